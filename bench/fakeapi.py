@@ -1,0 +1,484 @@
+"""A local fake of TMDB, OMDb and Wikidata that answers in the real APIs' exact shapes.
+
+Run it: ``python -m bench.fakeapi --port 8765 --latency 0.05`` and point movieagg at it with
+the environment it prints (``MOVIEAGG_TMDB_URL`` …). Tests and benchmarks use
+:class:`FakeAPI` as a context manager. Knobs (also at runtime via ``GET /_config?…``):
+per-request latency, failing services (HTML 503s), a TMDB requests-per-second limit (429
+with Retry-After). ``GET /_stats`` returns request counts per service (``?reset=1`` zeroes).
+Only loopback is served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from bench.films import FILMS
+
+TMDB_KEY = "fake-tmdb-key-0123456789abcdef0"
+TMDB_TOKEN = "eyJfake.token.for-tests"
+OMDB_KEY = "fakeomdb"
+
+RT, MC, IMDB = "Q105584", "Q150248", "Q37312"
+NOT_FILMS = [  # wbsearchentities also finds books, albums, people
+    {"qid": "Q190192", "title": "Dune", "description": "1965 science fiction novel by Frank Herbert"},
+    {"qid": "Q1758339", "title": "The Matrix", "description": "media franchise"},
+]
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"['’]", "", text)
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+class Catalogue:
+    def __init__(self, films: Iterable[dict[str, Any]]) -> None:
+        self.films = list(films)
+        self.by_tmdb = {f["tmdb"]: f for f in self.films}
+        self.by_imdb = {f["imdb"]: f for f in self.films}
+        self._names: list[tuple[dict[str, Any], set[str]]] = []
+        self._words: dict[str, list[int]] = {}
+        for i, f in enumerate(self.films):
+            names = {_norm(n) for n in (f["title"], f["original"] or "", *f["alt_titles"]) if n}
+            self._names.append((f, names))
+            for name in names:
+                for word in name.split():
+                    self._words.setdefault(word, []).append(i)
+
+    def search(self, query: str) -> list[dict[str, Any]]:
+        """Every film with a name containing all query words (TMDB-like word search)."""
+        words = _norm(query).split()
+        if not words:
+            return []
+        hits = set(self._words.get(words[0], []))
+        for word in words[1:]:
+            hits &= set(self._words.get(word, []))
+        found = []
+        for i in sorted(hits):
+            film, names = self._names[i]
+            if any(all(w in name.split() for w in words) for name in names):
+                found.append(film)
+        return found
+
+    def exact(self, query: str) -> list[dict[str, Any]]:
+        q = _norm(query)
+        return [f for f, names in self._names if q in names]
+
+
+class State:
+    def __init__(self, catalogue: Catalogue, latency: float, tmdb_rps: float | None) -> None:
+        self.catalogue = catalogue
+        self.latency = latency
+        self.fail: set[str] = set()
+        self.tmdb_rps = tmdb_rps
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self._tmdb_window: list[float] = []
+
+    def allow_tmdb(self) -> float | None:
+        """None if allowed, else seconds to wait (a sliding one-second window)."""
+        if not self.tmdb_rps:
+            return None
+        with self.lock:
+            now = time.monotonic()
+            self._tmdb_window = [t for t in self._tmdb_window if now - t < 1.0]
+            if len(self._tmdb_window) >= self.tmdb_rps:
+                return max(0.0, 1.0 - (now - self._tmdb_window[0]))
+            self._tmdb_window.append(now)
+            return None
+
+
+def _year(film: dict[str, Any]) -> int:
+    return int(film["year"])
+
+
+def tmdb_result(f: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "adult": False,
+        "backdrop_path": f"/b{f['tmdb']}.jpg",
+        "genre_ids": [18],
+        "id": f["tmdb"],
+        "original_language": "en",
+        "original_title": f["original"] or f["title"],
+        "overview": f"Overview of {f['title']}.",
+        "popularity": f["popularity"],
+        "poster_path": f"/p{f['tmdb']}.jpg",
+        "release_date": f"{f['year']}-06-15",
+        "title": f["title"],
+        "video": False,
+        "vote_average": f["tmdb_avg"],
+        "vote_count": f["tmdb_votes"],
+    }
+
+
+def omdb_record(f: dict[str, Any]) -> dict[str, Any]:
+    ratings = []
+    if f["imdb_rating"] is not None:
+        ratings.append({"Source": "Internet Movie Database", "Value": f"{f['imdb_rating']}/10"})
+    if f["rt"] is not None:
+        ratings.append({"Source": "Rotten Tomatoes", "Value": f"{f['rt']}%"})
+    if f["mc"] is not None:
+        ratings.append({"Source": "Metacritic", "Value": f"{f['mc']}/100"})
+    return {
+        "Title": f["title"],
+        "Year": str(f["year"]),
+        "Rated": "R",
+        "Released": f"15 Jun {f['year']}",
+        "Runtime": f"{f['runtime']} min",
+        "Genre": "Drama",
+        "Director": f["director"],
+        "Writer": "N/A",
+        "Actors": "N/A",
+        "Plot": f"Plot of {f['title']}.",
+        "Language": "English",
+        "Country": "N/A",
+        "Awards": "N/A",
+        "Poster": f"https://m.media-amazon.com/images/M/{f['imdb']}.jpg",
+        "Ratings": ratings,
+        "Metascore": str(f["mc"]) if f["mc"] is not None else "N/A",
+        "imdbRating": str(f["imdb_rating"]) if f["imdb_rating"] is not None else "N/A",
+        "imdbVotes": f"{f['imdb_votes']:,}" if f["imdb_votes"] is not None else "N/A",
+        "imdbID": f["imdb"],
+        "Type": "movie",
+        "DVD": "N/A",
+        "BoxOffice": "N/A",
+        "Production": "N/A",
+        "Website": "N/A",
+        "Response": "True",
+    }
+
+
+def review_scores(f: dict[str, Any]) -> list[dict[str, Any]]:
+    """P444 statements; RT has an older superseded score and an average rating to keep apart."""
+    scores: list[dict[str, Any]] = []
+    if f["rt"] is not None:
+        scores.append({"value": f"{max(f['rt'] - 3, 0)}%", "by": RT, "count": 100, "date": "2015-01-01T00:00:00Z"})
+        scores.append({"value": f"{f['rt']}%", "by": RT, "count": 250, "date": "2023-05-01T00:00:00Z"})
+        scores.append({"value": f"{round(f['rt'] / 12, 1)}/10", "by": RT, "count": 250, "date": "2023-05-01T00:00:00Z"})
+    if f["mc"] is not None:
+        scores.append({"value": f"{f['mc']}/100", "by": MC, "count": 40, "date": "2022-01-01T00:00:00Z"})
+    if f["imdb_rating"] is not None:
+        scores.append({"value": f"{f['imdb_rating']}/10", "by": IMDB, "count": None, "date": "2020-01-01T00:00:00Z", "deprecated": True})
+    return scores
+
+
+def sparql_bindings(f: dict[str, Any]) -> list[dict[str, Any]]:
+    base = {
+        "item": {"type": "uri", "value": f"http://www.wikidata.org/entity/{f['qid']}"},
+        "itemLabel": {"xml:lang": "en", "type": "literal", "value": f["title"]},
+        "imdb": {"type": "literal", "value": f["imdb"]},
+        "tmdb": {"type": "literal", "value": str(f["tmdb"])},
+    }
+    rows = []
+    for s in review_scores(f):
+        if s.get("deprecated"):
+            continue  # the query filters deprecated statements out
+        row = dict(base)
+        row["score"] = {"type": "literal", "value": s["value"]}
+        row["by"] = {"type": "uri", "value": f"http://www.wikidata.org/entity/{s['by']}"}
+        row["rank"] = {"type": "uri", "value": "http://wikiba.se/ontology#NormalRank"}
+        if s["count"] is not None:
+            row["count"] = {"datatype": "http://www.w3.org/2001/XMLSchema#decimal", "type": "literal", "value": str(s["count"])}
+        row["date"] = {"datatype": "http://www.w3.org/2001/XMLSchema#dateTime", "type": "literal", "value": s["date"]}
+        rows.append(row)
+    return rows or [base]
+
+
+def _snak(prop: str, datavalue: dict[str, Any], datatype: str) -> dict[str, Any]:
+    return {"snaktype": "value", "property": prop, "datavalue": datavalue, "datatype": datatype}
+
+
+def _statement(prop: str, datavalue: dict[str, Any], datatype: str, rank: str = "normal", qualifiers: dict[str, Any] | None = None) -> dict[str, Any]:
+    st: dict[str, Any] = {"mainsnak": _snak(prop, datavalue, datatype), "type": "statement", "id": f"X${prop}", "rank": rank}
+    if qualifiers:
+        st["qualifiers"] = qualifiers
+        st["qualifiers-order"] = list(qualifiers)
+    return st
+
+
+def _item(qid: str) -> dict[str, Any]:
+    return {"value": {"entity-type": "item", "numeric-id": int(qid[1:]), "id": qid}, "type": "wikibase-entityid"}
+
+
+def wikidata_entity(f: dict[str, Any]) -> dict[str, Any]:
+    claims: dict[str, list[dict[str, Any]]] = {
+        "P31": [_statement("P31", _item("Q11424"), "wikibase-item")],
+        "P345": [_statement("P345", {"value": f["imdb"], "type": "string"}, "external-id")],
+        "P4947": [_statement("P4947", {"value": str(f["tmdb"]), "type": "string"}, "external-id")],
+        "P577": [_statement("P577", {"value": {"time": f"+{f['year']}-06-15T00:00:00Z", "timezone": 0, "before": 0, "after": 0, "precision": 11, "calendarmodel": "http://www.wikidata.org/entity/Q1985727"}, "type": "time"}, "time")],
+        "P444": [],
+    }
+    if f["original"]:
+        claims["P1476"] = [_statement("P1476", {"value": {"text": f["original"], "language": "xx"}, "type": "monolingualtext"}, "monolingualtext")]
+    for s in review_scores(f):
+        qualifiers: dict[str, Any] = {"P447": [_snak("P447", _item(s["by"]), "wikibase-item")]}
+        if s["count"] is not None:
+            qualifiers["P7887"] = [_snak("P7887", {"value": {"amount": f"+{s['count']}", "unit": "1"}, "type": "quantity"}, "quantity")]
+        qualifiers["P585"] = [_snak("P585", {"value": {"time": "+" + s["date"], "timezone": 0, "before": 0, "after": 0, "precision": 11, "calendarmodel": "http://www.wikidata.org/entity/Q1985727"}, "type": "time"}, "time")]
+        rank = "deprecated" if s.get("deprecated") else "normal"
+        claims["P444"].append(_statement("P444", {"value": s["value"], "type": "string"}, "string", rank, qualifiers))
+    return {
+        "type": "item",
+        "id": f["qid"],
+        "labels": {"en": {"language": "en", "value": f["title"]}},
+        "aliases": {"en": [{"language": "en", "value": a} for a in f["alt_titles"]]},
+        "claims": claims,
+    }
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: FakeServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _send(self, status: int, body: Any, content_type: str = "application/json", headers: dict[str, str] | None = None) -> None:
+        raw = body.encode() if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(raw)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        state = self.server.state
+        path = url.path
+        if path == "/_stats":
+            with state.lock:
+                counts = dict(state.counts)
+                if params.get("reset"):
+                    state.counts.clear()
+            return self._send(200, counts)
+        if path == "/_config":
+            if "fail" in params:
+                state.fail = {s for s in params["fail"].split(",") if s}
+            if "latency" in params:
+                state.latency = float(params["latency"])
+            if "tmdb_rps" in params:
+                state.tmdb_rps = float(params["tmdb_rps"]) or None
+            return self._send(200, {"fail": sorted(state.fail), "latency": state.latency, "tmdb_rps": state.tmdb_rps})
+        service = path.strip("/").split("/")[0]
+        with state.lock:
+            state.counts[service] += 1
+        if state.latency:
+            time.sleep(state.latency)
+        if service in state.fail:
+            return self._send(503, "<html><body><h1>503 Service Unavailable</h1></body></html>", "text/html")
+        try:
+            if service == "tmdb":
+                return self._tmdb(path.removeprefix("/tmdb/3"), params)
+            if service == "omdb":
+                return self._omdb(params)
+            if service == "wikidata":
+                return self._wikidata(path, params)
+        except Exception as exc:  # a bug in the fake must be visible, not a hang
+            return self._send(500, {"fake_error": type(exc).__name__, "detail": str(exc)})
+        return self._send(404, {"error": "no such fake service"})
+
+    # ------------------------------------------------------------------ TMDB
+
+    def _tmdb(self, path: str, params: dict[str, str]) -> None:
+        state = self.server.state
+        wait = state.allow_tmdb()
+        if wait is not None:
+            return self._send(429, {"success": False, "status_code": 25, "status_message": "Your request count (41) is over the allowed limit of 40."}, headers={"Retry-After": str(max(1, round(wait)))})
+        auth = self.headers.get("Authorization", "")
+        if params.get("api_key") != TMDB_KEY and auth != f"Bearer {TMDB_TOKEN}":
+            return self._send(401, {"success": False, "status_code": 7, "status_message": "Invalid API key: You must be granted a valid key."})
+        cat = state.catalogue
+        if path == "/search/movie":
+            films = cat.search(params.get("query", ""))
+            if params.get("year"):
+                films = [f for f in films if _year(f) == int(params["year"])]
+            if params.get("primary_release_year"):
+                films = [f for f in films if _year(f) == int(params["primary_release_year"])]
+            films.sort(key=lambda f: -f["popularity"])
+            results = [tmdb_result(f) for f in films[:20]]
+            return self._send(200, {"page": 1, "results": results, "total_pages": 1 if results else 0, "total_results": len(films)})
+        match = re.fullmatch(r"/movie/(\d+)(/external_ids)?", path)
+        if match:
+            film = cat.by_tmdb.get(int(match.group(1)))
+            if film is None:
+                return self._send(404, {"success": False, "status_code": 34, "status_message": "The resource you requested could not be found."})
+            external = {"imdb_id": film["imdb"], "wikidata_id": film["qid"], "facebook_id": None, "instagram_id": None, "twitter_id": None}
+            if match.group(2):
+                return self._send(200, {"id": film["tmdb"], **external})
+            body = tmdb_result(film) | {"imdb_id": film["imdb"], "runtime": film["runtime"], "status": "Released", "tagline": ""}
+            body.pop("genre_ids")
+            if "external_ids" in params.get("append_to_response", ""):
+                body["external_ids"] = external
+            return self._send(200, body)
+        match = re.fullmatch(r"/find/(tt\d+)", path)
+        if match:
+            film = cat.by_imdb.get(match.group(1))
+            results = [tmdb_result(film)] if film else []
+            return self._send(200, {"movie_results": results, "person_results": [], "tv_results": [], "tv_episode_results": [], "tv_season_results": []})
+        return self._send(404, {"success": False, "status_code": 34, "status_message": "The resource you requested could not be found."})
+
+    # ------------------------------------------------------------------ OMDb
+
+    def _omdb(self, params: dict[str, str]) -> None:
+        if "apikey" not in params:
+            return self._send(401, {"Response": "False", "Error": "No API key provided."})
+        if params["apikey"] != OMDB_KEY:
+            return self._send(401, {"Response": "False", "Error": "Invalid API key!"})
+        cat = self.server.state.catalogue
+        year = int(params["y"]) if params.get("y", "").isdigit() else None
+        if "i" in params:
+            if not re.fullmatch(r"tt\d{7,8}", params["i"]):
+                return self._send(200, {"Response": "False", "Error": "Incorrect IMDb ID."})
+            film = cat.by_imdb.get(params["i"])
+            return self._send(200, omdb_record(film) if film else {"Response": "False", "Error": "Movie not found!"})
+        if "t" in params:
+            films = [f for f in cat.exact(params["t"]) if year is None or _year(f) == year]
+            films.sort(key=lambda f: -(f["imdb_votes"] or 0))
+            return self._send(200, omdb_record(films[0]) if films else {"Response": "False", "Error": "Movie not found!"})
+        if "s" in params:
+            if len(params["s"].strip()) < 3:
+                return self._send(200, {"Response": "False", "Error": "Too many results."})
+            films = [f for f in cat.search(params["s"]) if year is None or _year(f) == year]
+            if not films:
+                return self._send(200, {"Response": "False", "Error": "Movie not found!"})
+            page = [{"Title": f["title"], "Year": str(f["year"]), "imdbID": f["imdb"], "Type": "movie", "Poster": "N/A"} for f in films[:10]]
+            return self._send(200, {"Search": page, "totalResults": str(len(films)), "Response": "True"})
+        return self._send(200, {"Response": "False", "Error": "Incorrect IMDb ID."})
+
+    # ------------------------------------------------------------------ Wikidata
+
+    def _wikidata(self, path: str, params: dict[str, str]) -> None:
+        cat = self.server.state.catalogue
+        if path.endswith("/sparql"):
+            query = params.get("query", "")
+            imdbs = re.findall(r'wdt:P345 "(tt\d+)"', query)
+            tmdbs = re.findall(r'wdt:P4947 "(\d+)"', query)
+            films = {f["qid"]: f for f in (cat.by_imdb.get(i) for i in imdbs) if f}
+            films.update({f["qid"]: f for f in (cat.by_tmdb.get(int(t)) for t in tmdbs) if f})
+            bindings = [row for f in films.values() for row in sparql_bindings(f)]
+            variables = ["item", "itemLabel", "imdb", "tmdb", "score", "by", "method", "count", "date", "rank"]
+            return self._send(200, {"head": {"vars": variables}, "results": {"bindings": bindings}}, "application/sparql-results+json")
+        if path.endswith("/w/api.php"):
+            action = params.get("action")
+            if action == "wbsearchentities":
+                q = _norm(params.get("search", ""))
+                limit = int(params.get("limit", "7"))
+                hits = []
+                for extra in NOT_FILMS:
+                    if _norm(extra["title"]).startswith(q):
+                        hits.append({"id": extra["qid"], "label": extra["title"], "description": extra["description"]})
+                for f in sorted(cat.films, key=lambda f: -f["popularity"]):
+                    names = [f["title"], *f["alt_titles"]]
+                    if any(_norm(n).startswith(q) for n in names):
+                        hits.append({"id": f["qid"], "label": f["title"], "description": f"{f['year']} film directed by {f['director']}"})
+                search = [{"id": h["id"], "title": h["id"], "pageid": 1, "repository": "wikidata", "url": f"//www.wikidata.org/wiki/{h['id']}", "concepturi": f"http://www.wikidata.org/entity/{h['id']}", "label": h["label"], "description": h["description"], "match": {"type": "label", "language": "en", "text": h["label"]}} for h in hits[:limit]]
+                return self._send(200, {"searchinfo": {"search": params.get("search", "")}, "search": search, "success": 1})
+            if action == "wbgetentities":
+                entities: dict[str, Any] = {}
+                by_qid = {f["qid"]: f for f in cat.films}
+                for qid in params.get("ids", "").split("|"):
+                    if qid in by_qid:
+                        entities[qid] = wikidata_entity(by_qid[qid])
+                    else:
+                        extra = next((e for e in NOT_FILMS if e["qid"] == qid), None)
+                        if extra:
+                            entities[qid] = {"type": "item", "id": qid, "labels": {"en": {"language": "en", "value": extra["title"]}}, "aliases": {}, "claims": {"P31": [_statement("P31", _item("Q7725634"), "wikibase-item")]}}
+                        else:
+                            entities[qid] = {"id": qid, "missing": ""}
+                return self._send(200, {"entities": entities, "success": 1})
+            return self._send(200, {"error": {"code": "badvalue", "info": "Unrecognized value for parameter \"action\""}})
+        return self._send(404, "not found", "text/plain")
+
+
+class FakeServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], state: State) -> None:
+        super().__init__(address, Handler)
+        self.state = state
+
+
+class FakeAPI:
+    """Run the fake in a background thread: ``with FakeAPI() as fake: fake.env``."""
+
+    def __init__(self, latency: float = 0.0, tmdb_rps: float | None = None, films: Iterable[dict[str, Any]] | None = None, port: int = 0) -> None:
+        self.state = State(Catalogue(films if films is not None else FILMS), latency, tmdb_rps)
+        self.server = FakeServer(("127.0.0.1", port), self.state)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return env_for(self.url)
+
+    def counts(self, reset: bool = False) -> dict[str, int]:
+        with self.state.lock:
+            counts = dict(self.state.counts)
+            if reset:
+                self.state.counts.clear()
+        return counts
+
+    def __enter__(self) -> FakeAPI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def env_for(url: str, keys: bool = True) -> dict[str, str]:
+    env = {
+        "MOVIEAGG_TMDB_URL": f"{url}/tmdb/3",
+        "MOVIEAGG_OMDB_URL": f"{url}/omdb/",
+        "MOVIEAGG_WIKIDATA_URL": f"{url}/wikidata/sparql",
+        "MOVIEAGG_WIKIDATA_API_URL": f"{url}/wikidata/w/api.php",
+    }
+    if keys:
+        env |= {"TMDB_API_KEY": TMDB_KEY, "OMDB_API_KEY": OMDB_KEY}
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    parser.add_argument("--tmdb-rps", type=float, default=None, help="TMDB requests per second before 429s")
+    parser.add_argument("--synthetic", type=int, default=0, help="add N synthetic films")
+    args = parser.parse_args()
+    from bench.films import synthetic
+
+    films = FILMS + synthetic(args.synthetic)
+    fake = FakeAPI(args.latency, args.tmdb_rps, films, port=args.port)
+    print(f"fake upstream APIs on {fake.url} ({len(films)} films); use:")
+    for k, v in fake.env.items():
+        print(f"export {k}={v}")
+    try:
+        fake.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""movieagg — how good is this movie? One score from many rating sources.
+
+>>> import movieagg
+>>> result = movieagg.rate("Up", year=2009)          # doctest: +SKIP
+>>> result.score, [r.label for r in result.ratings]  # doctest: +SKIP
+"""
+
+from movieagg._version import __version__
+from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
+from movieagg.core.aggregator import Aggregator
+from movieagg.core.config import Settings
+from movieagg.core.errors import (
+    AllSourcesFailed,
+    ConfigurationError,
+    InvalidQuery,
+    MovieAggError,
+    NotFound,
+    SourceErrorInfo,
+    SourceFailure,
+)
+from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, SourceData
+from movieagg.core.protocols import Cache, RatingSource
+
+__all__ = [
+    "AllSourcesFailed",
+    "Aggregator",
+    "Cache",
+    "Candidate",
+    "ConfigurationError",
+    "InvalidQuery",
+    "Movie",
+    "MovieAggError",
+    "NotFound",
+    "Query",
+    "Rating",
+    "RatingResult",
+    "RatingSource",
+    "Settings",
+    "SourceData",
+    "SourceErrorInfo",
+    "SourceFailure",
+    "__version__",
+    "arate",
+    "arate_imdb",
+    "asearch",
+    "rate",
+    "rate_imdb",
+    "search",
+]

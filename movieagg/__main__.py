@@ -1,0 +1,3 @@
+from movieagg.cli import main
+
+main()

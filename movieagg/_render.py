@@ -1,0 +1,115 @@
+"""Terminal output for the CLI: rich tables for people, JSON for programs.
+
+Only the CLI imports this module. Colour follows rich's rules, so NO_COLOR and non-terminals
+get plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from movieagg.core.models import Candidate, RatingResult
+
+
+def write_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def score_style(score: float | None) -> str:
+    """Blue-to-orange rather than green-to-red: readable with red-green colour blindness."""
+    if score is None:
+        return "dim"
+    if score >= 75:
+        return "bold bright_blue"
+    if score >= 60:
+        return "bold cyan"
+    if score >= 45:
+        return "bold yellow"
+    return "bold dark_orange"
+
+
+def _bar(normalized: float, width: int = 10) -> str:
+    filled = round(max(0.0, min(100.0, normalized)) / 100 * width)
+    return "█" * filled + "·" * (width - filled)
+
+
+def _votes(votes: int | None) -> str:
+    if votes is None:
+        return "—"
+    if votes >= 1_000_000:
+        return f"{votes / 1_000_000:.1f}M"
+    if votes >= 10_000:
+        return f"{votes / 1000:.0f}k"
+    return f"{votes:,}"
+
+
+def render_result(result: RatingResult, console: Console) -> None:
+    movie = result.movie
+    heading = Text(movie.title, style="bold")
+    if movie.year:
+        heading.append(f" ({movie.year})")
+    ids = " · ".join(x for x in (movie.imdb_id, f"tmdb {movie.tmdb_id}" if movie.tmdb_id else None) if x)
+    score_text = Text("no score" if result.score is None else f"{result.score:.0f}", style=score_style(result.score))
+    score_text.append(" / 100" if result.score is not None else "", style="dim")
+
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("Rating")
+    table.add_column("Value", justify="right")
+    table.add_column("0–100", justify="right")
+    table.add_column("")
+    table.add_column("Votes", justify="right")
+    table.add_column("Weight", justify="right")
+    table.add_column("Via", style="dim")
+    for rating in result.ratings:
+        table.add_row(
+            rating.label,
+            rating.display(),
+            f"{rating.normalized:.0f}",
+            Text(_bar(rating.normalized), style=score_style(rating.normalized).replace("bold ", "")),
+            _votes(rating.votes),
+            f"{rating.weight:.2f}" if rating.weight else "—",
+            rating.source,
+        )
+    parts: list[Any] = [Text.assemble(("Score ", "bold"), score_text)]
+    details = ", ".join(
+        x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x
+    )
+    if details:
+        parts.append(Text(details, style="dim"))
+    parts.append(table if result.ratings else Text("No source has a rating for this film yet.", style="yellow"))
+    for error in result.errors:
+        parts.append(Text(f"⚠ {error.source}: {error.message}", style="yellow"))
+    origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"
+    parts.append(Text(f"{origin} · fetched {result.fetched_at:%Y-%m-%d %H:%M} UTC", style="dim"))
+    console.print(Panel(Group(*parts), title=heading, subtitle=ids or None, expand=False))
+
+
+def render_candidates(candidates: Sequence[Candidate], console: Console) -> None:
+    table = Table(box=None, header_style="bold")
+    for column in ("#", "Title", "Year", "IMDb", "TMDB", "Votes"):
+        table.add_column(column, justify="right" if column in ("#", "Year", "Votes") else "left")
+    for i, c in enumerate(candidates, 1):
+        title = c.title if not c.original_title else f"{c.title} [dim]({c.original_title})[/dim]"
+        table.add_row(str(i), title, str(c.year or "—"), c.imdb_id or "—", str(c.tmdb_id or "—"), _votes(c.votes))
+    console.print(table)
+
+
+def render_sources(rows: Sequence[dict[str, Any]], console: Console) -> None:
+    table = Table(box=None, header_style="bold")
+    for column in ("Source", "Status", "Provides", "Needs"):
+        table.add_column(column)
+    for row in rows:
+        status = Text("ready", style="green") if row["configured"] else Text("not configured", style="yellow")
+        if row["configured"] and not row["enabled"]:
+            status = Text("configured, not selected", style="dim")
+        table.add_row(row["name"], status, row["provides"], row["needs"])
+    console.print(table)

@@ -1,0 +1,271 @@
+"""The `movieagg` command. Thin: every command calls the library; errors → exit codes here.
+
+Exit codes: 0 an answer (failed sources are listed in it); 1 no such film; 2 usage or invalid
+input; 3 configuration (no usable source, missing or rejected keys); 4 every source failed;
+70 an internal error (a bug: please report it); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from movieagg._version import __version__
+from movieagg.core.config import Settings
+from movieagg.core.errors import ConfigurationError, MovieAggError
+
+T = TypeVar("T")
+
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+SCORE_METHOD = (
+    "The score is a confidence-weighted mean of every rating on a 0–100 scale: a rating's weight "
+    "is n/(n+100) for n audience votes (n/(n+5) for counted critic reviews; 1 for critic "
+    "aggregates without a count), the same rating from two sources counts once, and when the "
+    "total weight is under 1 the rest is a neutral prior of 60."
+)
+
+app = typer.Typer(
+    name="movieagg",
+    help="How good is this movie? One score (0–100) from TMDB, OMDb (IMDb, Rotten Tomatoes, "
+    "Metacritic), Wikidata and more.\n\nWorks with no configuration (keyless Wikidata); set "
+    "TMDB_API_KEY and OMDB_API_KEY for more sources. See `movieagg sources`.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    add_completion=False,
+)
+
+_state: dict[str, Any] = {"verbose": False}
+
+
+def _stderr() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _stdout() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print one clear line on stderr and exit with ``code``."""
+    from rich.markup import escape
+
+    _stderr().print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except MovieAggError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def _setup_logging(settings: Settings | None) -> None:
+    from movieagg.core.redact import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(settings.secrets() if settings else []))
+    root = logging.getLogger("movieagg")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if _state["verbose"] else logging.WARNING)
+    root.propagate = False
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, status: str | None = None) -> T:
+    """Run one async command, mapping every failure to a one-line message and an exit code."""
+    _setup_logging(settings)
+    try:
+        if status and sys.stderr.isatty():
+            with _stderr().status(status, spinner="dots"):
+                return asyncio.run(make())  # type: ignore[arg-type]
+        return asyncio.run(make())  # type: ignore[arg-type]
+    except MovieAggError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", EXIT_INTERRUPTED)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if _state["verbose"]:
+            logging.getLogger("movieagg").exception("internal error")
+        fail(f"internal error ({type(exc).__name__}); run with -v for details and please report it", EXIT_INTERNAL)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"movieagg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", help="Show the version and exit.", callback=_version, is_eager=True),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens (keys are masked).")] = False,
+) -> None:
+    _state["verbose"] = verbose
+
+
+TitleArg = Annotated[str, typer.Argument(help="The film's title, in any language it was released under.")]
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Release year (±1 is tolerated).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    '  movieagg rate "The Matrix"\n\n'
+    '  movieagg rate "Dune" --year 1984 --json\n\n'
+    '  movieagg rate "Amélie" -s tmdb -s omdb --refresh\n\n' + SCORE_METHOD
+)
+def rate(
+    title: TitleArg,
+    year: YearOpt = None,
+    json_output: JsonOpt = False,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Use only this source (repeatable): tmdb, omdb, wikidata, …"),
+    ] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached ratings, fetch again, update the cache.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+) -> None:
+    """Rate a film: one aggregate score and every source's rating."""
+    from movieagg.factory import build_aggregator
+
+    settings = load_settings()
+
+    async def go() -> Any:
+        aggregator = build_aggregator(settings, use_cache=not no_cache)
+        try:
+            result = await aggregator.rate(title, year, sources=source or None, refresh=refresh, use_cache=not no_cache)
+            _print_result(result, json_output)  # print before the records are flushed to the database
+            return result
+        finally:
+            await aggregator.aclose()
+
+    run(go, settings, status=f"Rating {title!r}…")
+
+
+def _print_result(result: Any, json_output: bool) -> None:
+    if json_output:
+        from movieagg._render import write_json
+
+        write_json(result.to_dict())
+    else:
+        from movieagg._render import render_result
+
+        render_result(result, _stdout())
+
+
+@app.command(epilog='Examples:\n\n  movieagg search "Dune"\n\n  movieagg search "Godzilla" --year 1998 --json')
+def search(
+    title: TitleArg,
+    year: YearOpt = None,
+    json_output: JsonOpt = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many candidates.")] = 10,
+) -> None:
+    """List candidate films for a title (title, year, IMDb id) to disambiguate remakes."""
+    from movieagg.factory import build_aggregator
+
+    settings = load_settings()
+
+    async def go() -> Any:
+        async with build_aggregator(settings, record=False) as aggregator:
+            return await aggregator.search(title, year, limit=limit)
+
+    candidates = run(go, settings, status=f"Searching {title!r}…")
+    if json_output:
+        from movieagg._render import write_json
+
+        write_json([c.to_dict() for c in candidates])
+    elif not candidates:
+        fail(f"no film matches {title!r}", 1)
+    else:
+        from movieagg._render import render_candidates
+
+        render_candidates(candidates, _stdout())
+
+
+@app.command(epilog="Examples:\n\n  movieagg sources\n\n  movieagg sources --json")
+def sources(json_output: JsonOpt = False) -> None:
+    """Show each source: whether it is configured and what it needs (key name, signup URL)."""
+    from movieagg.factory import choose_specs
+    from movieagg.sources.registry import all_specs
+
+    settings = load_settings()
+    try:
+        chosen, _ = choose_specs(settings)
+    except ConfigurationError as exc:
+        fail(str(exc), exc.exit_code)
+    enabled = {s.name for s in chosen}
+    rows = [
+        {
+            "name": spec.name,
+            "label": spec.label,
+            "configured": spec.configured(settings),
+            "enabled": spec.name in enabled,
+            "keyless": not spec.keys,
+            "provides": spec.provides,
+            "needs": spec.needs(),
+            "keys": list(spec.keys),
+            "signup_url": spec.signup_url,
+            "url": settings.url(spec.name, _default_url(spec.target)),
+        }
+        for spec in all_specs().values()
+    ]
+    if json_output:
+        from movieagg._render import write_json
+
+        write_json(rows)
+    else:
+        from movieagg._render import render_sources
+
+        render_sources(rows, _stdout())
+        if settings.config_path is not None:
+            _stdout().print(f"[dim]Config file: {settings.config_path} (environment variables win)[/dim]")
+
+
+def _default_url(target: str) -> str:
+    from movieagg.sources.registry import SourceSpec
+
+    try:
+        return str(SourceSpec("x", "x", target, "").load().default_url)
+    except Exception:
+        return ""
+
+
+# Sub-command modules register themselves on `app` (one line each, keep heavy imports lazy).
+from movieagg.commands import register_all  # noqa: E402
+
+register_all(app)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()
+

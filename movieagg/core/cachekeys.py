@@ -1,0 +1,56 @@
+"""Cache keys and payloads: namespaced, versioned, bounded, and never holding a secret.
+
+Titles are hashed so keys stay short and safe for any backend; the schema version lets a new
+release ignore entries an older one wrote in another shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from movieagg.core.matching import normalize_title
+from movieagg.core.models import Movie
+
+NAMESPACE = "movieagg"
+SCHEMA_VERSION = "v1"
+
+
+def _key(*parts: str) -> str:
+    return ":".join((NAMESPACE, SCHEMA_VERSION, *parts))
+
+
+def identity_key(title: str, year: int | None) -> str:
+    digest = hashlib.sha256(normalize_title(title).encode()).hexdigest()[:24]
+    return _key("id", str(year) if year is not None else "-", digest)
+
+
+def imdb_identity_key(imdb_id: str) -> str:
+    return _key("imdb", imdb_id)
+
+
+def movie_ref(movie: Movie) -> str | None:
+    """The id that names a film in rating keys: IMDb id, else TMDB id."""
+    if movie.imdb_id:
+        return movie.imdb_id
+    if movie.tmdb_id is not None:
+        return f"tmdb{movie.tmdb_id}"
+    return None
+
+
+def ratings_key(source: str, ref: str) -> str:
+    return _key("ratings", source, ref)
+
+
+def encode(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode(raw: bytes | None) -> Any:
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None

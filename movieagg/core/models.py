@@ -1,0 +1,293 @@
+"""Typed value objects shared by every layer, with the JSON shape of the public contract."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from movieagg.core.errors import InvalidQuery, SourceErrorInfo
+
+MAX_TITLE_LENGTH = 200
+MIN_YEAR, MAX_YEAR = 1870, 2100
+IMDB_ID_RE = re.compile(r"^tt\d{7,8}$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(dt: datetime) -> str:
+    """ISO-8601 in UTC with a trailing Z, second precision is plenty for users."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def validate_imdb_id(value: str) -> str:
+    """Return a canonical IMDb id or raise InvalidQuery with a clear message."""
+    candidate = value.strip().lower()
+    if not IMDB_ID_RE.match(candidate):
+        raise InvalidQuery(f"not an IMDb id: {value[:40]!r} (expected tt followed by 7 or 8 digits)")
+    return candidate
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What the user asked for, already validated and trimmed."""
+
+    title: str
+    year: int | None = None
+
+    @classmethod
+    def create(cls, title: object, year: object = None) -> Query:
+        """Validate untrusted input; raises InvalidQuery with a one-line reason."""
+        if not isinstance(title, str):
+            raise InvalidQuery("title must be text")
+        cleaned = " ".join(_CONTROL_RE.sub(" ", title).split())
+        if not cleaned:
+            raise InvalidQuery("title is empty")
+        if len(cleaned) > MAX_TITLE_LENGTH:
+            raise InvalidQuery(f"title is too long ({len(cleaned)} characters, at most {MAX_TITLE_LENGTH})")
+        return cls(cleaned, validate_year(year))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "year": self.year}
+
+
+def validate_year(year: object) -> int | None:
+    if year is None or year == "":
+        return None
+    if isinstance(year, bool):
+        raise InvalidQuery("year must be a whole number")
+    if isinstance(year, str):
+        if not year.strip().isdigit():
+            raise InvalidQuery(f"year must be a whole number, not {year[:20]!r}")
+        year = int(year.strip())
+    if not isinstance(year, int):
+        raise InvalidQuery("year must be a whole number")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidQuery(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+    return year
+
+
+@dataclass(frozen=True, slots=True)
+class Movie:
+    """One film's identity. Every rating in one answer belongs to this film."""
+
+    title: str
+    year: int | None = None
+    imdb_id: str | None = None
+    tmdb_id: int | None = None
+    original_title: str | None = None
+    poster_url: str | None = None
+    runtime: int | None = None
+    director: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "year": self.year,
+            "imdb_id": self.imdb_id,
+            "tmdb_id": self.tmdb_id,
+            "original_title": self.original_title,
+            "poster_url": self.poster_url,
+            "runtime": self.runtime,
+            "director": self.director,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Movie:
+        return cls(
+            title=data["title"],
+            year=data.get("year"),
+            imdb_id=data.get("imdb_id"),
+            tmdb_id=data.get("tmdb_id"),
+            original_title=data.get("original_title"),
+            poster_url=data.get("poster_url"),
+            runtime=data.get("runtime"),
+            director=data.get("director"),
+        )
+
+    def merged(self, other: Movie) -> Movie:
+        """Fill fields this one lacks from ``other`` (ids and title of self win)."""
+        return replace(
+            self,
+            year=self.year if self.year is not None else other.year,
+            imdb_id=self.imdb_id or other.imdb_id,
+            tmdb_id=self.tmdb_id if self.tmdb_id is not None else other.tmdb_id,
+            original_title=self.original_title or other.original_title,
+            poster_url=self.poster_url or other.poster_url,
+            runtime=self.runtime or other.runtime,
+            director=self.director or other.director,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """One rating in its native scale plus its 0–100 normalisation.
+
+    ``weight`` is the share it carried in the aggregate (0 when a duplicate of the same
+    rating from a preferred source was used instead), so users can recompute the score.
+    """
+
+    name: str
+    label: str
+    value: float
+    scale: float
+    votes: int | None
+    source: str
+    weight: float = 0.0
+
+    @property
+    def normalized(self) -> float:
+        return round(self.value / self.scale * 100.0, 2) if self.scale else 0.0
+
+    def display(self) -> str:
+        """The rating as its source shows it: 8.2/10, 90%, 89/100."""
+        if self.scale == 100 and self.name.startswith("rotten_tomatoes") and "average" not in self.name:
+            return f"{self.value:g}%"
+        return f"{self.value:g}/{self.scale:g}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "value": self.value,
+            "scale": self.scale,
+            "normalized": self.normalized,
+            "votes": self.votes,
+            "source": self.source,
+            "weight": round(self.weight, 4),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Rating:
+        return cls(
+            name=data["name"],
+            label=data["label"],
+            value=float(data["value"]),
+            scale=float(data["scale"]),
+            votes=data.get("votes"),
+            source=data["source"],
+            weight=float(data.get("weight", 0.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A film a search turned up, before the resolver picks one."""
+
+    title: str
+    year: int | None
+    source: str
+    imdb_id: str | None = None
+    tmdb_id: int | None = None
+    original_title: str | None = None
+    aliases: tuple[str, ...] = ()
+    votes: int | None = None
+    popularity: float | None = None
+    poster_url: str | None = None
+    rank: int = 0
+    prefetched: SourceData | None = None
+
+    def to_movie(self) -> Movie:
+        return Movie(
+            title=self.title,
+            year=self.year,
+            imdb_id=self.imdb_id,
+            tmdb_id=self.tmdb_id,
+            original_title=self.original_title,
+            poster_url=self.poster_url,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "year": self.year,
+            "imdb_id": self.imdb_id,
+            "tmdb_id": self.tmdb_id,
+            "original_title": self.original_title,
+            "poster_url": self.poster_url,
+            "votes": self.votes,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SourceData:
+    """What one source said about one film: its ratings and the identity it saw.
+
+    ``movie`` carries the ids the source itself reported, so the aggregator can check that
+    the source really answered about the same film before trusting its ratings.
+    """
+
+    source: str
+    ratings: tuple[Rating, ...]
+    movie: Movie | None
+    fetched_at: datetime = field(default_factory=utcnow)
+    exact: bool = True  # found by an id (True) or only by title and year (False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "ratings": [r.to_dict() for r in self.ratings],
+            "movie": self.movie.to_dict() if self.movie else None,
+            "fetched_at": iso(self.fetched_at),
+            "exact": self.exact,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceData:
+        return cls(
+            source=data["source"],
+            ratings=tuple(Rating.from_dict(r) for r in data["ratings"]),
+            movie=Movie.from_dict(data["movie"]) if data.get("movie") else None,
+            fetched_at=parse_iso(data["fetched_at"]),
+            exact=bool(data.get("exact", True)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RatingResult:
+    """The answer to "how good is this movie?" — `to_dict()` is the CLI's ``--json``."""
+
+    query: Query
+    movie: Movie
+    ratings: tuple[Rating, ...]
+    score: float | None
+    errors: tuple[SourceErrorInfo, ...] = ()
+    cached: bool = False
+    stale: bool = False
+    fetched_at: datetime = field(default_factory=utcnow)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.to_dict(),
+            "movie": self.movie.to_dict(),
+            "ratings": [r.to_dict() for r in self.ratings],
+            "score": self.score,
+            "errors": [e.to_dict() for e in self.errors],
+            "cached": self.cached,
+            "stale": self.stale,
+            "fetched_at": iso(self.fetched_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RatingResult:
+        """Inverse of to_dict, for clients that read our JSON (API, batch resume)."""
+        q = data["query"]
+        return cls(
+            query=Query(q["title"], q.get("year")),
+            movie=Movie.from_dict(data["movie"]),
+            ratings=tuple(Rating.from_dict(r) for r in data["ratings"]),
+            score=data.get("score"),
+            errors=tuple(SourceErrorInfo(e["source"], e["message"]) for e in data.get("errors", [])),
+            cached=bool(data.get("cached")),
+            stale=bool(data.get("stale")),
+            fetched_at=parse_iso(data["fetched_at"]),
+        )

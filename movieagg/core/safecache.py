@@ -1,0 +1,66 @@
+"""A cache wrapper that never lets a broken backend stop a lookup.
+
+Any backend error is logged once as a warning and the call behaves like a miss. After a
+failure a circuit breaker skips the backend for ``cooldown`` seconds, so a down Redis costs
+one timeout, not one per lookup.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from movieagg.core.protocols import Cache
+
+log = logging.getLogger("movieagg.cache")
+
+
+class SafeCache:
+    def __init__(
+        self, backend: Cache, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.backend = backend
+        self.cooldown = cooldown
+        self._clock = clock
+        self._open_until = 0.0
+        self.failures = 0
+
+    @property
+    def available(self) -> bool:
+        return self._clock() >= self._open_until
+
+    def _fail(self, op: str, exc: BaseException) -> None:
+        self.failures += 1
+        self._open_until = self._clock() + self.cooldown
+        log.warning(
+            "cache %s failed (%s); carrying on without the cache for %.0fs",
+            op,
+            type(exc).__name__,
+            self.cooldown,
+        )
+
+    def get(self, key: str) -> bytes | None:
+        if not self.available:
+            return None
+        try:
+            return self.backend.get(key)
+        except Exception as exc:
+            self._fail("read", exc)
+            return None
+
+    def set(self, key: str, value: bytes, ttl: float) -> None:
+        if not self.available:
+            return
+        try:
+            self.backend.set(key, value, ttl)
+        except Exception as exc:
+            self._fail("write", exc)
+
+    def delete(self, key: str) -> None:
+        if not self.available:
+            return
+        try:
+            self.backend.delete(key)
+        except Exception as exc:
+            self._fail("delete", exc)

@@ -1,0 +1,130 @@
+"""The composition root: Settings → sources + cache + recorder → Aggregator.
+
+The only place that knows every layer. It imports adapters, cache backends and the SQL store
+lazily, so a cache hit pays for none of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from movieagg.core.aggregator import Aggregator
+from movieagg.core.config import Settings
+from movieagg.core.errors import ConfigurationError
+from movieagg.core.protocols import Cache
+from movieagg.sources.registry import BUILTINS, SourceSpec, all_specs
+
+if TYPE_CHECKING:
+    import httpx
+
+    from movieagg.store.sql import SQLStore
+
+log = logging.getLogger("movieagg")
+
+
+def choose_specs(settings: Settings) -> tuple[list[SourceSpec], dict[str, str]]:
+    """The adapters to build (configured ones, limited by MOVIEAGG_SOURCES) and why others are off."""
+    wanted = settings.sources
+    needs_plugins = wanted is None or any(name not in BUILTINS for name in wanted)
+    specs = all_specs(include_plugins=needs_plugins)
+    unavailable = {s.name: s.needs() for s in specs.values() if not s.configured(settings)}
+    if wanted is not None:
+        unknown = [n for n in wanted if n not in specs]
+        if unknown:
+            raise ConfigurationError(
+                f"MOVIEAGG_SOURCES names unknown sources: {', '.join(unknown)} (known: {', '.join(sorted(specs))})"
+            )
+        chosen = [specs[n] for n in wanted if n not in unavailable]
+        unavailable = {n: why for n, why in unavailable.items() if n in wanted}
+    else:
+        chosen = [s for s in specs.values() if s.default_on and s.configured(settings)]
+    return chosen, unavailable
+
+
+def home_dir(settings: Settings, kind: str) -> Path:
+    return settings.dir(kind)
+
+
+def open_configured_cache(settings: Settings) -> Cache | None:
+    from movieagg.cache import open_cache
+
+    return open_cache(settings.cache_url, home_dir(settings, "cache"))
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{home_dir(settings, 'data') / 'movieagg.sqlite3'}"
+
+
+def outbox_dir(settings: Settings) -> Path:
+    return home_dir(settings, "data") / "outbox"
+
+
+def open_store(settings: Settings) -> SQLStore:
+    from movieagg.store.sql import SQLStore
+
+    return SQLStore(database_url(settings))
+
+
+def flush_outbox(settings: Settings) -> int:
+    """Write every pending lookup record into the database; returns how many were written."""
+    from movieagg.store.outbox import Outbox
+
+    store = open_store(settings)
+    try:
+        return Outbox(outbox_dir(settings)).flush(store.write)
+    finally:
+        store.close()
+
+
+def build_aggregator(
+    settings: Settings | None = None,
+    *,
+    use_cache: bool = True,
+    record: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sources: Iterable[Any] | None = None,
+) -> Aggregator:
+    """Build an Aggregator from settings (environment and config file by default).
+
+    ``sources`` may pass ready adapter instances instead of the configured ones.
+    """
+    from movieagg.sources._http import HttpClient
+    from movieagg.sources.registry import LazySource
+    from movieagg.store.outbox import Outbox, OutboxRecorder
+
+    settings = settings or Settings.from_env()
+    http = HttpClient(settings.timeout, secrets=settings.secrets(), transport=transport)
+    if sources is None:
+        specs, unavailable = choose_specs(settings)
+        built: list[Any] = [LazySource(spec, settings, http) for spec in specs]
+    else:
+        built, unavailable = list(sources), {}
+    cache = open_configured_cache(settings) if use_cache else None
+    outbox = Outbox(outbox_dir(settings)) if record else None
+
+    async def on_close() -> None:
+        await http.aclose()
+        if outbox is not None and outbox.dirty:
+            try:
+                flush_outbox(settings)
+            except Exception as exc:  # the records stay in the outbox for the next flush
+                log.warning("could not write lookup records to the database (%s); kept for later", type(exc).__name__)
+        close = getattr(cache, "close", None)
+        if callable(close):
+            close()
+
+    return Aggregator(
+        built,
+        cache=cache,
+        recorder=OutboxRecorder(outbox) if outbox is not None else None,
+        identity_ttl=settings.identity_ttl,
+        ratings_ttl=settings.ratings_ttl,
+        source_timeout=settings.timeout * 3,
+        unavailable=unavailable,
+        on_close=on_close,
+    )

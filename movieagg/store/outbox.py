@@ -1,0 +1,142 @@
+"""An append-only local outbox of lookup records: cheap on the hot path, nothing lost.
+
+Every lookup appends one JSON line (one ``write`` on an O_APPEND file under an advisory lock).
+A flush claims the whole file by an atomic rename, hands the records to a writer (the SQL
+store), and deletes the claimed file only once they are committed. Records carry a unique id,
+so a flush interrupted after the commit and retried later inserts nothing twice. A file whose
+flush failed is kept and retried by the next flush; one claimed by a process that died is
+retried once it is older than ``orphan_after`` seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger("movieagg.outbox")
+
+PENDING = "pending.jsonl"
+
+
+class Outbox:
+    def __init__(self, directory: Path, orphan_after: float = 300.0) -> None:
+        self.directory = directory
+        self.orphan_after = orphan_after
+        self.dirty = False  # set when a record that should reach the store soon was added
+
+    def append(self, entry: dict[str, Any]) -> None:
+        line = (json.dumps(entry, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / PENDING
+        for _ in range(20):
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    # A flush may have claimed (renamed) the file while we waited for the lock.
+                    try:
+                        if os.stat(path).st_ino != os.fstat(fd).st_ino:
+                            continue
+                    except FileNotFoundError:
+                        continue
+                os.write(fd, line)
+                return
+            finally:
+                os.close(fd)
+        raise OSError("could not append to the outbox")
+
+    def pending_count(self) -> int:
+        return sum(1 for _ in self._iter_lines(self._ready_files()))
+
+    def _ready_files(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        now = time.time()
+        files = []
+        for path in sorted(self.directory.glob("*.jsonl")):
+            if path.name == PENDING or path.name.startswith("failed-"):
+                files.append(path)
+            elif path.name.startswith("claimed-"):
+                with contextlib.suppress(FileNotFoundError):
+                    if now - path.stat().st_mtime > self.orphan_after:
+                        files.append(path)
+        return files
+
+    @staticmethod
+    def _iter_lines(files: list[Path]) -> Iterator[dict[str, Any]]:
+        for path in files:
+            try:
+                with path.open(encoding="utf-8") as fh:
+                    for line in fh:
+                        line = line.strip()
+                        if not line:
+                            continue
+                        try:
+                            yield json.loads(line)
+                        except ValueError:
+                            log.warning("skipping a corrupt line in %s", path.name)
+            except FileNotFoundError:
+                continue
+
+    def _claim(self) -> list[Path]:
+        claimed = []
+        for path in self._ready_files():
+            target = self.directory / f"claimed-{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl"
+            try:
+                if path.name == PENDING and fcntl is not None:
+                    # Wait for an in-flight append to finish before taking the file.
+                    with path.open("rb") as fh:
+                        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                        os.rename(path, target)
+                else:
+                    os.rename(path, target)
+            except FileNotFoundError:
+                continue  # another process claimed it first
+            os.utime(target)
+            claimed.append(target)
+        return claimed
+
+    def flush(self, write: Callable[[list[dict[str, Any]]], None]) -> int:
+        """Hand every ready record to ``write`` (one batch); returns how many were written."""
+        claimed = self._claim()
+        if not claimed:
+            self.dirty = False
+            return 0
+        entries = list(self._iter_lines(claimed))
+        try:
+            if entries:
+                write(entries)
+        except Exception:
+            for path in claimed:
+                with contextlib.suppress(FileNotFoundError):
+                    os.rename(path, self.directory / f"failed-{path.name.removeprefix('claimed-')}")
+            raise
+        for path in claimed:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        self.dirty = False
+        return len(entries)
+
+
+class OutboxRecorder:
+    """The Recorder the factory installs: append now, write to the store when it is open."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    def record(self, entry: dict[str, object]) -> None:
+        self.outbox.append(entry)
+        if not entry.get("cached"):
+            self.outbox.dirty = True
