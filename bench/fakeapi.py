@@ -11,6 +11,7 @@ Only loopback is served.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import threading
@@ -163,13 +164,25 @@ def review_scores(f: dict[str, Any]) -> list[dict[str, Any]]:
     """P444 statements; RT has an older superseded score and an average rating to keep apart."""
     scores: list[dict[str, Any]] = []
     if f["rt"] is not None:
-        scores.append({"value": f"{max(f['rt'] - 3, 0)}%", "by": RT, "count": 100, "date": "2015-01-01T00:00:00Z"})
+        scores.append(
+            {"value": f"{max(f['rt'] - 3, 0)}%", "by": RT, "count": 100, "date": "2015-01-01T00:00:00Z"}
+        )
         scores.append({"value": f"{f['rt']}%", "by": RT, "count": 250, "date": "2023-05-01T00:00:00Z"})
-        scores.append({"value": f"{round(f['rt'] / 12, 1)}/10", "by": RT, "count": 250, "date": "2023-05-01T00:00:00Z"})
+        scores.append(
+            {"value": f"{round(f['rt'] / 12, 1)}/10", "by": RT, "count": 250, "date": "2023-05-01T00:00:00Z"}
+        )
     if f["mc"] is not None:
         scores.append({"value": f"{f['mc']}/100", "by": MC, "count": 40, "date": "2022-01-01T00:00:00Z"})
     if f["imdb_rating"] is not None:
-        scores.append({"value": f"{f['imdb_rating']}/10", "by": IMDB, "count": None, "date": "2020-01-01T00:00:00Z", "deprecated": True})
+        scores.append(
+            {
+                "value": f"{f['imdb_rating']}/10",
+                "by": IMDB,
+                "count": None,
+                "date": "2020-01-01T00:00:00Z",
+                "deprecated": True,
+            }
+        )
     return scores
 
 
@@ -189,8 +202,16 @@ def sparql_bindings(f: dict[str, Any]) -> list[dict[str, Any]]:
         row["by"] = {"type": "uri", "value": f"http://www.wikidata.org/entity/{s['by']}"}
         row["rank"] = {"type": "uri", "value": "http://wikiba.se/ontology#NormalRank"}
         if s["count"] is not None:
-            row["count"] = {"datatype": "http://www.w3.org/2001/XMLSchema#decimal", "type": "literal", "value": str(s["count"])}
-        row["date"] = {"datatype": "http://www.w3.org/2001/XMLSchema#dateTime", "type": "literal", "value": s["date"]}
+            row["count"] = {
+                "datatype": "http://www.w3.org/2001/XMLSchema#decimal",
+                "type": "literal",
+                "value": str(s["count"]),
+            }
+        row["date"] = {
+            "datatype": "http://www.w3.org/2001/XMLSchema#dateTime",
+            "type": "literal",
+            "value": s["date"],
+        }
         rows.append(row)
     return rows or [base]
 
@@ -199,8 +220,19 @@ def _snak(prop: str, datavalue: dict[str, Any], datatype: str) -> dict[str, Any]
     return {"snaktype": "value", "property": prop, "datavalue": datavalue, "datatype": datatype}
 
 
-def _statement(prop: str, datavalue: dict[str, Any], datatype: str, rank: str = "normal", qualifiers: dict[str, Any] | None = None) -> dict[str, Any]:
-    st: dict[str, Any] = {"mainsnak": _snak(prop, datavalue, datatype), "type": "statement", "id": f"X${prop}", "rank": rank}
+def _statement(
+    prop: str,
+    datavalue: dict[str, Any],
+    datatype: str,
+    rank: str = "normal",
+    qualifiers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    st: dict[str, Any] = {
+        "mainsnak": _snak(prop, datavalue, datatype),
+        "type": "statement",
+        "id": f"X${prop}",
+        "rank": rank,
+    }
     if qualifiers:
         st["qualifiers"] = qualifiers
         st["qualifiers-order"] = list(qualifiers)
@@ -208,7 +240,10 @@ def _statement(prop: str, datavalue: dict[str, Any], datatype: str, rank: str = 
 
 
 def _item(qid: str) -> dict[str, Any]:
-    return {"value": {"entity-type": "item", "numeric-id": int(qid[1:]), "id": qid}, "type": "wikibase-entityid"}
+    return {
+        "value": {"entity-type": "item", "numeric-id": int(qid[1:]), "id": qid},
+        "type": "wikibase-entityid",
+    }
 
 
 def wikidata_entity(f: dict[str, Any]) -> dict[str, Any]:
@@ -216,18 +251,64 @@ def wikidata_entity(f: dict[str, Any]) -> dict[str, Any]:
         "P31": [_statement("P31", _item("Q11424"), "wikibase-item")],
         "P345": [_statement("P345", {"value": f["imdb"], "type": "string"}, "external-id")],
         "P4947": [_statement("P4947", {"value": str(f["tmdb"]), "type": "string"}, "external-id")],
-        "P577": [_statement("P577", {"value": {"time": f"+{f['year']}-06-15T00:00:00Z", "timezone": 0, "before": 0, "after": 0, "precision": 11, "calendarmodel": "http://www.wikidata.org/entity/Q1985727"}, "type": "time"}, "time")],
+        "P577": [
+            _statement(
+                "P577",
+                {
+                    "value": {
+                        "time": f"+{f['year']}-06-15T00:00:00Z",
+                        "timezone": 0,
+                        "before": 0,
+                        "after": 0,
+                        "precision": 11,
+                        "calendarmodel": "http://www.wikidata.org/entity/Q1985727",
+                    },
+                    "type": "time",
+                },
+                "time",
+            )
+        ],
         "P444": [],
     }
     if f["original"]:
-        claims["P1476"] = [_statement("P1476", {"value": {"text": f["original"], "language": "xx"}, "type": "monolingualtext"}, "monolingualtext")]
+        claims["P1476"] = [
+            _statement(
+                "P1476",
+                {"value": {"text": f["original"], "language": "xx"}, "type": "monolingualtext"},
+                "monolingualtext",
+            )
+        ]
     for s in review_scores(f):
         qualifiers: dict[str, Any] = {"P447": [_snak("P447", _item(s["by"]), "wikibase-item")]}
         if s["count"] is not None:
-            qualifiers["P7887"] = [_snak("P7887", {"value": {"amount": f"+{s['count']}", "unit": "1"}, "type": "quantity"}, "quantity")]
-        qualifiers["P585"] = [_snak("P585", {"value": {"time": "+" + s["date"], "timezone": 0, "before": 0, "after": 0, "precision": 11, "calendarmodel": "http://www.wikidata.org/entity/Q1985727"}, "type": "time"}, "time")]
+            qualifiers["P7887"] = [
+                _snak(
+                    "P7887",
+                    {"value": {"amount": f"+{s['count']}", "unit": "1"}, "type": "quantity"},
+                    "quantity",
+                )
+            ]
+        qualifiers["P585"] = [
+            _snak(
+                "P585",
+                {
+                    "value": {
+                        "time": "+" + s["date"],
+                        "timezone": 0,
+                        "before": 0,
+                        "after": 0,
+                        "precision": 11,
+                        "calendarmodel": "http://www.wikidata.org/entity/Q1985727",
+                    },
+                    "type": "time",
+                },
+                "time",
+            )
+        ]
         rank = "deprecated" if s.get("deprecated") else "normal"
-        claims["P444"].append(_statement("P444", {"value": s["value"], "type": "string"}, "string", rank, qualifiers))
+        claims["P444"].append(
+            _statement("P444", {"value": s["value"], "type": "string"}, "string", rank, qualifiers)
+        )
     return {
         "type": "item",
         "id": f["qid"],
@@ -246,7 +327,13 @@ class Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ plumbing
 
-    def _send(self, status: int, body: Any, content_type: str = "application/json", headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: Any,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         raw = body.encode() if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -274,7 +361,9 @@ class Handler(BaseHTTPRequestHandler):
                 state.latency = float(params["latency"])
             if "tmdb_rps" in params:
                 state.tmdb_rps = float(params["tmdb_rps"]) or None
-            return self._send(200, {"fail": sorted(state.fail), "latency": state.latency, "tmdb_rps": state.tmdb_rps})
+            return self._send(
+                200, {"fail": sorted(state.fail), "latency": state.latency, "tmdb_rps": state.tmdb_rps}
+            )
         service = path.strip("/").split("/")[0]
         with state.lock:
             state.counts[service] += 1
@@ -299,10 +388,25 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         wait = state.allow_tmdb()
         if wait is not None:
-            return self._send(429, {"success": False, "status_code": 25, "status_message": "Your request count (41) is over the allowed limit of 40."}, headers={"Retry-After": str(max(1, round(wait)))})
+            return self._send(
+                429,
+                {
+                    "success": False,
+                    "status_code": 25,
+                    "status_message": "Your request count (41) is over the allowed limit of 40.",
+                },
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
         auth = self.headers.get("Authorization", "")
         if params.get("api_key") != TMDB_KEY and auth != f"Bearer {TMDB_TOKEN}":
-            return self._send(401, {"success": False, "status_code": 7, "status_message": "Invalid API key: You must be granted a valid key."})
+            return self._send(
+                401,
+                {
+                    "success": False,
+                    "status_code": 7,
+                    "status_message": "Invalid API key: You must be granted a valid key.",
+                },
+            )
         cat = state.catalogue
         if path == "/search/movie":
             films = cat.search(params.get("query", ""))
@@ -312,16 +416,42 @@ class Handler(BaseHTTPRequestHandler):
                 films = [f for f in films if _year(f) == int(params["primary_release_year"])]
             films.sort(key=lambda f: -f["popularity"])
             results = [tmdb_result(f) for f in films[:20]]
-            return self._send(200, {"page": 1, "results": results, "total_pages": 1 if results else 0, "total_results": len(films)})
+            return self._send(
+                200,
+                {
+                    "page": 1,
+                    "results": results,
+                    "total_pages": 1 if results else 0,
+                    "total_results": len(films),
+                },
+            )
         match = re.fullmatch(r"/movie/(\d+)(/external_ids)?", path)
         if match:
             film = cat.by_tmdb.get(int(match.group(1)))
             if film is None:
-                return self._send(404, {"success": False, "status_code": 34, "status_message": "The resource you requested could not be found."})
-            external = {"imdb_id": film["imdb"], "wikidata_id": film["qid"], "facebook_id": None, "instagram_id": None, "twitter_id": None}
+                return self._send(
+                    404,
+                    {
+                        "success": False,
+                        "status_code": 34,
+                        "status_message": "The resource you requested could not be found.",
+                    },
+                )
+            external = {
+                "imdb_id": film["imdb"],
+                "wikidata_id": film["qid"],
+                "facebook_id": None,
+                "instagram_id": None,
+                "twitter_id": None,
+            }
             if match.group(2):
                 return self._send(200, {"id": film["tmdb"], **external})
-            body = tmdb_result(film) | {"imdb_id": film["imdb"], "runtime": film["runtime"], "status": "Released", "tagline": ""}
+            body = tmdb_result(film) | {
+                "imdb_id": film["imdb"],
+                "runtime": film["runtime"],
+                "status": "Released",
+                "tagline": "",
+            }
             body.pop("genre_ids")
             if "external_ids" in params.get("append_to_response", ""):
                 body["external_ids"] = external
@@ -330,8 +460,24 @@ class Handler(BaseHTTPRequestHandler):
         if match:
             film = cat.by_imdb.get(match.group(1))
             results = [tmdb_result(film)] if film else []
-            return self._send(200, {"movie_results": results, "person_results": [], "tv_results": [], "tv_episode_results": [], "tv_season_results": []})
-        return self._send(404, {"success": False, "status_code": 34, "status_message": "The resource you requested could not be found."})
+            return self._send(
+                200,
+                {
+                    "movie_results": results,
+                    "person_results": [],
+                    "tv_results": [],
+                    "tv_episode_results": [],
+                    "tv_season_results": [],
+                },
+            )
+        return self._send(
+            404,
+            {
+                "success": False,
+                "status_code": 34,
+                "status_message": "The resource you requested could not be found.",
+            },
+        )
 
     # ------------------------------------------------------------------ OMDb
 
@@ -346,18 +492,31 @@ class Handler(BaseHTTPRequestHandler):
             if not re.fullmatch(r"tt\d{7,8}", params["i"]):
                 return self._send(200, {"Response": "False", "Error": "Incorrect IMDb ID."})
             film = cat.by_imdb.get(params["i"])
-            return self._send(200, omdb_record(film) if film else {"Response": "False", "Error": "Movie not found!"})
+            return self._send(
+                200, omdb_record(film) if film else {"Response": "False", "Error": "Movie not found!"}
+            )
         if "t" in params:
             films = [f for f in cat.exact(params["t"]) if year is None or _year(f) == year]
             films.sort(key=lambda f: -(f["imdb_votes"] or 0))
-            return self._send(200, omdb_record(films[0]) if films else {"Response": "False", "Error": "Movie not found!"})
+            return self._send(
+                200, omdb_record(films[0]) if films else {"Response": "False", "Error": "Movie not found!"}
+            )
         if "s" in params:
             if len(params["s"].strip()) < 3:
                 return self._send(200, {"Response": "False", "Error": "Too many results."})
             films = [f for f in cat.search(params["s"]) if year is None or _year(f) == year]
             if not films:
                 return self._send(200, {"Response": "False", "Error": "Movie not found!"})
-            page = [{"Title": f["title"], "Year": str(f["year"]), "imdbID": f["imdb"], "Type": "movie", "Poster": "N/A"} for f in films[:10]]
+            page = [
+                {
+                    "Title": f["title"],
+                    "Year": str(f["year"]),
+                    "imdbID": f["imdb"],
+                    "Type": "movie",
+                    "Poster": "N/A",
+                }
+                for f in films[:10]
+            ]
             return self._send(200, {"Search": page, "totalResults": str(len(films)), "Response": "True"})
         return self._send(200, {"Response": "False", "Error": "Incorrect IMDb ID."})
 
@@ -372,8 +531,23 @@ class Handler(BaseHTTPRequestHandler):
             films = {f["qid"]: f for f in (cat.by_imdb.get(i) for i in imdbs) if f}
             films.update({f["qid"]: f for f in (cat.by_tmdb.get(int(t)) for t in tmdbs) if f})
             bindings = [row for f in films.values() for row in sparql_bindings(f)]
-            variables = ["item", "itemLabel", "imdb", "tmdb", "score", "by", "method", "count", "date", "rank"]
-            return self._send(200, {"head": {"vars": variables}, "results": {"bindings": bindings}}, "application/sparql-results+json")
+            variables = [
+                "item",
+                "itemLabel",
+                "imdb",
+                "tmdb",
+                "score",
+                "by",
+                "method",
+                "count",
+                "date",
+                "rank",
+            ]
+            return self._send(
+                200,
+                {"head": {"vars": variables}, "results": {"bindings": bindings}},
+                "application/sparql-results+json",
+            )
         if path.endswith("/w/api.php"):
             action = params.get("action")
             if action == "wbsearchentities":
@@ -382,13 +556,36 @@ class Handler(BaseHTTPRequestHandler):
                 hits = []
                 for extra in NOT_FILMS:
                     if _norm(extra["title"]).startswith(q):
-                        hits.append({"id": extra["qid"], "label": extra["title"], "description": extra["description"]})
+                        hits.append(
+                            {"id": extra["qid"], "label": extra["title"], "description": extra["description"]}
+                        )
                 for f in sorted(cat.films, key=lambda f: -f["popularity"]):
                     names = [f["title"], *f["alt_titles"]]
                     if any(_norm(n).startswith(q) for n in names):
-                        hits.append({"id": f["qid"], "label": f["title"], "description": f"{f['year']} film directed by {f['director']}"})
-                search = [{"id": h["id"], "title": h["id"], "pageid": 1, "repository": "wikidata", "url": f"//www.wikidata.org/wiki/{h['id']}", "concepturi": f"http://www.wikidata.org/entity/{h['id']}", "label": h["label"], "description": h["description"], "match": {"type": "label", "language": "en", "text": h["label"]}} for h in hits[:limit]]
-                return self._send(200, {"searchinfo": {"search": params.get("search", "")}, "search": search, "success": 1})
+                        hits.append(
+                            {
+                                "id": f["qid"],
+                                "label": f["title"],
+                                "description": f"{f['year']} film directed by {f['director']}",
+                            }
+                        )
+                search = [
+                    {
+                        "id": h["id"],
+                        "title": h["id"],
+                        "pageid": 1,
+                        "repository": "wikidata",
+                        "url": f"//www.wikidata.org/wiki/{h['id']}",
+                        "concepturi": f"http://www.wikidata.org/entity/{h['id']}",
+                        "label": h["label"],
+                        "description": h["description"],
+                        "match": {"type": "label", "language": "en", "text": h["label"]},
+                    }
+                    for h in hits[:limit]
+                ]
+                return self._send(
+                    200, {"searchinfo": {"search": params.get("search", "")}, "search": search, "success": 1}
+                )
             if action == "wbgetentities":
                 entities: dict[str, Any] = {}
                 by_qid = {f["qid"]: f for f in cat.films}
@@ -398,11 +595,19 @@ class Handler(BaseHTTPRequestHandler):
                     else:
                         extra = next((e for e in NOT_FILMS if e["qid"] == qid), None)
                         if extra:
-                            entities[qid] = {"type": "item", "id": qid, "labels": {"en": {"language": "en", "value": extra["title"]}}, "aliases": {}, "claims": {"P31": [_statement("P31", _item("Q7725634"), "wikibase-item")]}}
+                            entities[qid] = {
+                                "type": "item",
+                                "id": qid,
+                                "labels": {"en": {"language": "en", "value": extra["title"]}},
+                                "aliases": {},
+                                "claims": {"P31": [_statement("P31", _item("Q7725634"), "wikibase-item")]},
+                            }
                         else:
                             entities[qid] = {"id": qid, "missing": ""}
                 return self._send(200, {"entities": entities, "success": 1})
-            return self._send(200, {"error": {"code": "badvalue", "info": "Unrecognized value for parameter \"action\""}})
+            return self._send(
+                200, {"error": {"code": "badvalue", "info": 'Unrecognized value for parameter "action"'}}
+            )
         return self._send(404, "not found", "text/plain")
 
 
@@ -419,7 +624,13 @@ class FakeServer(ThreadingHTTPServer):
 class FakeAPI:
     """Run the fake in a background thread: ``with FakeAPI() as fake: fake.env``."""
 
-    def __init__(self, latency: float = 0.0, tmdb_rps: float | None = None, films: Iterable[dict[str, Any]] | None = None, port: int = 0) -> None:
+    def __init__(
+        self,
+        latency: float = 0.0,
+        tmdb_rps: float | None = None,
+        films: Iterable[dict[str, Any]] | None = None,
+        port: int = 0,
+    ) -> None:
         self.state = State(Catalogue(films if films is not None else FILMS), latency, tmdb_rps)
         self.server = FakeServer(("127.0.0.1", port), self.state)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -461,7 +672,9 @@ def env_for(url: str, keys: bool = True) -> dict[str, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--tmdb-rps", type=float, default=None, help="TMDB requests per second before 429s")
@@ -474,10 +687,8 @@ def main() -> None:
     print(f"fake upstream APIs on {fake.url} ({len(films)} films); use:")
     for k, v in fake.env.items():
         print(f"export {k}={v}")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         fake.server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, 
 from movieagg.core.protocols import Cache, RatingSource
 
 __all__ = [
-    "AllSourcesFailed",
     "Aggregator",
+    "AllSourcesFailed",
     "Cache",
     "Candidate",
     "ConfigurationError",

@@ -58,7 +58,9 @@ def render_result(result: RatingResult, console: Console) -> None:
     if movie.year:
         heading.append(f" ({movie.year})")
     ids = " · ".join(x for x in (movie.imdb_id, f"tmdb {movie.tmdb_id}" if movie.tmdb_id else None) if x)
-    score_text = Text("no score" if result.score is None else f"{result.score:.0f}", style=score_style(result.score))
+    score_text = Text(
+        "no score" if result.score is None else f"{result.score:.0f}", style=score_style(result.score)
+    )
     score_text.append(" / 100" if result.score is not None else "", style="dim")
 
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -80,12 +82,12 @@ def render_result(result: RatingResult, console: Console) -> None:
             rating.source,
         )
     parts: list[Any] = [Text.assemble(("Score ", "bold"), score_text)]
-    details = ", ".join(
-        x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x
-    )
+    details = ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
     if details:
         parts.append(Text(details, style="dim"))
-    parts.append(table if result.ratings else Text("No source has a rating for this film yet.", style="yellow"))
+    parts.append(
+        table if result.ratings else Text("No source has a rating for this film yet.", style="yellow")
+    )
     for error in result.errors:
         parts.append(Text(f"⚠ {error.source}: {error.message}", style="yellow"))
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"
@@ -99,7 +101,9 @@ def render_candidates(candidates: Sequence[Candidate], console: Console) -> None
         table.add_column(column, justify="right" if column in ("#", "Year", "Votes") else "left")
     for i, c in enumerate(candidates, 1):
         title = c.title if not c.original_title else f"{c.title} [dim]({c.original_title})[/dim]"
-        table.add_row(str(i), title, str(c.year or "—"), c.imdb_id or "—", str(c.tmdb_id or "—"), _votes(c.votes))
+        table.add_row(
+            str(i), title, str(c.year or "—"), c.imdb_id or "—", str(c.tmdb_id or "—"), _votes(c.votes)
+        )
     console.print(table)
 
 

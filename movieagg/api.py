@@ -92,6 +92,8 @@ def rate_imdb(
     return _run(arate_imdb(imdb_id, sources=sources, refresh=refresh, use_cache=use_cache, settings=settings))
 
 
-def search(title: str, year: int | None = None, *, limit: int = 10, settings: Settings | None = None) -> list[Candidate]:
+def search(
+    title: str, year: int | None = None, *, limit: int = 10, settings: Settings | None = None
+) -> list[Candidate]:
     """Synchronous :func:`asearch`."""
     return _run(asearch(title, year, limit=limit, settings=settings))

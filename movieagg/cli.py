@@ -104,7 +104,10 @@ def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, stat
     except Exception as exc:
         if _state["verbose"]:
             logging.getLogger("movieagg").exception("internal error")
-        fail(f"internal error ({type(exc).__name__}); run with -v for details and please report it", EXIT_INTERNAL)
+        fail(
+            f"internal error ({type(exc).__name__}); run with -v for details and please report it",
+            EXIT_INTERNAL,
+        )
 
 
 def _version(value: bool) -> None:
@@ -119,7 +122,9 @@ def root(
         bool | None,
         typer.Option("--version", help="Show the version and exit.", callback=_version, is_eager=True),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens (keys are masked).")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log what happens (keys are masked).")
+    ] = False,
 ) -> None:
     _state["verbose"] = verbose
 
@@ -143,7 +148,9 @@ def rate(
         list[str] | None,
         typer.Option("--source", "-s", help="Use only this source (repeatable): tmdb, omdb, wikidata, …"),
     ] = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached ratings, fetch again, update the cache.")] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Ignore cached ratings, fetch again, update the cache.")
+    ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
 ) -> None:
     """Rate a film: one aggregate score and every source's rating."""
@@ -154,7 +161,9 @@ def rate(
     async def go() -> Any:
         aggregator = build_aggregator(settings, use_cache=not no_cache)
         try:
-            result = await aggregator.rate(title, year, sources=source or None, refresh=refresh, use_cache=not no_cache)
+            result = await aggregator.rate(
+                title, year, sources=source or None, refresh=refresh, use_cache=not no_cache
+            )
             _print_result(result, json_output)  # print before the records are flushed to the database
             return result
         finally:
@@ -174,7 +183,9 @@ def _print_result(result: Any, json_output: bool) -> None:
         render_result(result, _stdout())
 
 
-@app.command(epilog='Examples:\n\n  movieagg search "Dune"\n\n  movieagg search "Godzilla" --year 1998 --json')
+@app.command(
+    epilog='Examples:\n\n  movieagg search "Dune"\n\n  movieagg search "Godzilla" --year 1998 --json'
+)
 def search(
     title: TitleArg,
     year: YearOpt = None,
@@ -268,4 +279,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

@@ -34,9 +34,8 @@ def choose_specs(settings: Settings) -> tuple[list[SourceSpec], dict[str, str]]:
     if wanted is not None:
         unknown = [n for n in wanted if n not in specs]
         if unknown:
-            raise ConfigurationError(
-                f"MOVIEAGG_SOURCES names unknown sources: {', '.join(unknown)} (known: {', '.join(sorted(specs))})"
-            )
+            known = ", ".join(sorted(specs))
+            raise ConfigurationError(f"MOVIEAGG_SOURCES names unknown sources: {', '.join(unknown)} (known: {known})")
         chosen = [specs[n] for n in wanted if n not in unavailable]
         unavailable = {n: why for n, why in unavailable.items() if n in wanted}
     else:
@@ -113,7 +112,9 @@ def build_aggregator(
             try:
                 flush_outbox(settings)
             except Exception as exc:  # the records stay in the outbox for the next flush
-                log.warning("could not write lookup records to the database (%s); kept for later", type(exc).__name__)
+                log.warning(
+                    "could not write lookup records to the database (%s); kept for later", type(exc).__name__
+                )
         close = getattr(cache, "close", None)
         if callable(close):
             close()

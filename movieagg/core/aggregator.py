@@ -25,7 +25,6 @@ from movieagg.core.errors import (
     InvalidQuery,
     MovieAggError,
     NotFound,
-    SourceErrorInfo,
     SourceFailure,
 )
 from movieagg.core.matching import rank_candidates
@@ -33,7 +32,6 @@ from movieagg.core.models import (
     Candidate,
     Movie,
     Query,
-    Rating,
     RatingResult,
     SourceData,
     iso,
@@ -204,7 +202,9 @@ class Aggregator:
                     prefetched[candidate.source] = candidate.prefetched
             result = await self._collect(query, movie, selected, refresh, use_cache, prefetched)
             if resolve_errors:
-                extra = [e.info() for n, e in resolve_errors.items() if n not in {x.source for x in result.errors}]
+                extra = [
+                    e.info() for n, e in resolve_errors.items() if n not in {x.source for x in result.errors}
+                ]
                 result = replace(result, errors=(*result.errors, *extra))
             if use_cache:
                 self._cache_identity(query, result.movie)
@@ -226,9 +226,9 @@ class Aggregator:
             self._record_failure(query, exc)
             raise
         if not result.ratings and result.movie.title == imdb and not result.errors:
-            exc = NotFound(f"no source knows {imdb}")
-            self._record_failure(query, exc)
-            raise exc
+            missing = NotFound(f"no source knows {imdb}")
+            self._record_failure(query, missing)
+            raise missing
         self._record(result)
         return result
 
@@ -318,7 +318,9 @@ class Aggregator:
             if item.movie is not None:
                 movie = movie.merged(item.movie)
         if movie.title == movie.imdb_id:  # rated by id: take a real title from any source
-            titled = next((d.movie for d in data.values() if d.movie and d.movie.title != movie.imdb_id), None)
+            titled = next(
+                (d.movie for d in data.values() if d.movie and d.movie.title != movie.imdb_id), None
+            )
             if titled is not None:
                 movie = replace(movie, title=titled.title, year=movie.year or titled.year)
 
@@ -387,15 +389,21 @@ class Aggregator:
         mismatched = [
             s
             for s in selected
-            if s.name in data and data[s.name].movie is not None and data[s.name].movie.imdb_id not in (None, canonical)  # type: ignore[union-attr]
+            if s.name in data
+            and data[s.name].movie is not None
+            and data[s.name].movie.imdb_id not in (None, canonical)  # type: ignore[union-attr]
         ]
         # A source that found nothing by title or its own id may still know the IMDb id.
-        retry_empty = [] if knew_imdb else [s for s in selected if s.name not in data and s.name not in errors]
+        retry_empty = (
+            [] if knew_imdb else [s for s in selected if s.name not in data and s.name not in errors]
+        )
         again = mismatched + retry_empty
         if not again:
             return movie, data, errors, fresh
         for s in mismatched:
-            log.info("%s answered about %s, not %s; asking again by IMDb id", s.name, data[s.name].movie, canonical)
+            log.info(
+                "%s answered about %s, not %s; asking again by IMDb id", s.name, data[s.name].movie, canonical
+            )
             del data[s.name]
         retried = await self._fetch(movie, again)
         for s in again:
@@ -403,7 +411,9 @@ class Aggregator:
                 seen = retried.data[s.name].movie.imdb_id  # type: ignore[union-attr]
                 if seen not in (None, canonical):
                     retried.data.pop(s.name)
-                    retried.errors[s.name] = SourceFailure(s.name, "disagrees on which film this is", "malformed")
+                    retried.errors[s.name] = SourceFailure(
+                        s.name, "disagrees on which film this is", "malformed"
+                    )
         data.update(retried.data)
         errors.update(retried.errors)
         return movie, data, errors, (fresh - {s.name for s in again}) | retried.fresh
@@ -475,9 +485,7 @@ class Aggregator:
             "cached": result.cached,
             "stale": result.stale,
             "errors": [e.to_dict() for e in result.errors],
-            "observations": [
-                {**r.to_dict(), "fetched_at": iso(result.fetched_at)} for r in result.ratings
-            ]
+            "observations": [{**r.to_dict(), "fetched_at": iso(result.fetched_at)} for r in result.ratings]
             if fresh
             else [],
         }

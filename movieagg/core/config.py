@@ -117,7 +117,9 @@ class Settings:
         merged.update({k: v for k, v in env_in.items() if v != ""})
         home = merged.get("MOVIEAGG_HOME")
         sources_raw = merged.get("MOVIEAGG_SOURCES")
-        sources = tuple(s.strip().lower() for s in sources_raw.split(",") if s.strip()) if sources_raw else None
+        sources = (
+            tuple(s.strip().lower() for s in sources_raw.split(",") if s.strip()) if sources_raw else None
+        )
         return cls(
             env=merged,
             home=Path(home).expanduser() if home else None,

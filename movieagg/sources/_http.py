@@ -27,7 +27,9 @@ from movieagg.core.redact import redact
 
 log = logging.getLogger("movieagg.http")
 
-USER_AGENT = f"movieagg/{__version__} (https://github.com/movieagg/movieagg; movieagg@users.noreply.github.com)"
+USER_AGENT = (
+    f"movieagg/{__version__} (https://github.com/movieagg/movieagg; movieagg@users.noreply.github.com)"
+)
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, 520, 522, 524})
 
 
@@ -116,7 +118,8 @@ class HttpClient:
                     params=params,
                     headers=headers,
                     timeout=httpx.Timeout(
-                        min(self.timeout, max(remaining, 0.05)), connect=min(self.timeout, 5.0, max(remaining, 0.05))
+                        min(self.timeout, max(remaining, 0.05)),
+                        connect=min(self.timeout, 5.0, max(remaining, 0.05)),
                     ),
                 )
             except httpx.TimeoutException:
@@ -133,7 +136,9 @@ class HttpClient:
                     wait = retry_after_seconds(response.headers.get("Retry-After"))
                     failure = SourceFailure(source, "rate limited (HTTP 429)", "quota")
                 elif response.status_code in TRANSIENT_STATUSES:
-                    failure = SourceFailure(source, f"service error (HTTP {response.status_code})", "unavailable")
+                    failure = SourceFailure(
+                        source, f"service error (HTTP {response.status_code})", "unavailable"
+                    )
                 else:
                     return Response(response.status_code, _json_or_none(response), response.headers)
             if attempt >= self.max_attempts:

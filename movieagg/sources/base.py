@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from movieagg.core.config import Settings
 from movieagg.core.models import Candidate, Movie, Query, SourceData
@@ -75,3 +75,13 @@ def parse_score(value: object) -> tuple[float, float] | None:
             value_f, scale = float(a.group()), float(b.group())
             return (value_f, scale) if 0 <= value_f <= scale else None
     return None
+
+
+def as_dict(value: object) -> dict[str, Any]:
+    """The value if it is a JSON object, else an empty one (upstream bodies are untrusted)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list[Any]:
+    """The value if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []

@@ -13,7 +13,7 @@ from movieagg.core.config import Secret, Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource, parse_int, parse_score, parse_year
+from movieagg.sources.base import BaseSource, as_list, parse_int, parse_score, parse_year
 
 SIGNUP = "https://www.omdbapi.com/apikey.aspx"
 
@@ -28,7 +28,9 @@ class OMDbSource(BaseSource):
     default_url = "https://www.omdbapi.com/"
     can_search = True
 
-    def __init__(self, http: HttpClient, base_url: str | None = None, *, api_key: Secret | None = None) -> None:
+    def __init__(
+        self, http: HttpClient, base_url: str | None = None, *, api_key: Secret | None = None
+    ) -> None:
         super().__init__(http, base_url)
         self.base_url = (base_url or self.default_url).rstrip("/") + "/"
         self._api_key = api_key
@@ -63,7 +65,9 @@ class OMDbSource(BaseSource):
                 )
             raise SourceFailure(self.name, f"error: {error[:100]}", "http")
         if response.status == 401:
-            raise SourceFailure(self.name, f"API key rejected (set OMDB_API_KEY; get one at {SIGNUP})", "auth")
+            raise SourceFailure(
+                self.name, f"API key rejected (set OMDB_API_KEY; get one at {SIGNUP})", "auth"
+            )
         if response.status != 200:
             raise SourceFailure(self.name, f"unexpected response (HTTP {response.status})", "http")
         if not isinstance(body, dict):
@@ -139,15 +143,17 @@ class OMDbSource(BaseSource):
         ratings: list[Rating] = []
         imdb_score = parse_score(f"{body.get('imdbRating')}/10")
         if imdb_score:
-            ratings.append(Rating("imdb", "IMDb", imdb_score[0], 10.0, parse_int(body.get("imdbVotes")), self.name))
-        entries = body.get("Ratings") if isinstance(body.get("Ratings"), list) else []
-        by_source = {
-            str(e.get("Source")): e.get("Value") for e in entries if isinstance(e, dict)
-        }
+            ratings.append(
+                Rating("imdb", "IMDb", imdb_score[0], 10.0, parse_int(body.get("imdbVotes")), self.name)
+            )
+        entries = as_list(body.get("Ratings"))
+        by_source = {str(e.get("Source")): e.get("Value") for e in entries if isinstance(e, dict)}
         if not imdb_score:
             score = parse_score(by_source.get("Internet Movie Database"))
             if score:
-                ratings.append(Rating("imdb", "IMDb", score[0], score[1], parse_int(body.get("imdbVotes")), self.name))
+                ratings.append(
+                    Rating("imdb", "IMDb", score[0], score[1], parse_int(body.get("imdbVotes")), self.name)
+                )
         rt = parse_score(by_source.get("Rotten Tomatoes"))
         if rt and rt[1] == 100:
             ratings.append(Rating("rotten_tomatoes", "Rotten Tomatoes", rt[0], 100.0, None, self.name))

@@ -9,7 +9,7 @@ from movieagg.core.config import Secret, Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource, parse_int, parse_year
+from movieagg.sources.base import BaseSource, as_dict, parse_int, parse_year
 
 IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
 SIGNUP = "https://www.themoviedb.org/settings/api"
@@ -107,7 +107,7 @@ class TMDBSource(BaseSource):
             body = await self._get(f"/movie/{int(movie.tmdb_id)}", {"append_to_response": "external_ids"})
             if body is None:
                 return None
-            external = body.get("external_ids") if isinstance(body.get("external_ids"), dict) else {}
+            external = as_dict(body.get("external_ids"))
             imdb = body.get("imdb_id") or external.get("imdb_id")
             return self._data(body, imdb if isinstance(imdb, str) and imdb else None)
         if movie.imdb_id:

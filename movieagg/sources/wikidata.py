@@ -16,7 +16,7 @@ from movieagg.core.config import Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource, parse_int, parse_score, parse_year
+from movieagg.sources.base import BaseSource, as_dict, as_list, parse_int, parse_score, parse_year
 
 ENTITY = "http://www.wikidata.org/entity/"
 ROTTEN_TOMATOES, METACRITIC, IMDB = "Q105584", "Q150248", "Q37312"
@@ -62,7 +62,11 @@ def ratings_from_scores(scores: Iterable[ReviewScore], source: str = "wikidata")
         value, scale = parsed
         kind: tuple[str, str] | None = None
         if score.by == ROTTEN_TOMATOES:
-            kind = ("rotten_tomatoes", "Rotten Tomatoes") if scale == 100 and score.value.strip().endswith("%") else None
+            kind = (
+                ("rotten_tomatoes", "Rotten Tomatoes")
+                if scale == 100 and score.value.strip().endswith("%")
+                else None
+            )
             if scale == 10:
                 kind = ("rotten_tomatoes_average", "RT average rating")
         elif score.by == METACRITIC and scale == 100:
@@ -81,8 +85,11 @@ def ratings_from_scores(scores: Iterable[ReviewScore], source: str = "wikidata")
         name = key[0]
         # Different methods under one name (e.g. an audience score): the statement without a
         # method, else the latest, stands for the name.
-        current = chosen.get(name)
-        if current is None or (score.method is None, score.date or "") > (current[0].method is None, current[0].date or ""):
+        held = chosen.get(name)
+        if held is None or (score.method is None, score.date or "") > (
+            held[0].method is None,
+            held[0].date or "",
+        ):
             chosen[name] = (score, kinds[key])
     return tuple(
         Rating(name, label, value, scale, score.count, source)
@@ -145,13 +152,14 @@ class WikidataSource(BaseSource):
                 items.setdefault(item, []).append(row)
         if not items:
             return None
+
         # Prefer the item carrying the IMDb id we asked for when the two ids disagree.
         def agrees(rows: list[dict[str, Any]]) -> bool:
             return any(_value(r, "imdb") == movie.imdb_id for r in rows)
 
         rows = next((r for r in items.values() if agrees(r)), next(iter(items.values())))
-        imdb_ids = {_value(r, "imdb") for r in rows} - {None}
-        imdb = movie.imdb_id if movie.imdb_id in imdb_ids else (sorted(imdb_ids)[0] if imdb_ids else None)
+        imdb_ids = {v for r in rows if (v := _value(r, "imdb"))}
+        imdb = movie.imdb_id if movie.imdb_id in imdb_ids else min(imdb_ids, default=None)
         tmdb = next((parse_int(_value(r, "tmdb")) for r in rows if _value(r, "tmdb")), None)
         label = _value(rows[0], "itemLabel")
         seen: set[tuple[Any, ...]] = set()
@@ -190,8 +198,10 @@ class WikidataSource(BaseSource):
                 "format": "json",
             }
         )
-        hits = found.get("search") if isinstance(found.get("search"), list) else []
-        descriptions = {h["id"]: str(h.get("description", "")) for h in hits if isinstance(h, dict) and "id" in h}
+        hits = as_list(found.get("search"))
+        descriptions = {
+            h["id"]: str(h.get("description", "")) for h in hits if isinstance(h, dict) and "id" in h
+        }
         if not descriptions:
             return []
         entities = await self._api(
@@ -203,7 +213,7 @@ class WikidataSource(BaseSource):
                 "format": "json",
             }
         )
-        by_id = entities.get("entities") if isinstance(entities.get("entities"), dict) else {}
+        by_id = as_dict(entities.get("entities"))
         candidates = []
         for rank, qid in enumerate(descriptions):
             entity = by_id.get(qid)
@@ -223,15 +233,19 @@ class WikidataSource(BaseSource):
         return body
 
     def _candidate(self, entity: dict[str, Any], description: str, rank: int) -> Candidate | None:
-        claims = entity.get("claims") if isinstance(entity.get("claims"), dict) else {}
-        imdb = next((v for v in _claim_values(claims, "P345") if isinstance(v, str) and v.startswith("tt")), None)
+        claims = as_dict(entity.get("claims"))
+        imdb = next(
+            (v for v in _claim_values(claims, "P345") if isinstance(v, str) and v.startswith("tt")), None
+        )
         classes = {v.get("id") for v in _claim_values(claims, "P31") if isinstance(v, dict)}
         if imdb is None or not (classes & FILM_CLASSES or "film" in description.lower()):
             return None
         label = _label(entity)
         if not label:
             return None
-        years = [parse_year(v.get("time", "")[1:5]) for v in _claim_values(claims, "P577") if isinstance(v, dict)]
+        years = [
+            parse_year(v.get("time", "")[1:5]) for v in _claim_values(claims, "P577") if isinstance(v, dict)
+        ]
         year = min((y for y in years if y), default=None)
         tmdb = next((parse_int(v) for v in _claim_values(claims, "P4947")), None)
         original = next(
@@ -284,7 +298,7 @@ def _snak_value(snak: object) -> Any:
 
 
 def _claim_values(claims: dict[str, Any], prop: str) -> list[Any]:
-    statements = claims.get(prop) if isinstance(claims.get(prop), list) else []
+    statements = as_list(claims.get(prop))
     return [
         v
         for st in statements
@@ -296,11 +310,11 @@ def _claim_values(claims: dict[str, Any], prop: str) -> list[Any]:
 
 def _claim_scores(claims: dict[str, Any]) -> list[ReviewScore]:
     scores = []
-    for st in claims.get("P444", []) if isinstance(claims.get("P444"), list) else []:
+    for st in as_list(claims.get("P444")):
         if not isinstance(st, dict) or st.get("rank") == "deprecated":
             continue
         value = _snak_value(st.get("mainsnak"))
-        qualifiers = st.get("qualifiers") if isinstance(st.get("qualifiers"), dict) else {}
+        qualifiers = as_dict(st.get("qualifiers"))
 
         def first(prop: str, qualifiers: dict[str, Any] = qualifiers) -> Any:
             snaks = qualifiers.get(prop)
@@ -314,7 +328,9 @@ def _claim_scores(claims: dict[str, Any]) -> list[ReviewScore]:
                 value=value,
                 by=by.get("id") if isinstance(by, dict) else None,
                 method=method.get("id") if isinstance(method, dict) else None,
-                count=parse_int(str(count.get("amount", "")).lstrip("+").split(".")[0]) if isinstance(count, dict) else None,
+                count=parse_int(str(count.get("amount", "")).lstrip("+").split(".")[0])
+                if isinstance(count, dict)
+                else None,
                 date=str(date.get("time", "")).lstrip("+") if isinstance(date, dict) else None,
                 preferred=st.get("rank") == "preferred",
             )

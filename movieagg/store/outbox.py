@@ -16,7 +16,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,7 @@ class Outbox:
             claimed.append(target)
         return claimed
 
-    def flush(self, write: Callable[[list[dict[str, Any]]], None]) -> int:
+    def flush(self, write: Callable[[Sequence[dict[str, Any]]], object]) -> int:
         """Hand every ready record to ``write`` (one batch); returns how many were written."""
         claimed = self._claim()
         if not claimed:

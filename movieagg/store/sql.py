@@ -173,9 +173,13 @@ class SQLStore:
             from sqlalchemy import func
 
             rows = session.exec(
-                select(Film).where(func.lower(Film.title) == title.lower()).order_by(col(Film.updated_at).desc())
+                select(Film)
+                .where(func.lower(Film.title) == title.lower())
+                .order_by(col(Film.updated_at).desc())
             ).all()
-            return [{"imdb_id": f.imdb_id, "tmdb_id": f.tmdb_id, "title": f.title, "year": f.year} for f in rows]
+            return [
+                {"imdb_id": f.imdb_id, "tmdb_id": f.tmdb_id, "title": f.title, "year": f.year} for f in rows
+            ]
 
 
 def _iso(dt: datetime) -> str:
