@@ -35,7 +35,8 @@ def choose_specs(settings: Settings) -> tuple[list[SourceSpec], dict[str, str]]:
         unknown = [n for n in wanted if n not in specs]
         if unknown:
             known = ", ".join(sorted(specs))
-            raise ConfigurationError(f"MOVIEAGG_SOURCES names unknown sources: {', '.join(unknown)} (known: {known})")
+            names = ", ".join(unknown)
+            raise ConfigurationError(f"MOVIEAGG_SOURCES names unknown sources: {names} (known: {known})")
         chosen = [specs[n] for n in wanted if n not in unavailable]
         unavailable = {n: why for n, why in unavailable.items() if n in wanted}
     else:
