@@ -17,13 +17,14 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from movieagg._version import __version__
 from movieagg.core.errors import SourceFailure
 from movieagg.core.redact import redact
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("movieagg.http")
 
@@ -81,6 +82,8 @@ class HttpClient:
     @property
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
+            import httpx  # here, not at import: a cache hit never needs it
+
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
                 headers={"User-Agent": self._user_agent},
@@ -104,6 +107,8 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """GET with retries; returns non-transient responses (any 2xx/4xx) to the caller."""
+        import httpx
+
         started = time.monotonic()
         attempt = 0
         while True:
