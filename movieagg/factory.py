@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from movieagg.core.aggregator import Aggregator
 from movieagg.core.config import Settings
 from movieagg.core.errors import ConfigurationError
-from movieagg.core.protocols import Cache
+from movieagg.core.protocols import Cache, Locker
 from movieagg.sources.registry import BUILTINS, SourceSpec, all_specs
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def home_dir(settings: Settings, kind: str) -> Path:
 def open_configured_cache(settings: Settings) -> Cache | None:
     from movieagg.cache import open_cache
 
-    return open_cache(settings.cache_url, home_dir(settings, "cache"))
+    return open_cache(settings.cache_url, home_dir(settings, "cache"), settings.env)
 
 
 def database_url(settings: Settings) -> str:
@@ -129,4 +129,20 @@ def build_aggregator(
         source_timeout=settings.timeout * 3,
         unavailable=unavailable,
         on_close=on_close,
+        # A shared cache that can also lock (Redis) gives single flight across processes.
+        locker=cache if isinstance(cache, Locker) else None,
+        lock_wait=_seconds(settings, "MOVIEAGG_LOCK_WAIT", 10.0),
     )
+
+
+def _seconds(settings: Settings, name: str, default: float) -> float:
+    raw = settings.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw[:20]!r}") from None
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative")
+    return value

@@ -11,6 +11,7 @@ hit touches no network and no database.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -38,14 +39,21 @@ from movieagg.core.models import (
     utcnow,
     validate_imdb_id,
 )
-from movieagg.core.protocols import Cache, RatingSource, Recorder
-from movieagg.core.safecache import SafeCache
+from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
+from movieagg.core.safecache import SafeCache, SafeLocker
 from movieagg.core.scoring import weigh
 
 log = logging.getLogger("movieagg")
 
 RESOLVER_PREFERENCE = ("tmdb", "omdb", "imdb-datasets", "trakt", "wikidata")
 STALE_WINDOW = 30 * 24 * 3600.0
+
+# Set while a lookup may only use the cache: any network step raises _CacheMiss instead.
+_CACHE_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("movieagg_cache_only", default=False)
+
+
+class _CacheMiss(Exception):
+    """A cache-only attempt needed the network (private; never escapes the aggregator)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,9 @@ class Aggregator:
         source_timeout: float = 30.0,
         unavailable: Mapping[str, str] | None = None,
         on_close: Callable[[], Awaitable[None]] | None = None,
+        locker: Locker | None = None,
+        lock_ttl: float = 15.0,
+        lock_wait: float = 10.0,
     ) -> None:
         names = [s.name for s in sources]
         if len(set(names)) != len(names):
@@ -87,6 +98,12 @@ class Aggregator:
         self.unavailable = dict(unavailable or {})
         self._on_close = on_close
         self._inflight: dict[tuple[Any, ...], asyncio.Future[RatingResult]] = {}
+        # Single flight across processes: a lease per uncached lookup (see _shared_flight).
+        self.locker = (
+            SafeLocker(locker) if locker is not None and not isinstance(locker, SafeLocker) else locker
+        )
+        self.lock_ttl = lock_ttl
+        self.lock_wait = lock_wait
 
     async def __aenter__(self) -> Aggregator:
         return self
@@ -139,7 +156,12 @@ class Aggregator:
             raise
         selected = self.select(sources)
         key = ("title", query, tuple(s.name for s in selected), refresh, use_cache)
-        return await self._single_flight(key, lambda: self._rate(query, selected, refresh, use_cache))
+        return await self._single_flight(
+            key,
+            lambda: self._shared_flight(
+                key, refresh or not use_cache, lambda: self._rate(query, selected, refresh, use_cache)
+            ),
+        )
 
     async def rate_imdb(
         self,
@@ -153,7 +175,12 @@ class Aggregator:
         imdb = validate_imdb_id(imdb_id)
         selected = self.select(sources)
         key = ("imdb", imdb, tuple(s.name for s in selected), refresh, use_cache)
-        return await self._single_flight(key, lambda: self._rate_imdb(imdb, selected, refresh, use_cache))
+        return await self._single_flight(
+            key,
+            lambda: self._shared_flight(
+                key, refresh or not use_cache, lambda: self._rate_imdb(imdb, selected, refresh, use_cache)
+            ),
+        )
 
     async def search(self, title: str, year: int | str | None = None, limit: int = 10) -> list[Candidate]:
         """Candidate films for a title, best first (to disambiguate remakes)."""
@@ -187,6 +214,50 @@ class Aggregator:
             return result
         finally:
             self._inflight.pop(key, None)
+
+    async def _shared_flight(
+        self, key: tuple[Any, ...], bypass: bool, make: Callable[[], Awaitable[RatingResult]]
+    ) -> RatingResult:
+        """Concurrent identical lookups in many processes (sharing a Locker) share one fetch.
+
+        A lookup first runs cache-only; on a miss it takes a short lease on the query. Whoever
+        holds it fetches and fills the cache; the others wait (at most ``lock_wait`` seconds)
+        for the lease to go, then answer from the cache — or, if it still misses (the holder
+        failed, or waited too long), fetch on their own.
+        """
+        if self.locker is None or bypass:
+            return await make()
+        hit = await self._cache_only(make)
+        if hit is not None:
+            return hit
+        lock = cachekeys.lock_key(*key[:3])
+        lease = self.locker.acquire(lock, self.lock_ttl)
+        if lease is None:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self.lock_wait
+            delay = 0.01
+            while self.locker.held(lock) and loop.time() < deadline:
+                await asyncio.sleep(max(0.0, min(delay, deadline - loop.time())))
+                delay = min(delay * 1.5, 0.1)
+            hit = await self._cache_only(make)
+            if hit is not None:
+                return hit
+            lease = self.locker.acquire(lock, self.lock_ttl)  # None: go on without the lease
+        try:
+            return await make()
+        finally:
+            if lease is not None:
+                self.locker.release(lock, lease)
+
+    @staticmethod
+    async def _cache_only(make: Callable[[], Awaitable[RatingResult]]) -> RatingResult | None:
+        token = _CACHE_ONLY.set(True)
+        try:
+            return await make()
+        except _CacheMiss:
+            return None
+        finally:
+            _CACHE_ONLY.reset(token)
 
     async def _rate(
         self, query: Query, selected: list[RatingSource], refresh: bool, use_cache: bool
@@ -236,6 +307,8 @@ class Aggregator:
         self, query: Query, sources: Sequence[RatingSource], limit: int = 10
     ) -> tuple[list[Candidate], dict[str, SourceFailure]]:
         """Ask resolvers in order of authority until one has candidates."""
+        if _CACHE_ONLY.get():
+            raise _CacheMiss
         errors: dict[str, SourceFailure] = {}
         searchers = sorted(
             (s for s in sources if s.can_search),
@@ -348,6 +421,8 @@ class Aggregator:
 
     async def _fetch(self, movie: Movie, sources: Sequence[RatingSource]) -> _Fetched:
         """Ask every source at once; a failure is an entry, never an exception."""
+        if _CACHE_ONLY.get():
+            raise _CacheMiss
         results = await asyncio.gather(*(self._fetch_one(s, movie) for s in sources))
         data: dict[str, SourceData] = {}
         errors: dict[str, SourceFailure] = {}

@@ -43,6 +43,12 @@ def ratings_key(source: str, ref: str) -> str:
     return _key("ratings", source, ref)
 
 
+def lock_key(*parts: object) -> str:
+    """The single-flight lease for one lookup (query and sources), hashed like identity keys."""
+    raw = "\x1f".join(normalize_title(p) if isinstance(p, str) else repr(p) for p in parts)
+    return _key("lock", hashlib.sha256(raw.encode()).hexdigest()[:24])
+
+
 def encode(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 

@@ -43,3 +43,20 @@ class Recorder(Protocol):
     """Receives one record per lookup (the search log and rating history)."""
 
     def record(self, entry: dict[str, object]) -> None: ...
+
+
+@runtime_checkable
+class Locker(Protocol):
+    """Optional: a short exclusive lease shared by processes (single flight across containers).
+
+    ``acquire`` returns a token when this caller now holds ``key`` for ``ttl`` seconds, or None
+    when someone else holds it. ``release`` frees it only if the token still matches (a lease
+    that expired and was taken by another caller stays theirs). ``held`` says whether anyone
+    holds it now. Errors may be raised freely: the aggregator treats a failing locker as absent.
+    """
+
+    def acquire(self, key: str, ttl: float) -> str | None: ...
+
+    def release(self, key: str, token: str) -> None: ...
+
+    def held(self, key: str) -> bool: ...

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from movieagg.core.protocols import Cache
+from movieagg.core.protocols import Cache, Locker
 
 log = logging.getLogger("movieagg.cache")
 
@@ -64,3 +64,58 @@ class SafeCache:
             self.backend.delete(key)
         except Exception as exc:
             self._fail("delete", exc)
+
+
+class SafeLocker:
+    """A Locker wrapper that fails open: if the lock service errors, callers go ahead alone.
+
+    A failing ``acquire`` hands out a private token as if the lease were taken (its release is a
+    no-op), ``held`` answers False (stop waiting), and a circuit breaker skips the backend for
+    ``cooldown`` seconds, so a down Redis never costs more than one timeout here either.
+    """
+
+    _UNLOCKED = "-"  # the token handed out when no real lease was taken
+
+    def __init__(
+        self, backend: Locker, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.backend = backend
+        self.cooldown = cooldown
+        self._clock = clock
+        self._open_until = 0.0
+        self.failures = 0
+
+    @property
+    def available(self) -> bool:
+        return self._clock() >= self._open_until
+
+    def _fail(self, op: str, exc: BaseException) -> None:
+        self.failures += 1
+        self._open_until = self._clock() + self.cooldown
+        log.warning("lock %s failed (%s); going on without single flight", op, type(exc).__name__)
+
+    def acquire(self, key: str, ttl: float) -> str | None:
+        if not self.available:
+            return self._UNLOCKED
+        try:
+            return self.backend.acquire(key, ttl)
+        except Exception as exc:
+            self._fail("acquire", exc)
+            return self._UNLOCKED
+
+    def release(self, key: str, token: str) -> None:
+        if token == self._UNLOCKED or not self.available:
+            return
+        try:
+            self.backend.release(key, token)
+        except Exception as exc:
+            self._fail("release", exc)
+
+    def held(self, key: str) -> bool:
+        if not self.available:
+            return False
+        try:
+            return self.backend.held(key)
+        except Exception as exc:
+            self._fail("check", exc)
+            return False
