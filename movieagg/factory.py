@@ -98,7 +98,15 @@ def build_aggregator(
     from movieagg.store.outbox import Outbox, OutboxRecorder
 
     settings = settings or Settings.from_env()
-    http = HttpClient(settings.timeout, secrets=settings.secrets(), transport=transport)
+    from movieagg.sources.ratelimit import limits_from_settings, quotas_from_settings
+
+    http = HttpClient(
+        settings.timeout,
+        secrets=settings.secrets(),
+        transport=transport,
+        limits=limits_from_settings(settings),  # per-source request rates (TMDB 40/s, …)
+        quotas=quotas_from_settings(settings, home_dir(settings, "data")),  # OMDb's daily quota
+    )
     if sources is None:
         specs, unavailable = choose_specs(settings)
         built: list[Any] = [LazySource(spec, settings, http) for spec in specs]

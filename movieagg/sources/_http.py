@@ -10,18 +10,20 @@ may carry a key) into an exception message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from movieagg._version import __version__
 from movieagg.core.errors import SourceFailure
 from movieagg.core.redact import redact
+from movieagg.sources.ratelimit import DailyQuota, Limit, RateLimiter
 
 if TYPE_CHECKING:
     import httpx
@@ -68,6 +70,8 @@ class HttpClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         secrets: list[str] | None = None,
         user_agent: str = USER_AGENT,
+        limits: Mapping[str, Limit] | None = None,
+        quotas: Mapping[str, DailyQuota] | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_attempts = max_attempts
@@ -78,6 +82,25 @@ class HttpClient:
         self._user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
         self.requests = 0
+        # Politeness per source (see movieagg.sources.ratelimit): none unless given.
+        self.limiters: dict[str, RateLimiter] = {n: RateLimiter(lim) for n, lim in (limits or {}).items()}
+        self.quotas: dict[str, DailyQuota] = dict(quotas or {})
+
+    @contextlib.asynccontextmanager
+    async def _limited(self, source: str) -> AsyncIterator[float]:
+        """Wait for the source's rate limit; yields the seconds spent waiting."""
+        limiter = self.limiters.get(source)
+        if limiter is None:
+            yield 0.0
+            return
+        queued_at = time.monotonic()
+        async with limiter.slot():
+            yield time.monotonic() - queued_at
+
+    def _penalize(self, source: str, seconds: float) -> None:
+        limiter = self.limiters.get(source)
+        if limiter is not None:
+            limiter.penalize(seconds)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -94,6 +117,8 @@ class HttpClient:
         return self._client
 
     async def aclose(self) -> None:
+        for quota in self.quotas.values():
+            quota.close()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -113,42 +138,54 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
-            remaining = self.deadline - (time.monotonic() - started)
-            failure: SourceFailure
-            wait: float | None = None
-            try:
-                self.requests += 1
-                response = await self.client.get(
-                    url,
-                    params=params,
-                    headers=headers,
-                    timeout=httpx.Timeout(
-                        min(self.timeout, max(remaining, 0.05)),
-                        connect=min(self.timeout, 5.0, max(remaining, 0.05)),
-                    ),
-                )
-            except httpx.TimeoutException:
-                failure = SourceFailure(source, f"timed out after {self.timeout:g}s", "timeout")
-            except httpx.TransportError as exc:
-                failure = SourceFailure(source, f"connection failed ({type(exc).__name__})", "unavailable")
-            else:
-                elapsed_ms = (time.monotonic() - started) * 1000
-                log.debug(
-                    "%s GET %s -> %s (%.0f ms)", source, redact(str(response.url), self._secrets),
-                    response.status_code, elapsed_ms,
-                )  # fmt: skip
-                if response.status_code == 429:
-                    wait = retry_after_seconds(response.headers.get("Retry-After"))
-                    failure = SourceFailure(source, "rate limited (HTTP 429)", "quota")
-                elif response.status_code in TRANSIENT_STATUSES:
+            quota = self.quotas.get(source)
+            if quota is not None and not quota.take():
+                raise SourceFailure(source, quota.message(), "quota")
+            async with self._limited(source) as queued:
+                started += queued  # waiting for our own rate limit is not the service's time
+                remaining = self.deadline - (time.monotonic() - started)
+                failure: SourceFailure
+                wait: float | None = None
+                try:
+                    self.requests += 1
+                    response = await self.client.get(
+                        url,
+                        params=params,
+                        headers=headers,
+                        timeout=httpx.Timeout(
+                            min(self.timeout, max(remaining, 0.05)),
+                            connect=min(self.timeout, 5.0, max(remaining, 0.05)),
+                        ),
+                    )
+                except httpx.TimeoutException:
+                    failure = SourceFailure(source, f"timed out after {self.timeout:g}s", "timeout")
+                except httpx.TransportError as exc:
                     failure = SourceFailure(
-                        source, f"service error (HTTP {response.status_code})", "unavailable"
+                        source, f"connection failed ({type(exc).__name__})", "unavailable"
                     )
                 else:
-                    return Response(response.status_code, _json_or_none(response), response.headers)
+                    elapsed_ms = (time.monotonic() - started) * 1000
+                    log.debug(
+                        "%s GET %s -> %s (%.0f ms)", source, redact(str(response.url), self._secrets),
+                        response.status_code, elapsed_ms,
+                    )  # fmt: skip
+                    if response.status_code == 429:
+                        wait = retry_after_seconds(response.headers.get("Retry-After"))
+                        failure = SourceFailure(source, "rate limited (HTTP 429)", "quota")
+                    elif response.status_code in TRANSIENT_STATUSES:
+                        failure = SourceFailure(
+                            source, f"service error (HTTP {response.status_code})", "unavailable"
+                        )
+                    else:
+                        result = Response(response.status_code, _json_or_none(response), response.headers)
+                        if quota is not None:
+                            quota.check_response(result.status, result.body)
+                        return result
             if attempt >= self.max_attempts:
                 raise failure
             delay = wait if wait is not None else random.uniform(0, 0.25 * 2 ** (attempt - 1))  # noqa: S311
+            if failure.kind == "quota":  # 429: the whole source backs off, then resumes
+                self._penalize(source, delay)
             remaining = self.deadline - (time.monotonic() - started)
             if delay >= remaining:
                 raise failure
