@@ -1,0 +1,757 @@
+"""The AWS Lambda handler behind API Gateway (REST v1 proxy and HTTP API v2 events).
+
+``movieagg.aws.handler.handler(event, context)`` is the Lambda entry point. The same routes
+run in ``movieagg serve`` through :func:`ahandler`, its async twin, so what is tested locally
+is what deploys.
+
+One :class:`Service` per container (per event loop): it builds the aggregator once and reuses
+its HTTP client, cache and database pool across invocations. The synchronous Lambda entry
+point runs every invocation on one private, long-lived event loop, so the httpx client and its
+connection pool survive between invocations. Nothing heavy is imported here: no boto3 (unless
+``MOVIEAGG_SSM_PREFIX`` is set), no httpx, no sqlmodel until a route needs them.
+
+Routes (all GET/HEAD; OPTIONS answers CORS preflights):
+``/api/rate``, ``/api/search``, ``/api/movies/{imdb_id}``, ``/api/movies/{imdb_id}/history``,
+``/api/sources``, ``/api/health``, ``/api/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+import sys
+import threading
+import time
+import traceback
+import uuid
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from movieagg._version import __version__
+from movieagg.aws.events import Request, Response, parse_event, to_event_response
+from movieagg.core.config import Settings
+from movieagg.core.errors import (
+    AllSourcesFailed,
+    ConfigurationError,
+    InvalidQuery,
+    MovieAggError,
+    NotFound,
+)
+from movieagg.core.models import validate_imdb_id, validate_year
+from movieagg.core.redact import redact
+
+if TYPE_CHECKING:
+    from movieagg.aws.params import ParameterStore
+    from movieagg.core.aggregator import Aggregator
+    from movieagg.store.sql import SQLStore
+
+MAX_SOURCES = 10
+MAX_SEARCH_LIMIT = 50
+LAMBDA_HOME = "/tmp/movieagg"  # noqa: S108 - Lambda's only writable place
+_SOURCE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_MOVIE_RE = re.compile(r"^/api/movies/([^/]{1,64})$")
+_HISTORY_RE = re.compile(r"^/api/movies/([^/]{1,64})/history$")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+CACHE_RATE = "public, max-age=300, stale-while-revalidate=60"
+CACHE_STALE = "public, max-age=60"
+CACHE_SEARCH = "public, max-age=3600"
+CACHE_HISTORY = "public, max-age=60"
+CACHE_SOURCES = "public, max-age=300"
+CACHE_SPEC = "public, max-age=3600"
+NO_STORE = "no-store"
+
+access_log = logging.getLogger("movieagg.access")
+log = logging.getLogger("movieagg.aws")
+
+Builder = Callable[[Settings], "Aggregator"]
+
+
+class _JsonFormatter(logging.Formatter):
+    """One JSON object per line; the fields come from ``extra={"fields": {...}}``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            payload.update(fields)
+        if record.exc_text:
+            payload["exc"] = record.exc_text
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+class _SecretFilter(logging.Filter):
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self.secrets)
+        record.args = None
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            record.fields = {
+                k: redact(v, self.secrets) if isinstance(v, str) else v for k, v in fields.items()
+            }
+        return True
+
+
+def configure_logging(secrets: list[str], stream: Any = None) -> None:
+    """JSON lines on stdout for ``movieagg.*`` (CloudWatch keeps stdout), secrets masked."""
+    root = logging.getLogger("movieagg")
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.setFormatter(_JsonFormatter())
+    handler.addFilter(_SecretFilter(secrets))
+    root.handlers[:] = [handler]
+    level = os.environ.get("MOVIEAGG_LOG_LEVEL", "INFO").upper()
+    root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO")
+    root.propagate = False
+    for noisy in ("httpx", "httpcore", "botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def in_lambda(environ: Mapping[str, str]) -> bool:
+    return bool(environ.get("AWS_LAMBDA_FUNCTION_NAME")) and bool(
+        environ.get("AWS_EXECUTION_ENV", "AWS_Lambda")
+    )
+
+
+def load_environment(environ: Mapping[str, str], params: ParameterStore | None) -> dict[str, str]:
+    """The environment the settings are built from: SSM parameters under it, Lambda's /tmp home."""
+    env = dict(environ)
+    if params is not None:
+        from movieagg.aws.params import apply
+
+        env = apply(environ, params.get_all())
+    if in_lambda(env) and not env.get("MOVIEAGG_HOME"):
+        env["MOVIEAGG_HOME"] = LAMBDA_HOME
+    return env
+
+
+@dataclass
+class _Outcome:
+    """What the access log says about one request, filled in by the route."""
+
+    route: str = "-"
+    cached: bool | None = None
+    sources: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+class Service:
+    """Everything one container keeps between invocations: settings, aggregator, store."""
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        *,
+        builder: Builder | None = None,
+        background_flush: bool = False,
+        log_stream: Any = None,
+    ) -> None:
+        self.environ = dict(os.environ if environ is None else environ)
+        self.background_flush = background_flush
+        self._builder = builder
+        self._log_stream = log_stream
+        self.settings: Settings | None = None
+        self.aggregator: Aggregator | None = None
+        self.config_error: str | None = None
+        self.params: ParameterStore | None = None
+        self._params_values: dict[str, str] | None = None
+        self._next_build = 0.0
+        self._store: SQLStore | None = None
+        self._store_down_until = 0.0
+        self._flush_lock = threading.Lock()
+        self._flush_task: asyncio.Task[None] | None = None
+        self._retired: list[Aggregator] = []
+        self.cors_origins: frozenset[str] = frozenset()
+        self.cold_start = True
+        configure_logging([], log_stream)
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        """Build settings and the aggregator (the cold start). A failure is kept, not raised."""
+        now = time.monotonic()
+        self._next_build = now + 10.0  # a broken configuration is retried at most every 10 s
+        try:
+            if self.params is None:
+                from movieagg.aws.params import ParameterStore
+
+                self.params = ParameterStore.from_environ(self.environ)
+            env = load_environment(self.environ, self.params)
+            settings = Settings.from_env(env, read_file=not in_lambda(env))
+            configure_logging(settings.secrets(), self._log_stream)
+            origins = env.get("MOVIEAGG_CORS_ORIGINS", "")
+            self.cors_origins = frozenset(o.strip().rstrip("/") for o in origins.split(",") if o.strip())
+            aggregator = self._build(settings)
+        except ConfigurationError as exc:
+            self.config_error = str(exc)
+            log.error(
+                "startup failed: %s", exc, extra={"fields": {"event": "startup", "error": "configuration"}}
+            )
+            return
+        if self.aggregator is not None:
+            self._retired.append(self.aggregator)
+        self.settings, self.aggregator, self.config_error = settings, aggregator, None
+        self._params_values = None if self.params is None else self.params.get_all()
+        if self._store is not None:
+            with contextlib.suppress(Exception):
+                self._store.close()
+            self._store = None
+
+    def _build(self, settings: Settings) -> Aggregator:
+        if self._builder is not None:
+            return self._builder(settings)
+        from movieagg.factory import build_aggregator
+
+        return build_aggregator(settings)
+
+    def ensure_started(self) -> None:
+        if self.aggregator is None:
+            if self.config_error is None or time.monotonic() >= self._next_build:
+                self.start()
+        elif self.params is not None and self.params.expired:
+            # Rotated secrets: re-read after the TTL; rebuild only when a value changed.
+            try:
+                values = self.params.get_all()
+            except ConfigurationError:
+                return
+            if values != self._params_values:
+                log.info("SSM parameters changed; rebuilding", extra={"fields": {"event": "reload"}})
+                self.start()
+
+    async def aclose(self) -> None:
+        """Close every aggregator (flushing lookup records) and the store's pool."""
+        if self._flush_task is not None:
+            with contextlib.suppress(Exception):
+                await self._flush_task
+        for aggregator in [*self._retired, *([self.aggregator] if self.aggregator else [])]:
+            try:
+                await aggregator.aclose()
+            except Exception as exc:
+                log.warning("closing the aggregator failed (%s)", type(exc).__name__)
+        self._retired.clear()
+        self.aggregator = None
+        if self._store is not None:
+            with contextlib.suppress(Exception):
+                self._store.close()
+            self._store = None
+
+    # ----------------------------------------------------------------- the store
+
+    def _open_store(self) -> SQLStore:
+        if self._store is None:
+            from movieagg.factory import open_store
+
+            assert self.settings is not None
+            self._store = open_store(self.settings)
+        return self._store
+
+    def _store_call(self, fn: Callable[[SQLStore], Any]) -> Any:
+        """Run ``fn(store)``; a failure opens a 15 s breaker so a down database costs little."""
+        if time.monotonic() < self._store_down_until:
+            raise ConnectionError("store unavailable (breaker open)")
+        try:
+            return fn(self._open_store())
+        except Exception:
+            self._store_down_until = time.monotonic() + 15.0
+            raise
+
+    def _outbox(self) -> Any:
+        recorder = getattr(self.aggregator, "recorder", None)
+        return getattr(recorder, "outbox", None)
+
+    def flush_now(self) -> int:
+        """Write pending lookup records to the database (thread-safe; errors are logged)."""
+        outbox = self._outbox()
+        if outbox is None:
+            return 0
+        with self._flush_lock:
+            try:
+                written: int = self._store_call(lambda store: outbox.flush(store.write))
+                return written
+            except Exception as exc:
+                log.warning(
+                    "could not write lookup records to the database (%s); kept for later",
+                    type(exc).__name__,
+                    extra={"fields": {"event": "flush", "error": type(exc).__name__}},
+                )
+                return 0
+
+    async def after_request(self) -> None:
+        outbox = self._outbox()
+        if outbox is None or not outbox.dirty:
+            return
+        if not self.background_flush:
+            await asyncio.to_thread(self.flush_now)  # Lambda freezes after returning: flush first
+        elif self._flush_task is None or self._flush_task.done():
+            self._flush_task = asyncio.get_running_loop().create_task(self._flush_in_thread())
+
+    async def _flush_in_thread(self) -> None:
+        await asyncio.to_thread(self.flush_now)
+
+    # ----------------------------------------------------------------- requests
+
+    async def handle(self, request: Request) -> Response:
+        started = time.perf_counter()
+        request_id = _request_id(request)
+        outcome = _Outcome()
+        try:
+            response = await self._dispatch(request, outcome)
+        except Exception as exc:  # never a traceback, key or hostname to the client
+            outcome.error = "internal"
+            secrets = self.settings.secrets() if self.settings else []
+            log.error(
+                "unhandled error",
+                extra={
+                    "fields": {
+                        "request_id": request_id,
+                        "error": type(exc).__name__,
+                        "exc": redact("".join(traceback.format_exception(exc))[-4000:], secrets),
+                    }
+                },
+            )
+            response = Response.error(
+                500, "internal", f"internal error; quote request id {request_id} when reporting it"
+            )
+        response.headers.setdefault("Cache-Control", NO_STORE)
+        response.headers["X-Request-Id"] = request_id
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        self._cors(request, response)
+        if request.method == "HEAD":
+            response.headers["Content-Length"] = str(len(response.body))
+            response.body = b""
+        if outcome.error is None and response.status >= 400:
+            outcome.error = _error_code(response)
+        fields: dict[str, Any] = {
+            "request_id": request_id,
+            "method": request.method[:10],
+            "route": outcome.route,
+            "status": response.status,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            "cached": outcome.cached,
+            "sources": outcome.sources,
+            "cold_start": self.cold_start,
+        }
+        if outcome.error:
+            fields["error"] = outcome.error
+        self.cold_start = False
+        access_log.info("request", extra={"fields": fields})
+        return response
+
+    def _cors(self, request: Request, response: Response) -> None:
+        if not self.cors_origins:
+            return
+        response.headers["Vary"] = "Origin"
+        origin = (request.header("origin") or "").rstrip("/")
+        if origin and ("*" in self.cors_origins or origin in self.cors_origins):
+            response.headers["Access-Control-Allow-Origin"] = "*" if "*" in self.cors_origins else origin
+            response.headers["Access-Control-Expose-Headers"] = "X-Request-Id"
+
+    async def _dispatch(self, request: Request, outcome: _Outcome) -> Response:
+        if request.malformed:
+            outcome.route = "malformed"
+            return Response.error(400, "bad_request", f"malformed request: {request.malformed}")
+        path = request.path
+        route, params = _match(path)
+        outcome.route = route
+        if route == "unknown":
+            return Response.error(404, "no_route", "no such endpoint; see /api/openapi.json")
+        if request.method == "OPTIONS":
+            return self._preflight(request)
+        if request.method not in ("GET", "HEAD"):
+            return Response.error(
+                405,
+                "method_not_allowed",
+                f"{request.method[:10]} is not allowed here; use GET",
+                {"Allow": "GET, HEAD, OPTIONS"},
+            )
+        if route == "/api/openapi.json":
+            return Response(
+                200, openapi_bytes(), {"Content-Type": "application/json", "Cache-Control": CACHE_SPEC}
+            )
+        self.ensure_started()
+        if route == "/api/health":
+            return await self._health()
+        if self.aggregator is None:
+            log.error("configuration: %s", self.config_error, extra={"fields": {"error": "configuration"}})
+            return _unconfigured()
+        try:
+            if route == "/api/sources":
+                return self._sources()
+            if route == "/api/rate":
+                return await self._rate(request, outcome)
+            if route == "/api/search":
+                return await self._search(request, outcome)
+            if route == "/api/movies/{imdb_id}":
+                return await self._movie(params["imdb_id"], request, outcome)
+            return await self._history(params["imdb_id"])
+        except InvalidQuery as exc:
+            return Response.error(400, "invalid_input", str(exc))
+        except NotFound as exc:
+            return Response.error(404, "not_found", str(exc))
+        except AllSourcesFailed as exc:
+            kinds = ", ".join(f"{e.source}: {e.kind}" for e in exc.errors)
+            return Response.error(
+                503,
+                "upstream_unavailable",
+                "every rating source failed" + (f" ({kinds})" if kinds else "") + "; try again later",
+                {"Retry-After": "30"},
+            )
+        except ConfigurationError as exc:
+            log.error("configuration: %s", exc, extra={"fields": {"error": "configuration"}})
+            return _unconfigured()
+        except MovieAggError as exc:
+            log.error("unexpected %s", type(exc).__name__)
+            return Response.error(500, "internal", "internal error")
+        finally:
+            await self.after_request()
+
+    def _preflight(self, request: Request) -> Response:
+        origin = (request.header("origin") or "").rstrip("/")
+        allowed = bool(origin) and ("*" in self.cors_origins or origin in self.cors_origins)
+        if not allowed:
+            return Response(204, b"", {"Cache-Control": NO_STORE})
+        return Response(
+            204,
+            b"",
+            {
+                "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type, X-Request-Id",
+                "Access-Control-Max-Age": "600",
+                "Cache-Control": NO_STORE,
+            },
+        )
+
+    # ----------------------------------------------------------------- routes
+
+    def _selected(self, request: Request) -> list[str] | None:
+        names: list[str] = []
+        for raw in request.params("sources"):
+            names.extend(n.strip().lower() for n in raw.split(",") if n.strip())
+        if not names:
+            return None
+        names = list(dict.fromkeys(names))
+        if len(names) > MAX_SOURCES:
+            raise InvalidQuery(f"too many sources ({len(names)}, at most {MAX_SOURCES})")
+        for name in names:
+            if not _SOURCE_NAME_RE.match(name):
+                raise InvalidQuery(f"not a source name: {name[:40]!r}")
+        assert self.aggregator is not None
+        for name in names:
+            if name not in self.aggregator.sources:
+                if name in self.aggregator.unavailable:
+                    raise InvalidQuery(f"source {name!r} is not configured on this server")
+                known = ", ".join(sorted(self.aggregator.sources))
+                raise InvalidQuery(f"unknown source {name!r} (available: {known})")
+        return names
+
+    async def _rate(self, request: Request, outcome: _Outcome) -> Response:
+        assert self.aggregator is not None
+        title = request.param("title")
+        if title is None:
+            raise InvalidQuery("the title parameter is required")
+        if len(title) > 1000:
+            raise InvalidQuery("title is too long (at most 200 characters)")
+        year = validate_year(request.param("year"))
+        sources = self._selected(request)
+        refresh = _flag(request.param("refresh"), "refresh")
+        result = await self.aggregator.rate(title, year, sources=sources, refresh=refresh)
+        outcome.cached = result.cached
+        outcome.sources = sources or list(self.aggregator.sources)
+        cache = NO_STORE if refresh else CACHE_STALE if result.stale else CACHE_RATE
+        return Response.json(200, result.to_dict(), {"Cache-Control": cache})
+
+    async def _movie(self, raw_id: str, request: Request, outcome: _Outcome) -> Response:
+        assert self.aggregator is not None
+        imdb = _imdb(raw_id)
+        sources = self._selected(request)
+        refresh = _flag(request.param("refresh"), "refresh")
+        result = await self.aggregator.rate_imdb(imdb, sources=sources, refresh=refresh)
+        outcome.cached = result.cached
+        outcome.sources = sources or list(self.aggregator.sources)
+        cache = NO_STORE if refresh else CACHE_STALE if result.stale else CACHE_RATE
+        return Response.json(200, result.to_dict(), {"Cache-Control": cache})
+
+    async def _search(self, request: Request, outcome: _Outcome) -> Response:
+        assert self.aggregator is not None
+        q = request.param("q") or request.param("title")
+        if q is None:
+            raise InvalidQuery("the q parameter is required")
+        if len(q) > 1000:
+            raise InvalidQuery("q is too long (at most 200 characters)")
+        year = validate_year(request.param("year"))
+        raw_limit = request.param("limit")
+        limit = 10
+        if raw_limit not in (None, ""):
+            if not raw_limit.strip().isdigit() or not 1 <= int(raw_limit.strip()[:4]) <= MAX_SEARCH_LIMIT:
+                raise InvalidQuery(f"limit must be a whole number from 1 to {MAX_SEARCH_LIMIT}")
+            limit = int(raw_limit.strip())
+        candidates = await self.aggregator.search(q, year, limit=limit)
+        outcome.sources = [
+            s.name for s in self.aggregator.sources.values() if getattr(s, "can_search", False)
+        ]
+        body = {
+            "query": {"q": " ".join(q.split()), "year": year},
+            "results": [_candidate(c) for c in candidates],
+        }
+        return Response.json(200, body, {"Cache-Control": CACHE_SEARCH})
+
+    async def _history(self, raw_id: str) -> Response:
+        imdb = _imdb(raw_id)
+        outbox = self._outbox()
+        if outbox is not None and outbox.dirty:
+            await asyncio.to_thread(self.flush_now)  # include lookups this process just made
+        try:
+            rows = await asyncio.wait_for(
+                asyncio.to_thread(self._store_call, lambda store: store.history(imdb, limit=500)), 10.0
+            )
+        except Exception as exc:
+            log.warning("history unavailable (%s)", type(exc).__name__, extra={"fields": {"error": "store"}})
+            return Response.error(
+                503,
+                "store_unavailable",
+                "rating history is unavailable right now; try again later",
+                {"Retry-After": "30"},
+            )
+        return Response.json(200, {"imdb_id": imdb, "observations": rows}, {"Cache-Control": CACHE_HISTORY})
+
+    def _sources(self) -> Response:
+        from movieagg.factory import choose_specs
+        from movieagg.sources.registry import all_specs
+
+        assert self.settings is not None and self.aggregator is not None
+        try:
+            chosen, _ = choose_specs(self.settings)
+            enabled = {s.name for s in chosen}
+        except ConfigurationError:
+            enabled = set(self.aggregator.sources)
+        rows = [
+            {
+                "name": spec.name,
+                "label": spec.label,
+                "configured": spec.configured(self.settings),
+                "enabled": spec.name in enabled,
+                "keyless": not spec.keys,
+                "can_search": spec.can_search,
+                "provides": spec.provides,
+            }
+            for spec in all_specs().values()
+        ]
+        return Response.json(200, {"sources": rows}, {"Cache-Control": CACHE_SOURCES})
+
+    async def _health(self) -> Response:
+        if self.aggregator is None or self.settings is None:
+            body = {
+                "status": "error",
+                "version": __version__,
+                "checks": {"configuration": {"status": "error"}},
+            }
+            return Response.json(503, body, {"Cache-Control": NO_STORE})
+        cache_check, store_check = await asyncio.gather(self._check_cache(), self._check_store())
+        checks = {
+            "configuration": {"status": "ok"},
+            "cache": cache_check,
+            "store": store_check,
+            "sources": {"status": "ok", "enabled": sorted(self.aggregator.sources)},
+        }
+        degraded = any(c["status"] == "down" for c in checks.values())
+        body = {"status": "degraded" if degraded else "ok", "version": __version__, "checks": checks}
+        return Response.json(200, body, {"Cache-Control": NO_STORE})
+
+    async def _check_cache(self) -> dict[str, Any]:
+        assert self.aggregator is not None
+        cache = self.aggregator.cache
+        backend = getattr(cache, "backend", cache)
+        if backend is None:
+            return {"status": "disabled"}
+        kind = type(backend).__name__.removesuffix("Cache").lower() or "cache"
+        key = "movieagg:v1:health:" + uuid.uuid4().hex
+
+        def probe() -> bool:
+            backend.set(key, b"1", 10)
+            ok = backend.get(key) == b"1"
+            backend.delete(key)
+            return ok
+
+        try:
+            ok = await asyncio.wait_for(asyncio.to_thread(probe), 3.0)
+        except Exception as exc:
+            return {"status": "down", "backend": kind, "error": type(exc).__name__}
+        return {"status": "ok" if ok else "down", "backend": kind}
+
+    async def _check_store(self) -> dict[str, Any]:
+        def probe(store: SQLStore) -> str:
+            from sqlalchemy import text
+
+            with store.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return str(store.engine.dialect.name)
+
+        try:
+            dialect = await asyncio.wait_for(asyncio.to_thread(self._store_call, probe), 6.0)
+        except Exception as exc:
+            return {"status": "down", "error": type(exc).__name__}
+        return {"status": "ok", "backend": dialect}
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _match(path: str) -> tuple[str, dict[str, str]]:
+    if path in ("/api/rate", "/api/search", "/api/sources", "/api/health", "/api/openapi.json"):
+        return path, {}
+    m = _MOVIE_RE.match(path)
+    if m:
+        return "/api/movies/{imdb_id}", {"imdb_id": m.group(1)}
+    m = _HISTORY_RE.match(path)
+    if m:
+        return "/api/movies/{imdb_id}/history", {"imdb_id": m.group(1)}
+    return "unknown", {}
+
+
+def _imdb(raw: str) -> str:
+    if raw != raw.strip():
+        raise InvalidQuery(f"not an IMDb id: {raw[:40]!r} (expected tt followed by 7 or 8 digits)")
+    return validate_imdb_id(raw)
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise InvalidQuery(f"{name} must be 1 or 0 (true or false), not {value[:20]!r}")
+
+
+def _request_id(request: Request) -> str:
+    for candidate in (request.request_id, request.header("x-request-id")):
+        if candidate and _REQUEST_ID_RE.match(candidate):
+            return candidate
+    return uuid.uuid4().hex
+
+
+def _error_code(response: Response) -> str:
+    try:
+        code = json.loads(response.body)["error"]["code"]
+        return str(code)
+    except Exception:
+        return str(response.status)
+
+
+def _unconfigured() -> Response:
+    return Response.error(
+        503,
+        "configuration",
+        "the service is not configured to answer this request right now",
+        {"Retry-After": "60"},
+    )
+
+
+def _candidate(c: Any) -> dict[str, Any]:
+    poster = c.poster_url
+    poster_path = None
+    if isinstance(poster, str) and "/t/p/" in poster:
+        poster_path = "/" + poster.split("/t/p/", 1)[1].split("/", 1)[-1]
+    return {
+        "title": c.title,
+        "year": c.year,
+        "imdb_id": c.imdb_id,
+        "tmdb_id": c.tmdb_id,
+        "original_title": c.original_title,
+        "poster_path": poster_path,
+        "poster_url": poster,
+        "votes": c.votes,
+        "source": c.source,
+    }
+
+
+_SPEC: bytes | None = None
+
+
+def openapi_bytes() -> bytes:
+    """The OpenAPI 3 document shipped beside this module (package data)."""
+    global _SPEC
+    if _SPEC is None:
+        _SPEC = (Path(__file__).with_name("openapi.json")).read_bytes()
+    return _SPEC
+
+
+# --------------------------------------------------------------------- entry points
+
+_services: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Service] = weakref.WeakKeyDictionary()
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
+
+
+def service_for_loop(loop: asyncio.AbstractEventLoop, **options: Any) -> Service:
+    """The one Service bound to ``loop`` (its HTTP client belongs to that loop)."""
+    service = _services.get(loop)
+    if service is None:
+        service = Service(**options)
+        _services[loop] = service
+    return service
+
+
+async def ahandler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+    """Async twin of :func:`handler`, for servers that already run an event loop."""
+    request = parse_event(event)
+    service = service_for_loop(asyncio.get_running_loop())
+    response = await service.handle(request)
+    return to_event_response(response, request.version)
+
+
+def _private_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    if _loop is None or _loop.is_closed():
+        _loop = asyncio.new_event_loop()
+    return _loop
+
+
+def handler(event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
+    """The Lambda entry point: one event in, one proxy-integration response out.
+
+    Every invocation runs on the same private event loop, so connections are reused.
+    """
+    with _loop_lock:  # Lambda sends one event at a time; threads in tests or tools take turns
+        loop = _private_loop()
+        return loop.run_until_complete(ahandler(event, context))
+
+
+def reset() -> None:
+    """Forget every Service (tests); the next invocation is a cold start again."""
+    global _loop
+    for loop, service in list(_services.items()):
+        if not loop.is_closed() and not loop.is_running():
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(service.aclose())
+    _services.clear()
+    if _loop is not None and not _loop.is_closed():
+        _loop.close()
+    _loop = None
+
+
+def install(service: Service, loop: asyncio.AbstractEventLoop) -> None:
+    """Use ``service`` for requests on ``loop`` (``movieagg serve`` and tests inject theirs)."""
+    _services[loop] = service
+
+
+__all__ = ["Service", "ahandler", "handler", "install", "openapi_bytes", "reset"]

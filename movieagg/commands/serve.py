@@ -1,0 +1,60 @@
+"""`movieagg serve`: run the REST API (the Lambda handler) and the front end locally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        epilog="Examples:\n\n"
+        "  movieagg serve\n\n"
+        "  movieagg serve --port 9000 --frontend frontend/dist\n\n"
+        "  curl 'http://127.0.0.1:8080/api/rate?title=The+Matrix'\n\n"
+        "Settings come from the environment and config file, as for every command "
+        "(MOVIEAGG_CORS_ORIGINS lists allowed browser origins; none by default). "
+        "Logs are JSON lines on stdout, one per request."
+    )
+    def serve(
+        host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[
+            int, typer.Option("--port", "-p", min=0, max=65535, help="Port (0 picks a free one).")
+        ] = 8080,
+        frontend: Annotated[
+            Path | None,
+            typer.Option(
+                "--frontend",
+                help="Built front end to serve for non-/api paths "
+                "(default: $MOVIEAGG_FRONTEND or ./frontend/dist).",
+                file_okay=False,
+                dir_okay=True,
+            ),
+        ] = None,
+        access_log: Annotated[
+            bool, typer.Option("--access-log/--no-access-log", help="Log each request.")
+        ] = True,
+    ) -> None:
+        """Serve the REST API (the same handler as AWS Lambda) and the front end over HTTP."""
+        from movieagg.cli import EXIT_INTERNAL, fail
+
+        try:
+            import uvicorn  # noqa: F401
+        except ImportError:
+            fail("movieagg serve needs uvicorn: pip install 'movieagg[serve]'", 3)
+        from movieagg.aws.local import find_frontend
+        from movieagg.aws.local import serve as run_server
+
+        directory = find_frontend(frontend)
+        if directory is not None and not (directory / "index.html").is_file():
+            fail(f"no index.html in the front-end directory {directory}", 2)
+        try:
+            run_server(host, port, directory, access_log_enabled=access_log)
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})", 2)
+        except KeyboardInterrupt:
+            pass
+        except Exception as exc:
+            fail(f"internal error ({type(exc).__name__})", EXIT_INTERNAL)
