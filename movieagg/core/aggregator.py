@@ -230,6 +230,8 @@ class Aggregator:
         hit = await self._cache_only(make)
         if hit is not None:
             return hit
+        if isinstance(self.cache, SafeCache) and not self.cache.available:
+            return await make()  # the shared cache is down: its lock service likely is too
         lock = cachekeys.lock_key(*key[:3])
         lease = self.locker.acquire(lock, self.lock_ttl)
         if lease is None:
