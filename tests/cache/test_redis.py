@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,7 @@ async def test_breaker_closes_again_when_redis_is_back(
         private_redis.freeze()
         assert not (await agg.rate("Up")).cached
         private_redis.thaw()
-        time.sleep(0.35)
+        await asyncio.sleep(0.35)
         await agg.rate("Up")  # written to Redis now that it is back
         assert (await agg.rate("Up")).cached
     finally:
