@@ -56,6 +56,15 @@ def open_configured_cache(settings: Settings) -> Cache | None:
 
 def database_url(settings: Settings) -> str:
     if settings.database_url:
+        # MOVIEAGG_DATABASE_PASSWORD (e.g. an SSM SecureString on AWS) fills in a URL that has
+        # no password of its own, so the URL itself can live in plain configuration.
+        password = settings.get("MOVIEAGG_DATABASE_PASSWORD")
+        if password and "://" in settings.database_url:
+            from sqlalchemy.engine import make_url
+
+            url = make_url(settings.database_url)
+            if url.password is None:
+                return url.set(password=password).render_as_string(hide_password=False)
         return settings.database_url
     return f"sqlite:///{home_dir(settings, 'data') / 'movieagg.sqlite3'}"
 
