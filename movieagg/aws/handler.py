@@ -56,7 +56,7 @@ MAX_SOURCES = 10
 MAX_SEARCH_LIMIT = 50
 LAMBDA_HOME = "/tmp/movieagg"  # noqa: S108 - Lambda's only writable place
 _SOURCE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:=+/-]{1,128}$")
 _MOVIE_RE = re.compile(r"^/api/movies/([^/]{1,64})$")
 _HISTORY_RE = re.compile(r"^/api/movies/([^/]{1,64})/history$")
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -322,7 +322,8 @@ class Service:
                     "fields": {
                         "request_id": request_id,
                         "error": type(exc).__name__,
-                        "exc": redact("".join(traceback.format_exception(exc))[-4000:], secrets),
+                        # Where, not what: messages of foreign errors may quote URLs or keys.
+                        "where": redact(_frames(exc), secrets),
                     }
                 },
             )
@@ -647,6 +648,11 @@ def _request_id(request: Request) -> str:
         if candidate and _REQUEST_ID_RE.match(candidate):
             return candidate
     return uuid.uuid4().hex
+
+
+def _frames(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)[-8:]
+    return " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
 
 
 def _error_code(response: Response) -> str:

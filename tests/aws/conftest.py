@@ -1,0 +1,74 @@
+"""Fixtures for the handler: a Service with the fake aggregator on Lambda's private loop."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from movieagg.aws import handler as handler_module
+from movieagg.aws.handler import Service
+from tests.aws.fakes import FakeAggregator
+
+
+class Invoked:
+    def __init__(self, result: dict[str, Any]) -> None:
+        self.raw = result
+        self.status: int = result["statusCode"]
+        self.headers: dict[str, str] = result["headers"]
+        self.text: str = result["body"]
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+    @property
+    def code(self) -> str:
+        return str(self.json()["error"]["code"])
+
+
+@pytest.fixture
+def fake_aggregator() -> FakeAggregator:
+    return FakeAggregator()
+
+
+@pytest.fixture
+def logs() -> io.StringIO:
+    return io.StringIO()
+
+
+@pytest.fixture
+def make_service(logs: io.StringIO) -> Iterator[Callable[..., Service]]:
+    """Build a Service (fake aggregator unless told otherwise) and install it for handler()."""
+
+    def make(aggregator: Any = None, environ: dict[str, str] | None = None, **options: Any) -> Service:
+        env = dict(os.environ if environ is None else environ)
+        builder = options.pop("builder", None)
+        if builder is None and aggregator is not None:
+            builder = lambda settings: aggregator  # noqa: E731
+        service = Service(env, builder=builder, log_stream=logs, **options)
+        handler_module.install(service, handler_module._private_loop())
+        return service
+
+    yield make
+    handler_module.reset()
+
+
+@pytest.fixture
+def service(make_service: Callable[..., Service], fake_aggregator: FakeAggregator) -> Service:
+    return make_service(fake_aggregator)
+
+
+@pytest.fixture
+def invoke(service: Service) -> Callable[[dict[str, Any]], Invoked]:
+    def call(event: dict[str, Any]) -> Invoked:
+        return Invoked(handler_module.handler(event, None))
+
+    return call
+
+
+def log_lines(logs: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in logs.getvalue().splitlines() if line.strip()]
