@@ -429,7 +429,7 @@ def test_lambda_uses_tmp_home_and_real_aggregator_flushes_history(
 def test_import_is_light() -> None:
     code = (
         "import sys, movieagg.aws.handler\n"
-        "mods = ('boto3', 'botocore', 'httpx', 'sqlmodel', 'sqlalchemy', 'redis', 'uvicorn', 'typer', 'rich')\n"
+        "mods = ('boto3', 'botocore', 'httpx', 'sqlmodel', 'sqlalchemy', 'redis', 'uvicorn', 'rich')\n"
         "heavy = [m for m in mods if m in sys.modules]\n"
         "print(json.dumps(heavy))"
     )
