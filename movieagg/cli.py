@@ -62,7 +62,7 @@ def fail(message: str, code: int) -> NoReturn:
     """Print one clear line on stderr and exit with ``code``."""
     from rich.markup import escape
 
-    _stderr().print(f"[bold red]error:[/] {escape(message)}")
+    _stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 

@@ -78,14 +78,17 @@ def title_similarity(query: str, title: str) -> float:
         return 0.99  # WALL·E / WALL-E / WALLE
     if _strip_article(q) == _strip_article(t):
         return 0.97
-    if _stylised_equal(q.replace(" ", ""), t.replace(" ", "")):
+    if _stylised_equal(fold(query).replace(" ", ""), fold(title).replace(" ", "")):
         return 0.95
     ratio = SequenceMatcher(None, q, t, autojunk=False).ratio()
     q_words, t_words = set(q.split()), set(t.split())
     containment = len(q_words & t_words) / max(len(q_words), 1)
     # A query that is every word of a longer title ("Amelie" vs "Le fabuleux destin d'Amélie
     # Poulain") is a weaker hint than a full match, but better than an unrelated title.
-    return round(max(ratio * 0.9, containment * 0.75), 4)
+    # Character overlap only means something when it is high (a typo); "dune" and
+    # "blade runner" share half their letters and nothing else.
+    ratio_score = ratio * 0.9 if ratio >= 0.75 else ratio * 0.5
+    return round(max(ratio_score, containment * 0.75), 4)
 
 
 def best_title_similarity(query: str, titles: Iterable[str | None]) -> float:

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import pytest
+
+from movieagg.cache.memory import MemoryCache
+from movieagg.core import cachekeys
+from movieagg.core.aggregator import Aggregator
+from movieagg.core.errors import AllSourcesFailed, ConfigurationError, InvalidQuery, NotFound, SourceFailure
+from movieagg.core.models import SourceData, utcnow
+from tests.core.fakes import StubSource
+
+DUNE = {"tt0087182": ("Dune", 1984, 6.3, 169000), "tt1160419": ("Dune", 2021, 8.0, 812000)}
+
+
+def resolver(**kw: object) -> StubSource:
+    return StubSource("resolver", dict(DUNE), can_search=True, **kw)  # type: ignore[arg-type]
+
+
+class Broken:
+    def get(self, key: str) -> bytes | None:
+        raise ConnectionError("down")
+
+    def set(self, key: str, value: bytes, ttl: float) -> None:
+        raise ConnectionError("down")
+
+    def delete(self, key: str) -> None:
+        raise ConnectionError("down")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.entries: list[dict[str, object]] = []
+
+    def record(self, entry: dict[str, object]) -> None:
+        self.entries.append(entry)
+
+
+async def test_resolves_once_and_fans_out_by_id() -> None:
+    a, b = resolver(), StubSource("other", dict(DUNE))
+    result = await Aggregator([a, b]).rate("Dune", 1984)
+    assert result.movie.imdb_id == "tt0087182"
+    assert {r.source for r in result.ratings} == {"resolver", "other"}
+    assert a.calls == ["search:Dune", "fetch:tt0087182"] and b.calls == ["fetch:tt0087182"]
+    assert result.score is not None and not result.errors and not result.cached
+
+
+async def test_sources_run_concurrently() -> None:
+    sources = [resolver(delay=0.2)] + [StubSource(f"s{i}", dict(DUNE), delay=0.2) for i in range(4)]
+    started = time.perf_counter()
+    await Aggregator(sources).rate("Dune", 2021)
+    # one search round + one concurrent fetch round, not 1 + 5 sequential calls
+    assert time.perf_counter() - started < 0.7
+
+
+async def test_a_source_about_another_film_is_asked_again_by_imdb_id() -> None:
+    # "titled" can only look up by title and picks the 2021 film; the resolver knows it is 1984.
+    tmdb_like = StubSource("tmdb", dict(DUNE), can_search=True)
+    titled = StubSource("omdb", dict(DUNE), title_answer="tt1160419")
+    agg = Aggregator([tmdb_like, titled])
+
+    async def no_imdb_search(query, limit=10):  # type: ignore[no-untyped-def]
+        return [c.__class__(title=c.title, year=c.year, source=c.source, tmdb_id=1, rank=c.rank)
+                for c in await StubSource.search(tmdb_like, query, limit) if c.year == 1984]
+
+    async def fetch_by_tmdb(movie):  # type: ignore[no-untyped-def]
+        if movie.imdb_id is None:
+            movie = movie.__class__(movie.title, movie.year, "tt0087182", movie.tmdb_id)
+        return await StubSource.fetch(tmdb_like, movie)
+
+    tmdb_like.search = no_imdb_search  # type: ignore[method-assign]
+    tmdb_like.fetch = fetch_by_tmdb  # type: ignore[method-assign]
+    result = await agg.rate("Dune")
+    assert result.movie.imdb_id == "tt0087182"
+    omdb = next(r for r in result.ratings if r.source == "omdb")
+    assert omdb.value == 6.3  # the 1984 film's rating, not the 2021 one
+    assert titled.calls == ["fetch:Dune", "fetch:tt0087182"]
+
+
+async def test_failing_source_is_listed_and_the_rest_answers() -> None:
+    bad = StubSource("bad", dict(DUNE), fail=SourceFailure("bad", "timed out", "timeout"))
+    crashing = StubSource("crash", dict(DUNE), fail=KeyError("boom"))
+    result = await Aggregator([resolver(), bad, crashing]).rate("Dune", 2021)
+    assert [r.source for r in result.ratings] == ["resolver"]
+    assert {e.source: e.message for e in result.errors} == {"bad": "timed out", "crash": "unexpected error (KeyError)"}
+
+
+async def test_all_failed_and_all_unauthorised_map_to_distinct_errors() -> None:
+    down = SourceFailure("resolver", "service error (HTTP 503)", "unavailable")
+    with pytest.raises(AllSourcesFailed):
+        await Aggregator([resolver(fail=down)]).rate("Dune")
+    denied = SourceFailure("resolver", "API key rejected", "auth")
+    with pytest.raises(ConfigurationError) as info:
+        await Aggregator([resolver(fail=denied)]).rate("Dune")
+    assert info.value.exit_code == 3
+
+
+async def test_not_found_and_invalid_input() -> None:
+    with pytest.raises(NotFound):
+        await Aggregator([resolver()]).rate("Nonexistent")
+    with pytest.raises(InvalidQuery):
+        await Aggregator([resolver()]).rate("   ")
+    with pytest.raises(InvalidQuery):
+        await Aggregator([resolver()]).rate("Dune", sources=["nope"])
+
+
+async def test_unconfigured_source_is_a_configuration_error() -> None:
+    agg = Aggregator([resolver()], unavailable={"tmdb": "set TMDB_API_KEY"})
+    with pytest.raises(ConfigurationError, match="TMDB_API_KEY"):
+        await agg.rate("Dune", sources=["tmdb"])
+
+
+async def test_second_lookup_is_served_from_cache_without_calls() -> None:
+    a = resolver()
+    agg = Aggregator([a], cache=MemoryCache())
+    first = await agg.rate("Dune", 2021)
+    calls = len(a.calls)
+    second = await agg.rate("dune", 2021)
+    assert len(a.calls) == calls
+    assert second.cached and not first.cached
+    assert second.score == first.score and second.movie == first.movie
+    third = await agg.rate("Dune", 2021, refresh=True)
+    assert not third.cached and len(a.calls) == calls + 1  # identity still cached: one fetch
+
+
+async def test_stale_answer_when_source_fails_after_expiry() -> None:
+    a = resolver()
+    cache = MemoryCache()
+    agg = Aggregator([a], cache=cache, ratings_ttl=60)
+    await agg.rate("Dune", 2021)
+    key = cachekeys.ratings_key("resolver", "tt1160419")
+    item = SourceData.from_dict(cachekeys.decode(cache.get(key)))
+    old = SourceData(item.source, item.ratings, item.movie, utcnow() - timedelta(hours=2))
+    cache.set(key, cachekeys.encode(old.to_dict()), 3600)
+    a.fail = SourceFailure("resolver", "service error (HTTP 503)", "unavailable")
+    result = await agg.rate("Dune", 2021)
+    assert result.stale and not result.cached and result.score is not None
+    assert "showing its answer from" in result.errors[0].message
+
+
+async def test_broken_cache_and_recorder_never_stop_a_lookup(caplog: pytest.LogCaptureFixture) -> None:
+    class Exploding:
+        def record(self, entry: dict[str, object]) -> None:
+            raise OSError("disk full")
+
+    result = await Aggregator([resolver()], cache=Broken(), recorder=Exploding()).rate("Dune", 2021)
+    assert result.score is not None
+    assert "cache read failed" in caplog.text and "could not record" in caplog.text
+
+
+async def test_identical_concurrent_lookups_share_one_fetch() -> None:
+    a = resolver(delay=0.1)
+    agg = Aggregator([a])
+    results = await asyncio.gather(*(agg.rate("Dune", 2021) for _ in range(5)))
+    assert len({r.score for r in results}) == 1
+    assert a.calls.count("fetch:tt1160419") == 1
+
+
+async def test_every_lookup_is_recorded_including_failures() -> None:
+    rec = Recorder()
+    agg = Aggregator([resolver()], recorder=rec)
+    await agg.rate("Dune", 1984)
+    with pytest.raises(NotFound):
+        await agg.rate("Nothing Like It")
+    assert [e["outcome"] for e in rec.entries] == ["ok", "not_found"]
+    ok = rec.entries[0]
+    assert ok["movie"]["imdb_id"] == "tt0087182"  # type: ignore[index]
+    assert ok["observations"] and all(o["source"] == "resolver" for o in ok["observations"])  # type: ignore[union-attr]
+
+
+async def test_rate_by_imdb_id_skips_title_matching() -> None:
+    a = resolver()
+    result = await Aggregator([a]).rate_imdb("tt0087182")
+    assert result.movie.title == "Dune" and result.movie.year == 1984
+    assert not any(c.startswith("search") for c in a.calls)
+    with pytest.raises(NotFound):
+        await Aggregator([resolver()]).rate_imdb("tt0000001")
+    with pytest.raises(InvalidQuery):
+        await Aggregator([resolver()]).rate_imdb("tt1")

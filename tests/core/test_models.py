@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from movieagg.core.errors import InvalidQuery
+from movieagg.core.models import Movie, Query, Rating, RatingResult, validate_imdb_id
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\n\t", "x" * 201])
+def test_bad_titles_are_rejected_with_a_reason(title: str) -> None:
+    with pytest.raises(InvalidQuery):
+        Query.create(title)
+
+
+@pytest.mark.parametrize("year", [1869, 2101, "nineteen", "19x9", True, 3.5])
+def test_bad_years_are_rejected(year: object) -> None:
+    with pytest.raises(InvalidQuery):
+        Query.create("Up", year)
+
+
+def test_query_is_trimmed_and_control_characters_dropped() -> None:
+    q = Query.create("  The\x00 Matrix \n", "1999")
+    assert q == Query("The Matrix", 1999)
+
+
+def test_imdb_ids() -> None:
+    assert validate_imdb_id(" TT0133093 ") == "tt0133093"
+    assert validate_imdb_id("tt12345678") == "tt12345678"
+    for bad in ("tt123", "0133093", "tt0133093; DROP TABLE", "nm0000206"):
+        with pytest.raises(InvalidQuery):
+            validate_imdb_id(bad)
+
+
+def test_result_round_trips_through_its_json_shape() -> None:
+    result = RatingResult(
+        query=Query("Up", 2009),
+        movie=Movie("Up", 2009, "tt1049413", 14160),
+        ratings=(Rating("imdb", "IMDb", 8.3, 10, 1000, "omdb", 1.0),),
+        score=83.0,
+    )
+    data = result.to_dict()
+    assert set(data) >= {"query", "movie", "ratings", "score", "errors", "cached", "fetched_at", "stale"}
+    assert set(data["ratings"][0]) >= {"name", "label", "value", "scale", "normalized", "votes", "source"}
+    assert RatingResult.from_dict(data).to_dict() == data

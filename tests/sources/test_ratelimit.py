@@ -1,0 +1,236 @@
+"""Per-source rate limits and the OMDb daily quota, measured against the local fake."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.fakeapi import FakeAPI
+from movieagg.core.config import Secret, Settings
+from movieagg.core.errors import ConfigurationError, SourceFailure
+from movieagg.core.models import Movie
+from movieagg.factory import build_aggregator
+from movieagg.sources._http import HttpClient
+from movieagg.sources.omdb import OMDbSource
+from movieagg.sources.ratelimit import (
+    DEFAULT_LIMITS,
+    DailyQuota,
+    Limit,
+    RateLimiter,
+    limits_from_settings,
+    parse_limit,
+    quotas_from_settings,
+)
+from movieagg.sources.tmdb import TMDBSource
+
+
+def test_parse_limit() -> None:
+    assert parse_limit("40/1s") == Limit(40, 1.0)
+    assert parse_limit("40/s") == Limit(40, 1.0)
+    assert parse_limit("1000/5m") == Limit(1000, 300.0)
+    assert parse_limit("10/500ms") == Limit(10, 0.5)
+    assert parse_limit("off") is None and parse_limit("0") is None
+    with pytest.raises(ConfigurationError):
+        parse_limit("fast please")
+
+
+def test_limits_from_settings_overrides_and_adds() -> None:
+    settings = Settings.from_env(
+        {
+            "MOVIEAGG_TMDB_RATE_LIMIT": "20/1s",
+            "MOVIEAGG_WIKIDATA_RATE_LIMIT": "off",
+            "MOVIEAGG_MYPLUGIN_CONCURRENCY": "2",
+        },
+        read_file=False,
+    )
+    limits = limits_from_settings(settings)
+    assert limits["tmdb"] == Limit(20, 1.0)
+    assert "wikidata" not in limits
+    assert limits["myplugin"].concurrency == 2
+    assert limits["trakt"] == DEFAULT_LIMITS["trakt"]
+    with pytest.raises(ConfigurationError):
+        limits_from_settings(Settings.from_env({"MOVIEAGG_TMDB_CONCURRENCY": "-1"}, read_file=False))
+
+
+async def test_limiter_never_exceeds_window_with_virtual_clock() -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(Limit(5, 1.0, margin=0.0, smooth=False), clock=lambda: now[0], sleep=sleep)
+    sent = []
+    for _ in range(23):
+        await limiter.acquire()
+        sent.append(now[0])
+    for i in range(len(sent) - 5):
+        assert sent[i + 5] - sent[i] >= 1.0 - 1e-9  # any 6 consecutive span at least the window
+    assert sent[4] == 0.0 and sent[5] == pytest.approx(1.0)
+    limiter.penalize(3.0)
+    await limiter.acquire()
+    assert now[0] >= sent[-1] + 3.0 - 1e-9
+
+
+async def test_smooth_limit_spreads_requests_evenly() -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(Limit(40, 1.0), clock=lambda: now[0], sleep=sleep)
+    sent = []
+    for _ in range(81):
+        await limiter.acquire()
+        sent.append(now[0])
+    assert all(b - a == pytest.approx(1.05 / 40) for a, b in itertools.pairwise(sent))
+    assert Limit(40, 1.0).rate == pytest.approx(40 / 1.05)
+
+
+async def test_min_interval_and_concurrency_cap() -> None:
+    limiter = RateLimiter(Limit(100, 1.0, min_interval=0.02, concurrency=2))
+    inflight = peak = 0
+    starts: list[float] = []
+
+    async def one() -> None:
+        nonlocal inflight, peak
+        async with limiter.slot():
+            starts.append(time.monotonic())
+            inflight += 1
+            peak = max(peak, inflight)
+            await asyncio.sleep(0.01)
+            inflight -= 1
+
+    await asyncio.gather(*(one() for _ in range(10)))
+    assert peak <= 2
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.018
+
+
+async def test_tmdb_requests_are_spaced_against_the_fake(fake: FakeAPI) -> None:
+    """60 concurrent TMDB lookups, limit 20/s, fake rejects above 20/s: no 429 at all."""
+    fake.state.tmdb_rps = 20
+    fake.state.rejected.clear()
+    fake.state.arrivals.pop("tmdb", None)
+    http = HttpClient(5.0, limits={"tmdb": Limit(20, 1.0)})
+    tmdb = TMDBSource(http, fake.env["MOVIEAGG_TMDB_URL"], api_key=Secret(fake.env["TMDB_API_KEY"]))
+    started = time.monotonic()
+    results = await asyncio.gather(*(tmdb.fetch(Movie("x", tmdb_id=603)) for _ in range(60)))
+    elapsed = time.monotonic() - started
+    await http.aclose()
+    assert all(r is not None for r in results)
+    assert fake.state.rejected["tmdb"] == 0
+    arrivals = list(fake.state.arrivals["tmdb"])
+    assert len(arrivals) == 60
+    # Measured at the server: never more than 20 requests in any one-second window.
+    assert max(sum(1 for t in arrivals if a <= t < a + 1.0) for a in arrivals) <= 20
+    # …and not needlessly slow: 60 requests at 20/s (5% margin) take ~2.1 s.
+    assert 1.9 < elapsed < 3.5
+
+
+async def test_429_pauses_the_source_then_resumes(fake: FakeAPI) -> None:
+    """Without a client limit the fake answers 429 + Retry-After; every request still succeeds."""
+    fake.state.tmdb_rps = 10
+    fake.state.rejected.clear()
+    http = HttpClient(5.0, max_attempts=5, limits={"tmdb": Limit(1000, 1.0)})
+    tmdb = TMDBSource(http, fake.env["MOVIEAGG_TMDB_URL"], api_key=Secret(fake.env["TMDB_API_KEY"]))
+    results = await asyncio.gather(*(tmdb.fetch(Movie("x", tmdb_id=603)) for _ in range(15)))
+    await http.aclose()
+    assert all(r is not None for r in results)
+    assert fake.state.rejected["tmdb"] >= 1
+    assert http.limiters["tmdb"].penalties >= 1
+
+
+# ---------------------------------------------------------------- daily quota
+
+
+def test_quota_counts_and_stops(tmp_path: Path) -> None:
+    quota = DailyQuota(tmp_path / "q.sqlite3", "omdb", 3, today=lambda: "2026-01-01")
+    assert [quota.take() for _ in range(5)] == [True, True, True, False, False]
+    assert quota.used_today() == 3 and quota.remaining() == 0 and quota.spent
+    again = DailyQuota(tmp_path / "q.sqlite3", "omdb", 3, today=lambda: "2026-01-01")
+    assert not again.take()  # persisted: a new process sees it spent
+    tomorrow = DailyQuota(tmp_path / "q.sqlite3", "omdb", 3, today=lambda: "2026-01-02")
+    assert tomorrow.take() and tomorrow.used_today() == 1
+    for q in (quota, again, tomorrow):
+        q.close()
+
+
+def _take_many(path: str, n: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    quota = DailyQuota(Path(path), "omdb", 150, today=lambda: "2026-01-01")
+    out.put(sum(quota.take() for _ in range(n)))
+    quota.close()
+
+
+def test_quota_is_process_safe(tmp_path: Path) -> None:
+    path = str(tmp_path / "q.sqlite3")
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_take_many, args=(path, 60, out)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    taken = sum(out.get(timeout=5) for _ in procs)
+    assert taken == 150  # 240 attempts, exactly the quota granted, never more
+
+
+def test_unwritable_quota_never_blocks(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    quota = DailyQuota(blocker / "sub" / "q.sqlite3", "omdb", 1)
+    assert quota.take() and quota.take()  # degraded: not enforced, not fatal
+
+
+async def test_omdb_quota_spent_is_reported_and_not_called(fake: FakeAPI, tmp_path: Path) -> None:
+    quotas = quotas_from_settings(
+        Settings.from_env({"MOVIEAGG_OMDB_DAILY_LIMIT": "2"}, read_file=False), tmp_path
+    )
+    http = HttpClient(5.0, quotas=quotas)
+    omdb = OMDbSource(http, fake.env["MOVIEAGG_OMDB_URL"], api_key=Secret(fake.env["OMDB_API_KEY"]))
+    fake.counts(reset=True)
+    assert await omdb.fetch(Movie("x", imdb_id="tt0133093")) is not None
+    assert await omdb.fetch(Movie("x", imdb_id="tt0083658")) is not None
+    with pytest.raises(SourceFailure) as info:
+        await omdb.fetch(Movie("x", imdb_id="tt1049413"))
+    await http.aclose()
+    assert info.value.kind == "quota" and "MOVIEAGG_OMDB_DAILY_LIMIT" in info.value.message
+    assert fake.counts().get("omdb") == 2
+
+
+async def test_omdb_saying_limit_reached_marks_the_day_spent(tmp_path: Path) -> None:
+    import httpx
+
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return httpx.Response(401, json={"Response": "False", "Error": "Request limit reached!"})
+
+    quotas = quotas_from_settings(Settings.from_env({}, read_file=False), tmp_path)
+    http = HttpClient(5.0, quotas=quotas, transport=httpx.MockTransport(handler))
+    omdb = OMDbSource(http, "https://omdb.test/", api_key=Secret("k"))
+    for _ in range(3):
+        with pytest.raises(SourceFailure) as info:
+            await omdb.fetch(Movie("x", imdb_id="tt0133093"))
+        assert info.value.kind == "quota"
+    await http.aclose()
+    assert calls == 1  # after the first "limit reached", OMDb is not called again today
+    assert quotas["omdb"].used_today() == 1000
+
+
+async def test_batch_survives_spent_quota_through_the_aggregator(
+    fake: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOVIEAGG_OMDB_DAILY_LIMIT", "1")
+    async with build_aggregator(Settings.from_env(), use_cache=False, record=False) as agg:
+        first = await agg.rate("Up", 2009)
+        second = await agg.rate("Blade Runner", 1982)
+    assert any(r.source == "omdb" for r in first.ratings)
+    assert second.score is not None and not any(r.source == "omdb" for r in second.ratings)
+    assert any(e.source == "omdb" and "quota" in e.message for e in second.errors)

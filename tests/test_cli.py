@@ -1,0 +1,205 @@
+"""The `movieagg` command end to end: real subprocesses against the local fake upstream."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.fakeapi import OMDB_KEY, TMDB_KEY, FakeAPI, env_for
+
+CONTRACT_KEYS = {"query", "movie", "ratings", "score", "errors", "cached", "fetched_at"}
+
+
+def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "movieagg", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})},
+        timeout=60,
+        input=stdin,
+    )
+
+
+def test_rate_json_contract_and_cache(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOVIEAGG_SOURCES", "tmdb,omdb,wikidata")
+    first = run("rate", "The Matrix", "--json")
+    assert first.returncode == 0, first.stderr
+    data = json.loads(first.stdout)
+    assert set(data) >= CONTRACT_KEYS
+    assert data["query"] == {"title": "The Matrix", "year": None}
+    movie = data["movie"]
+    assert (movie["title"], movie["year"], movie["imdb_id"], movie["tmdb_id"]) == ("The Matrix", 1999, "tt0133093", 603)
+    names = {(r["name"], r["source"]) for r in data["ratings"]}
+    assert {("imdb", "omdb"), ("rotten_tomatoes", "omdb"), ("metacritic", "omdb"), ("tmdb", "tmdb")} <= names
+    assert any(src == "wikidata" for _, src in names)
+    for r in data["ratings"]:
+        assert 0 <= r["normalized"] <= 100 and r["normalized"] == pytest.approx(r["value"] / r["scale"] * 100, abs=0.01)
+    assert 0 <= data["score"] <= 100 and data["errors"] == [] and data["cached"] is False
+    # two round trips: one search, then each source once (OMDb, TMDB, Wikidata)
+    assert fake.counts() == {"tmdb": 2, "omdb": 1, "wikidata": 1}
+
+    second = run("rate", "the matrix", "--json")
+    assert json.loads(second.stdout)["cached"] is True
+    assert fake.counts() == {"tmdb": 2, "omdb": 1, "wikidata": 1}  # no request at all
+
+    run("rate", "The Matrix", "--json", "--refresh")
+    assert fake.counts()["omdb"] == 2
+    run("rate", "The Matrix", "--json", "--no-cache")
+    assert fake.counts()["omdb"] == 3
+
+
+def test_table_output_shows_score_and_sources(fake: FakeAPI) -> None:
+    out = run("rate", "Blade Runner", "--year", "1982")
+    assert out.returncode == 0, out.stderr
+    for text in ("Blade Runner (1982)", "Score", "IMDb", "Rotten Tomatoes", "Metacritic", "TMDB", "tt0083658"):
+        assert text in out.stdout
+    assert "\x1b[" not in out.stdout  # NO_COLOR
+
+
+@pytest.mark.parametrize(
+    ("title", "year", "imdb"),
+    [
+        ("Dune", None, "tt1160419"),
+        ("Dune", "1984", "tt0087182"),
+        ("The Thing", "2011", "tt0905372"),
+        ("Oldboy", "2003", "tt0364569"),
+        ("Amelie", None, "tt0211915"),
+        ("Le Fabuleux Destin d'Amélie Poulain", None, "tt0211915"),
+        ("千と千尋の神隠し", None, "tt0245429"),
+        ("Seven", None, "tt0114369"),
+        ("WALL-E", None, "tt0910970"),
+        ("Ocean's 11", "1960", "tt0054135"),
+        ("Ocean's Eleven", None, "tt0240772"),
+        ("Godzilla", "1998", "tt0120685"),
+        ("A Star Is Born", "1976", "tt0075265"),
+        ("M", None, "tt0022100"),
+        ("Up", "2009", "tt1049413"),
+    ],
+)
+def test_matching_traps(fake: FakeAPI, title: str, year: str | None, imdb: str) -> None:
+    args = ["rate", title, "--json", "--no-cache"] + (["--year", year] if year else [])
+    out = run(*args)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["movie"]["imdb_id"] == imdb
+    imdb_ratings = [r for r in data["ratings"] if r["name"] == "imdb"]
+    assert imdb_ratings  # every rating is about this one film (verified by IMDb id)
+
+
+def test_keyless_default_uses_wikidata(fake_api: FakeAPI) -> None:
+    env = env_for(fake_api.url, keys=False)
+    out = run("rate", "Dune", "--year", "1984", "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["movie"]["imdb_id"] == "tt0087182"
+    assert {r["source"] for r in data["ratings"]} == {"wikidata"}
+
+
+def test_source_selection(fake: FakeAPI) -> None:
+    out = run("rate", "Up", "-y", "2009", "-s", "tmdb", "--json")
+    assert {r["source"] for r in json.loads(out.stdout)["ratings"]} == {"tmdb"}
+    out = run("rate", "Up", "-y", "2009", "--source", "omdb", "--source", "wikidata", "--json")
+    assert {r["source"] for r in json.loads(out.stdout)["ratings"]} == {"omdb", "wikidata"}
+
+
+def test_partial_failure_is_an_answer_with_errors(fake: FakeAPI) -> None:
+    fake.state.fail = {"omdb"}
+    out = run("rate", "Psycho", "--year", "1960", "--json", "--no-cache", env={"MOVIEAGG_TIMEOUT": "2"})
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert [e["source"] for e in data["errors"]] == ["omdb"]
+    assert "503" in data["errors"][0]["message"]
+    sources = {r["source"] for r in data["ratings"]}
+    assert data["score"] is not None and {"tmdb", "wikidata"} <= sources and "omdb" not in sources
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["rate", ""], 2, "title is empty"),
+        (["rate", "x" * 300], 2, "too long"),
+        (["rate", "Dune", "--year", "1700"], 2, "outside"),
+        (["rate", "Dune", "--year", "abc"], 2, ""),
+        (["rate", "Dune", "-s", "nosuch"], 2, "unknown source"),
+        (["rate", "No Such Film Anywhere"], 1, "no film matches"),
+        (["frobnicate"], 2, ""),
+    ],
+)
+def test_exit_codes(fake: FakeAPI, args: list[str], code: int, needle: str) -> None:
+    out = run(*args)
+    assert out.returncode == code, (out.stdout, out.stderr)
+    assert needle in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout
+
+
+def test_every_source_failing_is_exit_4(fake: FakeAPI) -> None:
+    fake.state.fail = {"tmdb", "omdb", "wikidata", "trakt"}
+    out = run("rate", "Dune", "--no-cache", env={"MOVIEAGG_TIMEOUT": "1"})
+    assert out.returncode == 4 and "Traceback" not in out.stderr
+    assert out.stderr.count("\n") == 1  # one line
+
+
+def test_rejected_keys_are_exit_3_and_say_which_variable(fake: FakeAPI) -> None:
+    out = run("rate", "Dune", "--no-cache", env={"TMDB_API_KEY": "wrong-key-0000", "OMDB_API_KEY": "badomdbkey",
+                                                 "MOVIEAGG_SOURCES": "tmdb,omdb"})
+    assert out.returncode == 3, out.stderr
+    assert "TMDB_API_KEY" in out.stderr and "wrong-key-0000" not in out.stderr
+    assert "badomdbkey" not in out.stderr
+
+
+def test_unconfigured_source_requested_is_exit_3(fake_api: FakeAPI) -> None:
+    out = run("rate", "Dune", "-s", "tmdb", env=env_for(fake_api.url, keys=False))
+    assert out.returncode == 3 and "TMDB_API_KEY" in out.stderr and "themoviedb.org" in out.stderr
+
+
+def test_keys_never_appear_even_verbose(fake: FakeAPI, isolated_env: Path) -> None:
+    out = run("-v", "rate", "Solaris", "--year", "1972", "--json")
+    assert out.returncode == 0
+    assert "GET" in out.stderr  # verbose logging really shows the requests
+    for secret in (TMDB_KEY, OMDB_KEY):
+        assert secret not in out.stdout + out.stderr
+    for path in isolated_env.rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes()
+            assert TMDB_KEY.encode() not in blob and OMDB_KEY.encode() not in blob, path
+
+
+def test_search_lists_candidates(fake: FakeAPI) -> None:
+    out = run("search", "Godzilla", "--json")
+    years = [c["year"] for c in json.loads(out.stdout)]
+    assert sorted(years) == [1954, 1998, 2014]
+    table = run("search", "A Star Is Born")
+    assert table.returncode == 0 and all(str(y) in table.stdout for y in (1937, 1954, 1976, 2018))
+
+
+def test_sources_command(fake_api: FakeAPI) -> None:
+    data = json.loads(run("sources", "--json", env=env_for(fake_api.url, keys=False)).stdout)
+    by_name = {s["name"]: s for s in data}
+    assert by_name["wikidata"]["configured"] and by_name["wikidata"]["keyless"]
+    assert not by_name["tmdb"]["configured"] and by_name["tmdb"]["keys"] == ["TMDB_API_KEY", "TMDB_ACCESS_TOKEN"]
+    assert "omdbapi.com" in by_name["omdb"]["signup_url"]
+    text = run("sources", env={"TMDB_API_KEY": TMDB_KEY}).stdout
+    assert TMDB_KEY not in text and "ready" in text
+
+
+def test_help_and_version() -> None:
+    assert run("--version").stdout.startswith("movieagg ")
+    helptext = run("rate", "--help").stdout
+    assert "Examples" in helptext and "--json" in helptext and "confidence-weighted" in helptext
+    assert run("-h").returncode == 0
+
+
+def test_config_file_is_read_and_env_wins(fake_api: FakeAPI, isolated_env: Path) -> None:
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "config.toml").write_text(f'TMDB_API_KEY = "{TMDB_KEY}"\nMOVIEAGG_CACHE = "none"\n')
+    env = env_for(fake_api.url, keys=False)
+    data = json.loads(run("sources", "--json", env=env).stdout)
+    assert next(s for s in data if s["name"] == "tmdb")["configured"]
+    broken = run("sources", env={**env, "MOVIEAGG_TIMEOUT": "-1"})
+    assert broken.returncode == 3 and "MOVIEAGG_TIMEOUT" in broken.stderr

@@ -1,0 +1,39 @@
+"""Import-cost guards: what must stay off the hot paths (checked in fresh interpreters)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from bench.fakeapi import FakeAPI
+
+HEAVY = ("boto3", "botocore", "sqlalchemy", "sqlmodel", "redis", "httpx")
+
+
+def loaded_after(code: str, env: dict[str, str] | None = None) -> set[str]:
+    probe = code + f"\nimport sys, json\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})}, timeout=60)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_import_movieagg_is_light() -> None:
+    assert loaded_after("import movieagg") == set()
+
+
+def test_core_imports_nothing_of_the_outer_layers() -> None:
+    code = "import movieagg.core.aggregator, movieagg.core.matching, movieagg.core.scoring\n"
+    code += "assert not any(m.startswith(('movieagg.cli', 'movieagg.aws', 'typer', 'rich')) for m in sys.modules)"
+    assert loaded_after("import sys\n" + code) == set()
+
+
+def test_cli_help_is_light() -> None:
+    assert loaded_after("from movieagg.cli import app") == set()
+
+
+def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
+    rate = "import movieagg\nr = movieagg.rate('The Matrix')\nassert r.cached == CACHED, r\n"
+    assert "httpx" in loaded_after(rate.replace("CACHED", "False"))  # the miss really used the network
+    assert loaded_after(rate.replace("CACHED", "True")) == set()
