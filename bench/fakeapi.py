@@ -17,7 +17,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +28,7 @@ from bench.films import FILMS
 TMDB_KEY = "fake-tmdb-key-0123456789abcdef0"
 TMDB_TOKEN = "eyJfake.token.for-tests"
 OMDB_KEY = "fakeomdb"
+TRAKT_CLIENT_ID = "fa4e0c1d2b3a49587f6e5d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a29180"  # 64 hex, like real ones
 
 RT, MC, IMDB = "Q105584", "Q150248", "Q37312"
 NOT_FILMS = [  # wbsearchentities also finds books, albums, people
@@ -86,6 +87,12 @@ class State:
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
         self._tmdb_window: list[float] = []
+        # Trakt: GET limit over a sliding window (real: 1,000 calls / 300 s); None = unlimited.
+        self.trakt_limit: tuple[int, float] | None = None
+        self._trakt_window: list[float] = []
+        # Arrival times per service (monotonic, last 10,000) and 429s sent, for politeness tests.
+        self.arrivals: dict[str, deque[float]] = {}
+        self.rejected: Counter[str] = Counter()
 
     def allow_tmdb(self) -> float | None:
         """None if allowed, else seconds to wait (a sliding one-second window)."""
@@ -98,6 +105,41 @@ class State:
                 return max(0.0, 1.0 - (now - self._tmdb_window[0]))
             self._tmdb_window.append(now)
             return None
+
+
+    def allow_trakt(self) -> float | None:
+        """None if allowed, else seconds to wait (sliding window of ``trakt_limit``)."""
+        if not self.trakt_limit:
+            return None
+        calls, period = self.trakt_limit
+        with self.lock:
+            now = time.monotonic()
+            self._trakt_window = [t for t in self._trakt_window if now - t < period]
+            if len(self._trakt_window) >= calls:
+                return max(0.0, period - (now - self._trakt_window[0]))
+            self._trakt_window.append(now)
+            return None
+
+
+def trakt_ids(f: dict[str, Any]) -> dict[str, Any]:
+    slug = "-".join(_norm(f["title"]).split()) + f"-{f['year']}"
+    return {"trakt": 100000 + int(f["tmdb"]) % 900000, "slug": slug, "imdb": f["imdb"], "tmdb": f["tmdb"]}
+
+
+def trakt_movie(f: dict[str, Any]) -> dict[str, Any]:
+    return {"title": f["title"], "year": int(f["year"]), "ids": trakt_ids(f)}
+
+
+def trakt_ratings(f: dict[str, Any]) -> dict[str, Any]:
+    """Trakt's /movies/{id}/ratings: a 0–10 mean with many decimals, votes and a distribution."""
+    if f["imdb_rating"] is None:
+        return {"rating": 0, "votes": 0, "distribution": {str(i): 0 for i in range(1, 11)}}
+    rating = round(min(10.0, f["tmdb_avg"] * 0.97 + 0.4), 5)
+    votes = int(f["tmdb_votes"]) * 3 + 7
+    peak = max(1, min(10, round(rating)))
+    dist = {str(i): votes // 20 for i in range(1, 11)}
+    dist[str(peak)] = votes - sum(v for k, v in dist.items() if k != str(peak))
+    return {"rating": rating, "votes": votes, "distribution": dist}
 
 
 def _year(film: dict[str, Any]) -> int:
@@ -367,6 +409,7 @@ class Handler(BaseHTTPRequestHandler):
         service = path.strip("/").split("/")[0]
         with state.lock:
             state.counts[service] += 1
+            state.arrivals.setdefault(service, deque(maxlen=10_000)).append(time.monotonic())
         if state.latency:
             time.sleep(state.latency)
         if service in state.fail:
@@ -378,6 +421,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._omdb(params)
             if service == "wikidata":
                 return self._wikidata(path, params)
+            if service == "trakt":
+                return self._trakt(path.removeprefix("/trakt"), params)
         except Exception as exc:  # a bug in the fake must be visible, not a hang
             return self._send(500, {"fake_error": type(exc).__name__, "detail": str(exc)})
         return self._send(404, {"error": "no such fake service"})
@@ -388,6 +433,8 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         wait = state.allow_tmdb()
         if wait is not None:
+            with state.lock:
+                state.rejected["tmdb"] += 1
             return self._send(
                 429,
                 {
@@ -478,6 +525,59 @@ class Handler(BaseHTTPRequestHandler):
                 "status_message": "The resource you requested could not be found.",
             },
         )
+
+    # ------------------------------------------------------------------ Trakt
+
+    def _trakt(self, path: str, params: dict[str, str]) -> None:
+        state = self.server.state
+        wait = state.allow_trakt()
+        if wait is not None:
+            with state.lock:
+                state.rejected["trakt"] += 1
+            calls, period = state.trakt_limit or (0, 0.0)
+            limit = {"name": "UNAUTHED_API_GET_LIMIT", "period": int(period), "limit": calls, "remaining": 0}
+            return self._send(
+                429, "", "text/plain",
+                headers={"Retry-After": str(max(1, round(wait))), "X-Ratelimit": json.dumps(limit)},
+            )  # fmt: skip
+        if self.headers.get("trakt-api-key") != TRAKT_CLIENT_ID:
+            return self._send(403, "", "text/plain")  # invalid API key or unapproved app: empty body
+        if self.headers.get("trakt-api-version") != "2":
+            return self._send(400, "", "text/plain")
+        if "application/json" not in self.headers.get("Content-Type", ""):
+            return self._send(412, "", "text/plain")  # Trakt: "Precondition Failed"
+        cat = state.catalogue
+        match = re.fullmatch(r"/movies/([^/]+)(/ratings)?", path)
+        if match:
+            key = match.group(1)
+            film = cat.by_imdb.get(key) or next(
+                (f for f in cat.films if key in (trakt_ids(f)["slug"], str(trakt_ids(f)["trakt"]))), None
+            )
+            if film is None:
+                return self._send(404, "", "text/plain")
+            return self._send(200, trakt_ratings(film) if match.group(2) else trakt_movie(film))
+        match = re.fullmatch(r"/search/(imdb|tmdb)/([^/]+)", path)
+        if match:
+            if match.group(1) == "imdb":
+                film = cat.by_imdb.get(match.group(2))
+            else:
+                film = cat.by_tmdb.get(int(match.group(2))) if match.group(2).isdigit() else None
+            found = [{"type": "movie", "score": None, "movie": trakt_movie(film)}] if film else []
+            return self._send(200, found)
+        if path == "/search/movie":
+            films = cat.search(params.get("query", ""))
+            years = params.get("years", "")
+            if years:
+                low, _, high = years.partition("-")
+                films = [f for f in films if int(low) <= _year(f) <= int(high or low)]
+            films.sort(key=lambda f: -f["popularity"])
+            limit = int(params.get("limit", "10"))
+            page = [
+                {"type": "movie", "score": round(1000.0 / (i + 1), 4), "movie": trakt_movie(f)}
+                for i, f in enumerate(films[:limit])
+            ]
+            return self._send(200, page, headers={"X-Pagination-Item-Count": str(len(films))})
+        return self._send(404, "", "text/plain")
 
     # ------------------------------------------------------------------ OMDb
 
@@ -665,9 +765,10 @@ def env_for(url: str, keys: bool = True) -> dict[str, str]:
         "MOVIEAGG_OMDB_URL": f"{url}/omdb/",
         "MOVIEAGG_WIKIDATA_URL": f"{url}/wikidata/sparql",
         "MOVIEAGG_WIKIDATA_API_URL": f"{url}/wikidata/w/api.php",
+        "MOVIEAGG_TRAKT_URL": f"{url}/trakt",
     }
     if keys:
-        env |= {"TMDB_API_KEY": TMDB_KEY, "OMDB_API_KEY": OMDB_KEY}
+        env |= {"TMDB_API_KEY": TMDB_KEY, "OMDB_API_KEY": OMDB_KEY, "TRAKT_CLIENT_ID": TRAKT_CLIENT_ID}
     return env
 
 

@@ -1,8 +1,9 @@
 """Per-source politeness: request rate limits and a persisted daily quota.
 
 :class:`RateLimiter` is a sliding-window limiter ("at most N requests in any P seconds"),
-the exact dual of how TMDB and Trakt count, with an optional minimum spacing between
-requests and an optional cap on requests in flight. A 429 from the service pauses the
+the exact dual of how TMDB and Trakt count. Requests are spread evenly (P/N apart, a 5%
+margin added) rather than sent a window's worth at once, so jitter on the way never makes
+the service see one too many; an optional cap limits requests in flight. A 429 from the service pauses the
 whole source (:meth:`RateLimiter.penalize`), so every request in flight backs off together
 and resumes when the service says so.
 
@@ -20,7 +21,7 @@ and ``MOVIEAGG_<SOURCE>_CONCURRENCY``; OMDb's quota with ``MOVIEAGG_OMDB_DAILY_L
 source    limit                                  why
 ========  =====================================  ============================================
 tmdb      40 requests / s                        TMDB allows ~40-50/s per IP, 429 beyond
-trakt     1000 / 5 min, ≥ 0.2 s apart            Trakt: 1,000 GET calls every 5 minutes
+trakt     1000 / 5 min                           Trakt: 1,000 GET calls every 5 minutes
 wikidata  30 / s, at most 5 in flight            WDQS policy: ≤ 5 parallel queries per client
 omdb      30 / s; 1,000 a day                    the free key's daily quota
 ========  =====================================  ============================================
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import re
 import sqlite3
@@ -59,17 +61,26 @@ class Limit:
     # Share of the period kept free so that network jitter never lets the service see one
     # request too many in its own window (a 429 costs a whole Retry-After).
     margin: float = 0.05
+    # Spread requests evenly over the window (period/calls apart) instead of sending a
+    # window's worth at once: bursts arrive unevenly and trip the service's own window.
+    smooth: bool = True
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two requests."""
+        even = self.period * (1 + self.margin) / self.calls if self.smooth else 0.0
+        return max(self.min_interval, even)
 
     @property
     def rate(self) -> float:
         """Sustained requests per second this limit allows."""
         per_window = self.calls / (self.period * (1 + self.margin))
-        return min(per_window, 1 / self.min_interval) if self.min_interval > 0 else per_window
+        return min(per_window, 1 / self.interval) if self.interval > 0 else per_window
 
 
 DEFAULT_LIMITS: dict[str, Limit] = {
     "tmdb": Limit(40, 1.0),
-    "trakt": Limit(1000, 300.0, min_interval=0.2),
+    "trakt": Limit(1000, 300.0),
     "wikidata": Limit(30, 1.0, concurrency=5),
     "omdb": Limit(30, 1.0),
 }
@@ -123,7 +134,7 @@ def limits_from_settings(settings: Settings) -> dict[str, Limit]:
             if not raw_conc.strip().isdigit() or int(raw_conc) <= 0:
                 raise ConfigurationError(f"{_env_name(name, 'CONCURRENCY')} must be a positive whole number")
             base = limit or Limit(1_000_000, 1.0, margin=0.0)
-            limit = Limit(base.calls, base.period, base.min_interval, int(raw_conc), base.margin)
+            limit = dataclasses.replace(base, concurrency=int(raw_conc))
         if limit is not None:
             limits[name] = limit
     return limits
@@ -178,7 +189,7 @@ class RateLimiter:
                 await self._sleep(wait)
             now = self._clock()
             self._sent.append(now)
-            self._next_free = now + self.limit.min_interval
+            self._next_free = now + self.limit.interval
             self.requests += 1
             self.waited += now - started
 
@@ -312,9 +323,14 @@ class DailyQuota:
     def used_today(self) -> int:
         try:
             with self._thread_lock:
-                row = self._connect().execute(
-                    "SELECT used FROM quota_usage WHERE source = ? AND day = ?", (self.source, self._today())
-                ).fetchone()
+                row = (
+                    self._connect()
+                    .execute(
+                        "SELECT used FROM quota_usage WHERE source = ? AND day = ?",
+                        (self.source, self._today()),
+                    )
+                    .fetchone()
+                )
         except (sqlite3.Error, OSError) as exc:
             self._degrade(exc)
             return 0
@@ -380,8 +396,8 @@ def describe(limits: Mapping[str, Limit]) -> dict[str, str]:
     out = {}
     for name, lim in limits.items():
         text = f"{lim.calls}/{lim.period:g}s"
-        if lim.min_interval:
-            text += f", ≥{lim.min_interval:g}s apart"
+        if lim.interval:
+            text += f", ≥{lim.interval:.3g}s apart"
         if lim.concurrency:
             text += f", ≤{lim.concurrency} in flight"
         out[name] = text

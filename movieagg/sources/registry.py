@@ -74,6 +74,15 @@ BUILTINS: dict[str, SourceSpec] = {
             can_search=True,
         ),
         SourceSpec(
+            "trakt",
+            "Trakt",
+            "movieagg.sources.trakt:TraktSource",
+            "Trakt community rating and votes",
+            keys=("TRAKT_CLIENT_ID",),
+            signup_url="https://trakt.tv/oauth/applications/new",
+            can_search=True,
+        ),
+        SourceSpec(
             "wikidata",
             "Wikidata",
             "movieagg.sources.wikidata:WikidataSource",
