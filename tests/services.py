@@ -87,3 +87,7 @@ def pg_url() -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+# Every upstream service the fake may serve (names it does not know are ignored by it).
+EVERY_SERVICE = frozenset({"tmdb", "omdb", "wikidata", "trakt", "imdb", "imdb-datasets"})
