@@ -1,0 +1,320 @@
+// End to end in a real browser: Debian's Chromium driven by playwright-core (never a
+// downloaded browser) against nginx → `movieagg serve` → the fake upstream APIs.
+//
+//   BASE_URL=http://127.0.0.1:18080 FAKE_URL=http://127.0.0.1:8765 node e2e/run.mjs
+//
+// Environment: BASE_URL (the site, through nginx), FAKE_URL (the fake upstream, for its
+// /_config knob), CHROMIUM (default /usr/bin/chromium), ARTIFACTS (screenshots; default
+// e2e-artifacts/). Prints one line per check; exits 1 at the first failure, after saving
+// a screenshot of the page as it was.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BASE = (process.env.BASE_URL ?? "http://127.0.0.1:18080").replace(/\/$/, "");
+const FAKE = (process.env.FAKE_URL ?? "").replace(/\/$/, "");
+const ARTIFACTS = resolve(process.env.ARTIFACTS ?? join(here, "..", "e2e-artifacts"));
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const TIMEOUT = 15_000;
+
+mkdirSync(ARTIFACTS, { recursive: true });
+const profile = mkdtempSync(join(tmpdir(), "movieagg-e2e-"));
+process.env.TMPDIR = profile;
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+  // A fresh profile: playwright refuses --user-data-dir here and gives every launch its own
+  // temporary one instead, made under os.tmpdir(), which is pointed at our own directory.
+  timeout: 30_000,
+});
+
+const problems = []; // console errors, CSP violations, page errors, stray requests
+const external = new Set();
+
+function posterSvg(url) {
+  // Stand-in posters (no internet here): a gradient with the file name, served for the real
+  // TMDB / Amazon image URLs, so the CSP img-src and the layout are exercised as in production.
+  const seed = [...url].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
+  const hue = seed % 360;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="342" height="513" viewBox="0 0 342 513">
+<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},45%,32%)"/><stop offset="1" stop-color="hsl(${(hue + 50) % 360},55%,14%)"/></linearGradient></defs>
+<rect width="342" height="513" fill="url(#g)"/><circle cx="250" cy="120" r="70" fill="hsl(${(hue + 180) % 360},70%,70%)" opacity=".35"/>
+<rect x="28" y="400" width="200" height="14" rx="7" fill="#fff" opacity=".7"/><rect x="28" y="428" width="140" height="10" rx="5" fill="#fff" opacity=".45"/></svg>`;
+}
+
+async function newPage(viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, reducedMotion: "reduce", colorScheme: "light" });
+  context.setDefaultTimeout(TIMEOUT);
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === new URL(BASE).origin) return route.continue();
+    if (url.hostname === "image.tmdb.org" || url.hostname === "m.media-amazon.com") {
+      return route.fulfill({ status: 200, contentType: "image/svg+xml", body: posterSvg(url.pathname) });
+    }
+    external.add(url.origin); // no CDN, no font host, nothing else may be asked for
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/Failed to load resource: the server responded with a status of (404|503)/.test(msg.text())) {
+      problems.push(`console: ${msg.text()}`);
+    }
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  return page;
+}
+
+let current = null;
+let passed = 0;
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    console.log(`not ok - ${name}\n  ${String(err?.stack ?? err).split("\n").slice(0, 6).join("\n  ")}`);
+    if (current) await current.screenshot({ path: join(ARTIFACTS, "failure.png"), fullPage: true }).catch(() => {});
+    await finish(1);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function fakeConfig(query) {
+  if (!FAKE) return;
+  const response = await fetch(`${FAKE}/_config?${query}`);
+  assert(response.ok, `fake /_config?${query} answered ${response.status}`);
+}
+
+async function finish(code) {
+  await fakeConfig("fail=").catch(() => {});
+  await browser.close().catch(() => {});
+  rmSync(profile, { recursive: true, force: true });
+  if (code === 0) console.log(`${passed} passed, 0 failed`);
+  else console.log(`${passed} passed, 1 failed`);
+  process.exit(code);
+}
+
+async function shot(page, name, fullPage = true) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+}
+
+/** The rating rows on the page: {name: [label, native value]} */
+async function bars(page) {
+  return page.locator(".bar-row").evaluateAll((rows) =>
+    Object.fromEntries(
+      rows.map((r) => [
+        r.getAttribute("data-rating"),
+        [r.querySelector(".bar-label a, .bar-label > span")?.textContent?.replace(" (opens in a new tab)", ""), r.querySelector(".native")?.textContent],
+      ]),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------- tests
+
+const page = await newPage();
+current = page;
+
+await check("home page loads through nginx with security headers and no inline script", async () => {
+  const response = await page.goto(`${BASE}/`);
+  assert(response.status() === 200, `status ${response.status()}`);
+  const headers = response.headers();
+  assert(/script-src 'self'/.test(headers["content-security-policy"] ?? ""), "no CSP script-src 'self'");
+  assert(!/unsafe-inline/.test(headers["content-security-policy"] ?? ""), "CSP allows unsafe-inline");
+  assert(headers["x-content-type-options"] === "nosniff", "no nosniff");
+  assert(headers["cache-control"] === "no-cache", `index.html Cache-Control ${headers["cache-control"]}`);
+  await page.getByRole("heading", { name: "How good is this movie?" }).waitFor();
+  const inline = await page.locator("script:not([src])").count();
+  assert(inline === 0, `${inline} inline script(s)`);
+  await shot(page, "01-home");
+});
+
+await check("keyboard: skip link, then the title box, the year box and the button in order", async () => {
+  await page.keyboard.press("Tab");
+  assert((await page.evaluate(() => document.activeElement?.textContent)) === "Skip to content", "skip link is not first");
+  await page.keyboard.press("Tab"); // brand
+  await page.keyboard.press("Tab");
+  assert((await page.evaluate(() => document.activeElement?.getAttribute("role"))) === "combobox", "title box not third");
+  await page.keyboard.press("Tab");
+  assert((await page.evaluate(() => document.activeElement?.id?.endsWith("-year"))) === true, "year box not next");
+  await page.keyboard.press("Tab");
+  assert((await page.evaluate(() => document.activeElement?.textContent)) === "Rate it", "button not next");
+});
+
+await check("typing a title shows debounced suggestions; the keyboard picks Dune (1984)", async () => {
+  const box = page.getByRole("combobox", { name: "Film title" });
+  await box.click();
+  await box.pressSequentially("Dune", { delay: 40 });
+  const listbox = page.getByRole("listbox", { name: "Suggestions" });
+  await listbox.getByRole("option", { name: /Dune\s*1984/ }).waitFor();
+  await listbox.getByRole("option", { name: /Dune\s*2021/ }).waitFor();
+  assert((await box.getAttribute("aria-expanded")) === "true", "combobox not expanded");
+  await shot(page, "02-suggestions", false);
+  // Arrow down until Dune (1984) is the active option, then Enter.
+  const options = await listbox.getByRole("option").allTextContents();
+  const target = options.findIndex((t) => /1984/.test(t));
+  for (let i = 0; i <= target; i += 1) await box.press("ArrowDown");
+  const active = await box.getAttribute("aria-activedescendant");
+  assert(active && /1984/.test(await page.locator(`[id="${active}"]`).textContent()), "active option is not 1984");
+  await box.press("Enter");
+  await page.waitForURL((url) => url.searchParams.get("year") === "1984" || url.pathname === "/movie/tt0087182");
+  await page.getByRole("heading", { level: 1, name: "Dune" }).waitFor();
+  await page.getByText("David Lynch").waitFor();
+  await page.locator(".meta", { hasText: "1984" }).first().waitFor();
+});
+
+await check("the result shows the score and a bar for every source with native values", async () => {
+  const score = Number(await page.getByTestId("score").textContent());
+  assert(score > 0 && score <= 100, `score ${score}`);
+  const rows = await bars(page);
+  for (const name of ["tmdb", "imdb", "rotten_tomatoes", "metacritic", "rotten_tomatoes_average"]) {
+    assert(rows[name], `no bar for ${name}: ${JSON.stringify(rows)}`);
+  }
+  assert(rows.imdb[1] === "6.3/10", `IMDb shows ${rows.imdb[1]}`);
+  assert(rows.rotten_tomatoes[1] === "36%", `RT shows ${rows.rotten_tomatoes[1]}`);
+  assert(rows.metacritic[1] === "41/100", `Metacritic shows ${rows.metacritic[1]}`);
+  for (const source of ["TMDB", "OMDb", "Wikidata"]) {
+    assert((await page.getByText(new RegExp(`via ${source}|${source}:`)).count()) > 0, `${source} not shown`);
+  }
+  const imdbLink = await page.getByRole("link", { name: /^IMDb/ }).getAttribute("href");
+  assert(imdbLink === "https://www.imdb.com/title/tt0087182/", `IMDb link ${imdbLink}`);
+  const tmdbLink = await page.getByRole("link", { name: /^TMDB/ }).getAttribute("href");
+  assert(tmdbLink === "https://www.themoviedb.org/movie/841", `TMDB link ${tmdbLink}`);
+  assert((await page.locator(".notice").count()) === 0, "unexpected notice");
+  await page.getByText(/fetched/).waitFor();
+  await shot(page, "03-result-dune-1984");
+});
+
+await check("a bare ambiguous title offers the candidates; picking one shows that film", async () => {
+  const box = page.getByRole("combobox", { name: "Film title" });
+  await box.fill("Dune");
+  await page.getByLabel("Year").fill("");
+  await box.press("Enter"); // no option chosen: Enter submits the form
+
+  await page.waitForURL((url) => url.searchParams.get("title") === "Dune" && !url.searchParams.get("year"));
+  await page.getByRole("heading", { name: /2 films are called “Dune”/ }).waitFor();
+  await shot(page, "04-candidates");
+  await page.getByRole("link", { name: /Dune\s*\(2021\)/ }).click();
+  await page.getByText("Denis Villeneuve").waitFor();
+  assert(new URL(page.url()).searchParams.get("year") === "2021" || page.url().endsWith("/movie/tt1160419"), page.url());
+});
+
+await check("back and forward walk the history of the app", async () => {
+  await page.goBack();
+  await page.getByRole("heading", { name: /2 films are called “Dune”/ }).waitFor();
+  await page.goBack();
+  await page.getByText("David Lynch").waitFor();
+  await page.goForward();
+  await page.getByRole("heading", { name: /2 films are called “Dune”/ }).waitFor();
+  await page.goForward();
+  await page.getByText("Denis Villeneuve").waitFor();
+});
+
+await check("a shared /movie/<imdb id> URL opens the film directly (SPA fallback in nginx)", async () => {
+  const response = await page.goto(`${BASE}/movie/tt0133093`);
+  assert(response.status() === 200, `status ${response.status()}`);
+  await page.getByRole("heading", { level: 1, name: "The Matrix" }).waitFor();
+  await page.getByTestId("score").waitFor();
+  assert((await page.title()).startsWith("The Matrix (1999)"), `title ${await page.title()}`);
+});
+
+await check("refreshing records a second observation and the history chart appears", async () => {
+  await page.waitForTimeout(1100); // observations are stored to the second
+  await page.getByRole("button", { name: "Refresh" }).click();
+  await page.getByRole("button", { name: "Refresh" }).waitFor(); // label back after "Refreshing…"
+  await page.getByRole("heading", { name: "Ratings over time" }).waitFor();
+  const lines = await page.locator(".chart g.series").count();
+  assert(lines >= 3, `only ${lines} series in the chart`);
+  await shot(page, "05-result-history");
+});
+
+await check("a partial failure is calm: OMDb down, the other sources shown", async () => {
+  assert(FAKE, "FAKE_URL is needed for this check");
+  await fakeConfig("fail=omdb");
+  await page.goto(`${BASE}/?title=${encodeURIComponent("Blade Runner")}`);
+  await page.getByRole("heading", { level: 1, name: "Blade Runner" }).waitFor();
+  const notice = page.locator(".notice");
+  await notice.waitFor();
+  const text = await notice.textContent();
+  assert(/OMDb did not answer; showing 2 of 3 sources/.test(text), `notice: ${text}`);
+  const rows = await bars(page);
+  assert(rows.tmdb && rows.rotten_tomatoes, `bars ${JSON.stringify(rows)}`);
+  assert(!rows.imdb, "IMDb bar shown although OMDb failed");
+  await shot(page, "06-partial-failure");
+  await fakeConfig("fail=");
+});
+
+await check("no film found: a clear empty state", async () => {
+  await page.goto(`${BASE}/?title=${encodeURIComponent("Qqzzxx Nonexistent")}`);
+  await page.getByRole("heading", { name: /No film found/ }).waitFor();
+  await shot(page, "07-not-found", false);
+});
+
+await check("every source down: an error state with a retry", async () => {
+  await fakeConfig("fail=tmdb,omdb,wikidata");
+  await page.goto(`${BASE}/?title=${encodeURIComponent("Up")}&year=2009`);
+  await page.getByRole("heading", { name: /No rating source answered|Something went wrong/ }).waitFor();
+  await page.getByRole("button", { name: "Try again" }).waitFor();
+  await fakeConfig("fail=");
+  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("heading", { level: 1, name: "Up" }).waitFor();
+});
+
+await check("an unknown path shows the app's own not-found page; a missing asset is a 404", async () => {
+  await page.goto(`${BASE}/no/such/page`);
+  await page.getByRole("heading", { name: "There is no page here" }).waitFor();
+  const asset = await page.request.get(`${BASE}/assets/missing-0000.js`);
+  assert(asset.status() === 404, `missing asset answered ${asset.status()}`);
+  const health = await page.request.get(`${BASE}/healthz`);
+  assert(health.status() === 200, `healthz ${health.status()}`);
+});
+
+await check("phone layout: the result fits a 390 px wide screen", async () => {
+  const phone = await newPage({ width: 390, height: 844 });
+  current = phone;
+  await phone.goto(`${BASE}/?title=Dune&year=2021`);
+  await phone.getByTestId("score").waitFor();
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await shot(phone, "08-phone-result");
+  await phone.context().close();
+  current = page;
+});
+
+await check("dark mode renders", async () => {
+  const dark = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark", reducedMotion: "reduce" });
+  await dark.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === new URL(BASE).origin) return route.continue();
+    return route.fulfill({ status: 200, contentType: "image/svg+xml", body: posterSvg(url.pathname) });
+  });
+  const p = await dark.newPage();
+  await p.goto(`${BASE}/movie/tt0245429`);
+  await p.getByTestId("score").waitFor();
+  await shot(p, "09-dark-result");
+  await dark.close();
+});
+
+await check("no console errors, no CSP violations, no request to any other host", async () => {
+  assert(problems.length === 0, problems.join("\n"));
+  assert(external.size === 0, `requests to ${[...external].join(", ")}`);
+});
+
+await finish(0);

@@ -1,0 +1,190 @@
+// The movieagg REST API as the front end sees it. Shapes follow `movieagg rate --json`
+// (movieagg/core/models.py RatingResult.to_dict) and the handler's error body
+// {"error": {"code", "message"}}.
+
+export interface Movie {
+  title: string;
+  year: number | null;
+  imdb_id: string | null;
+  tmdb_id: number | null;
+  original_title: string | null;
+  poster_url: string | null;
+  runtime: number | null;
+  director: string | null;
+}
+
+export interface Rating {
+  name: string;
+  label: string;
+  value: number;
+  scale: number;
+  normalized: number;
+  votes: number | null;
+  source: string;
+  weight: number;
+}
+
+export interface SourceError {
+  source: string;
+  message: string;
+}
+
+export interface RatingResult {
+  query: { title: string; year: number | null };
+  movie: Movie;
+  ratings: Rating[];
+  score: number | null;
+  errors: SourceError[];
+  cached: boolean;
+  stale: boolean;
+  fetched_at: string;
+}
+
+export interface Candidate {
+  title: string;
+  year: number | null;
+  imdb_id: string | null;
+  tmdb_id: number | null;
+  original_title: string | null;
+  poster_url: string | null;
+  votes: number | null;
+  source: string;
+}
+
+export interface Observation {
+  source: string;
+  name: string;
+  label: string;
+  value: number;
+  scale: number;
+  normalized: number;
+  votes: number | null;
+  fetched_at: string;
+}
+
+/** A failed API call: HTTP status (0 = no answer at all), the API's error code and message. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const TIMEOUT_MS = 30_000;
+
+/** True for the rejection of a request the caller cancelled itself (not worth showing). */
+export function isAbort(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { name?: unknown }).name === "AbortError";
+}
+
+async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, TIMEOUT_MS);
+  const onAbort = () => controller.abort();
+  if (signal?.aborted) controller.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let response: Response;
+  try {
+    response = await fetch(path, { signal: controller.signal, headers: { Accept: "application/json" } });
+  } catch (err) {
+    if (signal?.aborted) throw err; // the caller moved on: not an error to show
+    if (timedOut) throw new ApiError(0, "timeout", "The movieagg API took too long to answer.");
+    throw new ApiError(0, "network", "Could not reach the movieagg API. Check your connection and try again.");
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+  let body: unknown = null;
+  const type = response.headers.get("Content-Type") ?? "";
+  if (type.includes("json")) {
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+  }
+  if (!response.ok) {
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const code = typeof error?.code === "string" ? error.code : `http_${response.status}`;
+    const message =
+      typeof error?.message === "string" && error.message
+        ? error.message
+        : defaultMessage(response.status);
+    throw new ApiError(response.status, code, message);
+  }
+  if (body === null) {
+    throw new ApiError(response.status, "malformed", "The movieagg API sent an unexpected answer.");
+  }
+  return body as T;
+}
+
+function defaultMessage(status: number): string {
+  if (status === 404) return "Nothing found.";
+  if (status === 429) return "Too many requests; wait a moment and try again.";
+  if (status >= 500) return "The movieagg API is unavailable right now.";
+  return `The request failed (HTTP ${status}).`;
+}
+
+function qs(params: Record<string, string | number | boolean | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === null || value === undefined || value === "" || value === false) continue;
+    search.set(key, value === true ? "1" : String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+export function rate(
+  title: string,
+  year: number | null,
+  options: { refresh?: boolean; signal?: AbortSignal } = {},
+): Promise<RatingResult> {
+  return getJSON<RatingResult>(`/api/rate${qs({ title, year, refresh: options.refresh })}`, options.signal);
+}
+
+export function rateImdb(
+  imdbId: string,
+  options: { refresh?: boolean; signal?: AbortSignal } = {},
+): Promise<RatingResult> {
+  return getJSON<RatingResult>(
+    `/api/movies/${encodeURIComponent(imdbId)}${qs({ refresh: options.refresh })}`,
+    options.signal,
+  );
+}
+
+/** Candidate films; accepts a bare list or an object wrapping it ({candidates|results: [...]}). */
+export async function search(q: string, year: number | null, signal?: AbortSignal): Promise<Candidate[]> {
+  const body = await getJSON<unknown>(`/api/search${qs({ q, year })}`, signal);
+  return listFrom<Candidate>(body, ["candidates", "results", "items"]).filter(
+    (c) => c && typeof c.title === "string",
+  );
+}
+
+/** Rating observations over time, oldest first; tolerant of a bare list or a wrapping object. */
+export async function history(imdbId: string, signal?: AbortSignal): Promise<Observation[]> {
+  const body = await getJSON<unknown>(`/api/movies/${encodeURIComponent(imdbId)}/history`, signal);
+  return listFrom<Observation>(body, ["observations", "history", "items"]).filter(
+    (o) => o && typeof o.fetched_at === "string" && typeof o.normalized === "number",
+  );
+}
+
+function listFrom<T>(body: unknown, keys: string[]): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (body && typeof body === "object") {
+    for (const key of keys) {
+      const value = (body as Record<string, unknown>)[key];
+      if (Array.isArray(value)) return value as T[];
+    }
+  }
+  return [];
+}

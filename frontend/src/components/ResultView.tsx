@@ -1,0 +1,267 @@
+import { useEffect, useRef } from "react";
+import type { Movie, RatingResult } from "../api";
+import {
+  ago,
+  band,
+  exactTime,
+  groupRatings,
+  nativeValue,
+  partialNotice,
+  ratingLink,
+  runtimeText,
+  scoreText,
+  sourceLabel,
+  sourceLink,
+  sourcesOf,
+  votesText,
+  votesTitle,
+} from "../format";
+import { linkClick, movieHref } from "../router";
+import { HistorySection } from "./HistoryChart";
+import { Poster } from "./Poster";
+import { explain, Notice } from "./States";
+
+export function ResultView({
+  result,
+  focus,
+  onRefresh,
+  refreshing,
+  refreshError,
+}: {
+  result: RatingResult;
+  focus: boolean;
+  onRefresh: () => void;
+  refreshing: boolean;
+  refreshError: unknown;
+}) {
+  const { movie } = result;
+  const heading = useRef<HTMLHeadingElement>(null);
+  const groups = groupRatings(result.ratings);
+  const { answered } = sourcesOf(result);
+  const partial = partialNotice(result);
+
+  useEffect(() => {
+    const score = result.score === null ? "" : ` — ${scoreText(result.score)}/100`;
+    document.title = `${movie.title}${movie.year ? ` (${movie.year})` : ""}${score} · movieagg`;
+  }, [movie.title, movie.year, result.score]);
+  useEffect(() => {
+    if (focus) heading.current?.focus();
+  }, [focus]);
+
+  const meta = [movie.year ? String(movie.year) : null, runtimeText(movie.runtime)].filter(Boolean);
+  return (
+    <article className="result" aria-labelledby="result-title" aria-busy={refreshing || undefined}>
+      {result.stale && (
+        <Notice tone="warn">
+          The sources did not answer just now, so these are the ratings saved{" "}
+          <time dateTime={result.fetched_at} title={exactTime(result.fetched_at)}>
+            {ago(result.fetched_at)}
+          </time>
+          .
+        </Notice>
+      )}
+      {partial && (
+        <Notice>
+          {partial}
+          <details className="notice-details">
+            <summary>Details</summary>
+            <ul>
+              {result.errors.map((e) => (
+                <li key={`${e.source}-${e.message}`}>
+                  {sourceLabel(e.source)}: {e.message}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </Notice>
+      )}
+      {refreshError ? <Notice tone="warn">Refreshing failed: {explain(refreshError).message}</Notice> : null}
+
+      <div className="result-head">
+        <Poster url={movie.poster_url} title={movie.title} size="large" />
+        <div className="result-id">
+          <h1 id="result-title" ref={heading} tabIndex={-1}>
+            {movie.title}
+          </h1>
+          {movie.original_title && movie.original_title !== movie.title && (
+            <p className="original" lang="">
+              {movie.original_title}
+            </p>
+          )}
+          {meta.length > 0 && <p className="meta">{meta.join(" · ")}</p>}
+          {movie.director && (
+            <p className="meta">
+              Directed by <span className="director">{movie.director}</span>
+            </p>
+          )}
+          <p className="fetched">
+            <span className={`pill ${result.cached ? "pill-cached" : "pill-fresh"}`}>
+              {result.stale ? "Saved copy" : result.cached ? "From cache" : "Fresh"}
+            </span>{" "}
+            fetched{" "}
+            <time dateTime={result.fetched_at} title={exactTime(result.fetched_at)}>
+              {ago(result.fetched_at)}
+            </time>
+            <button type="button" className="link-button" onClick={onRefresh} disabled={refreshing}>
+              {refreshing ? "Refreshing…" : "Refresh"}
+            </button>
+          </p>
+          {movie.imdb_id && (
+            <p className="permalink">
+              <a href={movieHref(movie.imdb_id)} onClick={linkClick}>
+                Link to this film
+              </a>
+            </p>
+          )}
+        </div>
+        <ScoreGauge score={result.score} ratings={groups.length} sources={answered.length} />
+      </div>
+
+      <section className="ratings" aria-labelledby="ratings-title">
+        <h2 id="ratings-title">Every rating on one scale</h2>
+        {groups.length === 0 ? (
+          <p className="empty">
+            No source has rated this film yet — new releases often have no scores for a while.
+          </p>
+        ) : (
+          <RatingBars groups={groups} movie={movie} score={result.score} />
+        )}
+      </section>
+
+      {movie.imdb_id && <HistorySection imdbId={movie.imdb_id} key={`${movie.imdb_id}-${result.fetched_at}`} />}
+    </article>
+  );
+}
+
+const R = 54;
+const CIRCUMFERENCE = 2 * Math.PI * R;
+
+export function ScoreGauge({ score, ratings, sources }: { score: number | null; ratings: number; sources: number }) {
+  if (score === null) {
+    return (
+      <div className="gauge gauge-none" role="img" aria-label="No score yet">
+        <span className="gauge-number">–</span>
+        <span className="gauge-caption">No score yet</span>
+      </div>
+    );
+  }
+  const b = band(score);
+  const fraction = Math.max(0, Math.min(100, score)) / 100;
+  return (
+    <figure className={`gauge band-${b.key}`} aria-label={`Score ${scoreText(score)} out of 100: ${b.label}`}>
+      <svg viewBox="0 0 128 128" aria-hidden="true">
+        <circle className="gauge-track" cx="64" cy="64" r={R} />
+        <circle
+          className="gauge-fill"
+          cx="64"
+          cy="64"
+          r={R}
+          strokeDasharray={`${CIRCUMFERENCE * fraction} ${CIRCUMFERENCE}`}
+          transform="rotate(-90 64 64)"
+        />
+      </svg>
+      <div className="gauge-center" aria-hidden="true">
+        <span className="gauge-number" data-testid="score">
+          {scoreText(score)}
+        </span>
+        <span className="gauge-of">/100</span>
+      </div>
+      <figcaption>
+        <span className="gauge-band">{b.label}</span>
+        <span className="gauge-caption">
+          from {ratings} rating{ratings === 1 ? "" : "s"} · {sources} source{sources === 1 ? "" : "s"}
+        </span>
+      </figcaption>
+    </figure>
+  );
+}
+
+function RatingBars({
+  groups,
+  movie,
+  score,
+}: {
+  groups: ReturnType<typeof groupRatings>;
+  movie: Movie;
+  score: number | null;
+}) {
+  return (
+    <div className="bars-wrap">
+      <div className="axis" aria-hidden="true">
+        {[0, 25, 50, 75, 100].map((t) => (
+          <span key={t} style={{ "--pos": t / 100 } as React.CSSProperties}>
+            {t}
+          </span>
+        ))}
+      </div>
+      {score !== null && (
+        <div className="score-line" aria-hidden="true" style={{ "--pos": score / 100 } as React.CSSProperties}>
+          <span>score {scoreText(score)}</span>
+        </div>
+      )}
+      <ul className="bars">
+        {groups.map(({ main, also }) => {
+          const href = ratingLink(main, movie);
+          const b = band(main.normalized);
+          const votes = votesText(main);
+          return (
+            <li className={`bar-row band-${b.key}`} key={main.name} data-rating={main.name}>
+              <div className="bar-label">
+                {href ? (
+                  <a href={href} target="_blank" rel="noopener noreferrer">
+                    {main.label}
+                    <span className="sr-only"> (opens in a new tab)</span>
+                  </a>
+                ) : (
+                  <span>{main.label}</span>
+                )}
+                <span className="bar-via">via {sourceLabel(main.source)}</span>
+              </div>
+              <div
+                className="bar"
+                role="meter"
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={main.normalized}
+                aria-valuetext={`${nativeValue(main)}, ${Math.round(main.normalized)} out of 100`}
+                aria-label={main.label}
+              >
+                <span className="bar-fill" style={{ width: `${Math.max(0, Math.min(100, main.normalized))}%` }} />
+              </div>
+              <div className="bar-value">
+                <span className="native">{nativeValue(main)}</span>
+                {votes && (
+                  <span className="votes" title={votesTitle(main)}>
+                    {votes}
+                  </span>
+                )}
+              </div>
+              {also.length > 0 && (
+                <p className="bar-also">
+                  Also reported by{" "}
+                  {also.map((a, i) => {
+                    const link = sourceLink(a.source, movie);
+                    const text = `${sourceLabel(a.source)}: ${nativeValue(a)}${a.votes ? ` (${votesText(a)})` : ""}`;
+                    return (
+                      <span key={`${a.source}-${i}`}>
+                        {i > 0 && ", "}
+                        {link ? (
+                          <a href={link} target="_blank" rel="noopener noreferrer">
+                            {text}
+                          </a>
+                        ) : (
+                          text
+                        )}
+                      </span>
+                    );
+                  })}{" "}
+                  — counted once.
+                </p>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
