@@ -1,23 +1,37 @@
 """The SQL store (SQLModel): SQLite by default, PostgreSQL (RDS) in the cloud.
 
-Only the ORM and bound parameters touch SQL. Records arrive in batches from the outbox and
-are written in one transaction; lookup ids make the write idempotent.
+Only bound parameters touch SQL. Records arrive in batches from the outbox and are written
+in one transaction with set-based statements (one multi-row INSERT per table and batch):
+
+- lookups: ``INSERT … ON CONFLICT (id) DO NOTHING RETURNING id`` — a record id is written
+  once however often (and however concurrently) a batch is retried;
+- rating observations: only for the lookups that insert actually wrote;
+- films: ``INSERT … ON CONFLICT (imdb_id) DO UPDATE`` keeping the newest identity, so two
+  containers recording the same new film at once never collide.
+
+The schema is created or migrated on first use (see :mod:`movieagg.store.schema`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, and_, event, func, insert, or_, select
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, col, create_engine, select
+from sqlmodel import create_engine
 
 from movieagg.core.models import parse_iso as _parse_aware
-from movieagg.store.tables import Film, Lookup, RatingObservation
+from movieagg.store import schema
+from movieagg.store.tables import metadata
+
+FILMS: Table = metadata.tables["films"]
+LOOKUPS: Table = metadata.tables["lookups"]
+OBSERVATIONS: Table = metadata.tables["rating_observations"]
+BATCH_ROWS = 500  # rows per multi-row INSERT (well under SQLite's bound-parameter limit)
 
 
 def parse_iso(text: str) -> datetime:
@@ -37,7 +51,7 @@ def default_url(home: Path) -> str:
     return f"sqlite:///{home / 'movieagg.sqlite3'}"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, connect_timeout: float = 5.0) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -54,132 +68,221 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    # Small pool with pre-ping: right for Lambda containers and for a CLI process alike.
+    # Small pool with pre-ping: right for Lambda containers (one request at a time, connections
+    # that may have gone stale while the container was frozen) and for a CLI process alike.
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        connect_args = {"connect_timeout": max(1, round(connect_timeout)), "application_name": "movieagg"}
     return create_engine(
         url,
         pool_size=2,
         max_overflow=3,
         pool_pre_ping=True,
         pool_recycle=300,
-        connect_args={"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {},
+        pool_timeout=10,
+        connect_args=connect_args,
     )
 
 
+def _insert(engine: Engine, table: Table) -> Any:
+    """The dialect's INSERT (with ON CONFLICT) for SQLite and PostgreSQL."""
+    name = engine.dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    raise schema.StoreError(f"unsupported database {name!r}: use SQLite or PostgreSQL")
+
+
+def _chunks(rows: Sequence[dict[str, Any]], size: int = BATCH_ROWS) -> list[Sequence[dict[str, Any]]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+def _text(value: Any, limit: int) -> str | None:
+    return str(value)[:limit] if value not in (None, "") else None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 class SQLStore:
-    def __init__(self, url: str, *, create: bool = True) -> None:
+    """History and search log on SQLAlchemy. ``create``: build/migrate the schema on first use."""
+
+    def __init__(self, url: str, *, create: bool = True, auto_upgrade: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._schema_ready = False
         self._create = create
+        self._auto_upgrade = auto_upgrade
+
+    def __repr__(self) -> str:
+        return f"SQLStore({safe_url(self.url)!r})"
 
     def ensure_schema(self) -> None:
         if not self._schema_ready and self._create:
-            SQLModel.metadata.create_all(self.engine)
+            schema.ensure(self.engine, auto_upgrade=self._auto_upgrade)
         self._schema_ready = True
 
     def close(self) -> None:
         self.engine.dispose()
 
+    # -------------------------------------------------------------------------- writing
+
     def write(self, entries: Sequence[dict[str, Any]]) -> int:
-        """Insert lookups not yet stored (by id), their observations, and upsert films."""
+        """Store lookups not stored yet (by id), their observations, and upsert films."""
         self.ensure_schema()
-        with Session(self.engine) as session:
-            ids = [str(e["id"]) for e in entries]
-            existing = set(session.exec(select(Lookup.id).where(col(Lookup.id).in_(ids))).all())
-            written = 0
-            films: dict[str, dict[str, Any]] = {}
-            for entry in entries:
-                if entry["id"] in existing:
-                    continue
-                existing.add(entry["id"])
-                written += 1
-                movie = entry.get("movie") or {}
-                query = entry.get("query") or {}
-                session.add(
-                    Lookup(
-                        id=str(entry["id"]),
-                        created_at=parse_iso(entry["at"]),
-                        query_title=str(query.get("title", ""))[:300],
-                        query_year=query.get("year"),
-                        outcome=str(entry.get("outcome", "ok"))[:32],
-                        imdb_id=movie.get("imdb_id"),
-                        tmdb_id=movie.get("tmdb_id"),
-                        title=(movie.get("title") or None) and str(movie["title"])[:300],
-                        year=movie.get("year"),
-                        score=entry.get("score"),
-                        cached=bool(entry.get("cached")),
-                        stale=bool(entry.get("stale")),
-                        errors=json.dumps(entry.get("errors") or [], ensure_ascii=False),
+        lookups: dict[str, dict[str, Any]] = {}
+        observations: dict[str, list[dict[str, Any]]] = {}
+        films: dict[str, dict[str, Any]] = {}
+        for entry in entries:
+            lookup_id = str(entry["id"])[:32]
+            if lookup_id in lookups:
+                continue
+            movie = entry.get("movie") or {}
+            query = entry.get("query") or {}
+            at = parse_iso(str(entry["at"]))
+            imdb_id = _text(movie.get("imdb_id"), 12)
+            tmdb_id = _int(movie.get("tmdb_id"))
+            lookups[lookup_id] = {
+                "id": lookup_id,
+                "created_at": at,
+                "query_title": str(query.get("title", ""))[:300],
+                "query_year": _int(query.get("year")),
+                "outcome": str(entry.get("outcome", "ok"))[:32],
+                "imdb_id": imdb_id,
+                "tmdb_id": tmdb_id,
+                "title": _text(movie.get("title"), 300),
+                "year": _int(movie.get("year")),
+                "score": entry.get("score"),
+                "cached": bool(entry.get("cached")),
+                "stale": bool(entry.get("stale")),
+                "errors": json.dumps(entry.get("errors") or [], ensure_ascii=False),
+            }
+            observations[lookup_id] = [
+                {
+                    "lookup_id": lookup_id,
+                    "imdb_id": imdb_id,
+                    "tmdb_id": tmdb_id,
+                    "source": str(obs["source"])[:40],
+                    "name": str(obs["name"])[:60],
+                    "label": str(obs["label"])[:80],
+                    "value": float(obs["value"]),
+                    "scale": float(obs["scale"]),
+                    "normalized": float(obs["normalized"]),
+                    "votes": _int(obs.get("votes")),
+                    "fetched_at": parse_iso(str(obs["fetched_at"])),
+                }
+                for obs in entry.get("observations") or []
+            ]
+            if imdb_id and movie.get("title"):
+                known = films.get(imdb_id)
+                if known is None or known["updated_at"] <= at:
+                    films[imdb_id] = {
+                        "imdb_id": imdb_id,
+                        "tmdb_id": tmdb_id,
+                        "title": str(movie["title"])[:300],
+                        "original_title": _text(movie.get("original_title"), 300),
+                        "year": _int(movie.get("year")),
+                        "updated_at": at,
+                    }
+        if not lookups:
+            return 0
+        with self.engine.begin() as conn:
+            written: list[str] = []
+            # Sorted keys: concurrent writers take row locks in one order (no deadlocks).
+            rows = [lookups[k] for k in sorted(lookups)]
+            for chunk in _chunks(rows):
+                stmt = (
+                    _insert(self.engine, LOOKUPS)
+                    .values(list(chunk))
+                    .on_conflict_do_nothing(index_elements=["id"])
+                    .returning(LOOKUPS.c.id)
+                )
+                written.extend(str(i) for i in conn.execute(stmt).scalars())
+            new_obs = [o for i in written for o in observations[i]]
+            for chunk in _chunks(new_obs):
+                conn.execute(insert(OBSERVATIONS), list(chunk))
+            film_rows = [films[k] for k in sorted(films)]
+            for chunk in _chunks(film_rows):
+                stmt = _insert(self.engine, FILMS).values(list(chunk))
+                new = stmt.excluded
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["imdb_id"],
+                        set_={
+                            "title": new.title,
+                            "original_title": func.coalesce(new.original_title, FILMS.c.original_title),
+                            "tmdb_id": func.coalesce(new.tmdb_id, FILMS.c.tmdb_id),
+                            "year": func.coalesce(new.year, FILMS.c.year),
+                            "updated_at": new.updated_at,
+                        },
+                        where=FILMS.c.updated_at <= new.updated_at,  # an older record never wins
                     )
                 )
-                for obs in entry.get("observations") or []:
-                    session.add(
-                        RatingObservation(
-                            lookup_id=str(entry["id"]),
-                            imdb_id=movie.get("imdb_id"),
-                            tmdb_id=movie.get("tmdb_id"),
-                            source=str(obs["source"]),
-                            name=str(obs["name"]),
-                            label=str(obs["label"]),
-                            value=float(obs["value"]),
-                            scale=float(obs["scale"]),
-                            normalized=float(obs["normalized"]),
-                            votes=obs.get("votes"),
-                            fetched_at=parse_iso(obs["fetched_at"]),
-                        )
-                    )
-                if movie.get("imdb_id"):
-                    films[movie["imdb_id"]] = {**movie, "at": entry["at"]}
-            session.flush()
-            self._upsert_films(session, films.values())
-            session.commit()
-            return written
+        return len(written)
 
-    @staticmethod
-    def _upsert_films(session: Session, movies: Iterable[dict[str, Any]]) -> None:
-        for movie in movies:
-            film = session.exec(select(Film).where(Film.imdb_id == movie["imdb_id"])).first()
-            if film is None:
-                film = Film(imdb_id=movie["imdb_id"], title="", updated_at=parse_iso(movie["at"]))
-            film.tmdb_id = movie.get("tmdb_id") or film.tmdb_id
-            film.title = str(movie.get("title") or film.title)[:300]
-            film.year = movie.get("year") or film.year
-            film.updated_at = parse_iso(movie["at"])
-            session.add(film)
+    # -------------------------------------------------------------------------- reading
 
-    def history(self, imdb_id: str, limit: int = 1000) -> list[dict[str, Any]]:
-        """Rating observations for one film, oldest first."""
+    def history(self, imdb_id: str, limit: int = 1000, tmdb_id: int | None = None) -> list[dict[str, Any]]:
+        """Rating observations for one film (the newest ``limit``), oldest first."""
         self.ensure_schema()
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(RatingObservation)
-                .where(RatingObservation.imdb_id == imdb_id)
-                .order_by(col(RatingObservation.fetched_at).desc(), col(RatingObservation.id).desc())
-                .limit(limit)
-            ).all()
-            return [_observation(r) for r in reversed(rows)]
+        match = OBSERVATIONS.c.imdb_id == imdb_id
+        if tmdb_id is not None:
+            match = or_(match, and_(OBSERVATIONS.c.imdb_id.is_(None), OBSERVATIONS.c.tmdb_id == tmdb_id))
+        query = (
+            select(OBSERVATIONS)
+            .where(match)
+            .order_by(OBSERVATIONS.c.fetched_at.desc(), OBSERVATIONS.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [_observation(r) for r in reversed(rows)]
 
     def searches(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The most recent lookups, newest first."""
+        """The most recent lookups (the search log), newest first."""
         self.ensure_schema()
-        with Session(self.engine) as session:
-            rows = session.exec(select(Lookup).order_by(col(Lookup.created_at).desc()).limit(limit)).all()
-            return [_lookup(r) for r in rows]
+        query = select(LOOKUPS).order_by(LOOKUPS.c.created_at.desc(), LOOKUPS.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            return [_lookup(r) for r in conn.execute(query).mappings().all()]
 
-    def find_film(self, title: str) -> list[dict[str, Any]]:
-        """Films seen before whose title equals ``title`` (case-insensitive), newest first."""
+    def find_film(self, title: str, year: int | None = None) -> list[dict[str, Any]]:
+        """Films seen before titled ``title`` (or originally so; case-insensitive), newest first."""
         self.ensure_schema()
-        with Session(self.engine) as session:
-            from sqlalchemy import func
+        wanted = title.strip().lower()
+        match = or_(func.lower(FILMS.c.title) == wanted, func.lower(FILMS.c.original_title) == wanted)
+        query = select(FILMS).where(match)
+        if year is not None:
+            query = query.where(FILMS.c.year.between(year - 1, year + 1))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(FILMS.c.updated_at.desc())).mappings().all()
+        found = [_film(r) for r in rows]
+        if year is not None:
+            found.sort(key=lambda f: f["year"] != year)  # exact year first, ±1 after
+        return found
 
-            rows = session.exec(
-                select(Film)
-                .where(func.lower(Film.title) == title.lower())
-                .order_by(col(Film.updated_at).desc())
-            ).all()
-            return [
-                {"imdb_id": f.imdb_id, "tmdb_id": f.tmdb_id, "title": f.title, "year": f.year} for f in rows
-            ]
+    def film(self, imdb_id: str) -> dict[str, Any] | None:
+        self.ensure_schema()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(FILMS).where(FILMS.c.imdb_id == imdb_id)).mappings().first()
+        return _film(row) if row is not None else None
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (for `movieagg db status`)."""
+        self.ensure_schema()
+        with self.engine.connect() as conn:
+            return {
+                t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+                for t in (FILMS, LOOKUPS, OBSERVATIONS)
+            }
 
 
 def _iso(dt: datetime) -> str:
@@ -188,31 +291,48 @@ def _iso(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _observation(row: RatingObservation) -> dict[str, Any]:
+def _film(row: Any) -> dict[str, Any]:
     return {
-        "imdb_id": row.imdb_id,
-        "source": row.source,
-        "name": row.name,
-        "label": row.label,
-        "value": row.value,
-        "scale": row.scale,
-        "normalized": row.normalized,
-        "votes": row.votes,
-        "fetched_at": _iso(row.fetched_at),
+        "imdb_id": row["imdb_id"],
+        "tmdb_id": row["tmdb_id"],
+        "title": row["title"],
+        "original_title": row["original_title"],
+        "year": row["year"],
+        "updated_at": _iso(row["updated_at"]),
     }
 
 
-def _lookup(row: Lookup) -> dict[str, Any]:
+def _observation(row: Any) -> dict[str, Any]:
     return {
-        "id": row.id,
-        "at": _iso(row.created_at),
-        "query": {"title": row.query_title, "year": row.query_year},
-        "outcome": row.outcome,
-        "movie": {"title": row.title, "year": row.year, "imdb_id": row.imdb_id, "tmdb_id": row.tmdb_id}
-        if row.imdb_id or row.title
+        "imdb_id": row["imdb_id"],
+        "source": row["source"],
+        "name": row["name"],
+        "label": row["label"],
+        "value": row["value"],
+        "scale": row["scale"],
+        "normalized": row["normalized"],
+        "votes": row["votes"],
+        "fetched_at": _iso(row["fetched_at"]),
+    }
+
+
+def _lookup(row: Any) -> dict[str, Any]:
+    has_movie = row["imdb_id"] or row["title"]
+    return {
+        "id": row["id"],
+        "at": _iso(row["created_at"]),
+        "query": {"title": row["query_title"], "year": row["query_year"]},
+        "outcome": row["outcome"],
+        "movie": {
+            "title": row["title"],
+            "year": row["year"],
+            "imdb_id": row["imdb_id"],
+            "tmdb_id": row["tmdb_id"],
+        }
+        if has_movie
         else None,
-        "score": row.score,
-        "cached": row.cached,
-        "stale": row.stale,
-        "errors": json.loads(row.errors or "[]"),
+        "score": row["score"],
+        "cached": bool(row["cached"]),
+        "stale": bool(row["stale"]),
+        "errors": json.loads(row["errors"] or "[]"),
     }

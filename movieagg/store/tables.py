@@ -1,13 +1,15 @@
 """SQLModel tables: films, lookups (the search log) and rating observations (history).
 
 Portable types only (no JSON or array columns), so SQLite and PostgreSQL share one schema.
+These classes describe the schema at the newest migration (``movieagg/store/migrations``);
+a change here needs a new migration revision (a test compares the two).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, MetaData, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 
@@ -19,6 +21,7 @@ class Film(SQLModel, table=True):
     imdb_id: str | None = Field(default=None, max_length=12)
     tmdb_id: int | None = Field(default=None, index=True)
     title: str = Field(max_length=300)
+    original_title: str | None = Field(default=None, max_length=300)
     year: int | None = None
     updated_at: datetime
 
@@ -47,6 +50,7 @@ class RatingObservation(SQLModel, table=True):
     __table_args__ = (
         Index("ix_observations_film_name_time", "imdb_id", "name", "fetched_at"),
         Index("ix_observations_lookup", "lookup_id"),
+        Index("ix_observations_tmdb_time", "tmdb_id", "fetched_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -61,3 +65,10 @@ class RatingObservation(SQLModel, table=True):
     normalized: float
     votes: int | None = None
     fetched_at: datetime
+
+
+metadata: MetaData = SQLModel.metadata
+_films = metadata.tables["films"]
+# Case-insensitive title lookups (`movieagg history "the matrix"`): expression indexes.
+Index("ix_films_title_lower", func.lower(_films.c.title))
+Index("ix_films_original_title_lower", func.lower(_films.c.original_title))
