@@ -76,7 +76,11 @@ def outbox_dir(settings: Settings) -> Path:
 def open_store(settings: Settings) -> SQLStore:
     from movieagg.store.sql import SQLStore
 
-    return SQLStore(database_url(settings))
+    # MOVIEAGG_DB_AUTO_UPGRADE=0: never migrate on first use (records wait in the outbox until
+    # `movieagg db upgrade` runs), for deployments that migrate as a separate release step.
+    flag = (settings.get("MOVIEAGG_DB_AUTO_UPGRADE") or "1").strip().lower()
+    auto = flag not in ("0", "false", "no", "off")
+    return SQLStore(database_url(settings), auto_upgrade=auto)
 
 
 def flush_outbox(settings: Settings) -> int:
