@@ -67,6 +67,7 @@ def test_table_output_shows_score_and_sources(fake: FakeAPI) -> None:
     [
         ("Dune", None, "tt1160419"),
         ("Dune", "1984", "tt0087182"),
+        ("Dune", "1985", "tt0087182"),  # one year off: the search is retried without the year
         ("The Thing", "2011", "tt0905372"),
         ("Oldboy", "2003", "tt0364569"),
         ("Amelie", None, "tt0211915"),
@@ -172,8 +173,10 @@ def test_keys_never_appear_even_verbose(fake: FakeAPI, isolated_env: Path) -> No
 
 def test_search_lists_candidates(fake: FakeAPI) -> None:
     out = run("search", "Godzilla", "--json")
-    years = [c["year"] for c in json.loads(out.stdout)]
-    assert sorted(years) == [1954, 1998, 2014]
+    found = json.loads(out.stdout)
+    assert sorted(c["year"] for c in found) == [1954, 1998, 2014]
+    # TMDB's search has no IMDb ids: they are completed by id, concurrently
+    assert {c["imdb_id"] for c in found} == {"tt0047034", "tt0120685", "tt0831387"}
     table = run("search", "A Star Is Born")
     assert table.returncode == 0 and all(str(y) in table.stdout for y in (1937, 1954, 1976, 2018))
 

@@ -188,8 +188,28 @@ class Aggregator:
         candidates, errors = await self._search(query, self.select(None), limit=max(limit, 10))
         if not candidates and errors:
             raise _failure_for(errors.values(), "every source failed to search")
-        ranked = rank_candidates(query, candidates)
-        return [s.candidate for s in ranked[:limit]]
+        ranked = [s.candidate for s in rank_candidates(query, candidates)[:limit]]
+        return await self._complete_ids(ranked)
+
+    async def _complete_ids(self, candidates: list[Candidate]) -> list[Candidate]:
+        """Fill in IMDb ids a search did not return (TMDB's), asking each candidate's source by id."""
+
+        async def complete(candidate: Candidate) -> Candidate:
+            source = self.sources.get(candidate.source)
+            if candidate.imdb_id or source is None:
+                return candidate
+            try:
+                data = await asyncio.wait_for(source.fetch(candidate.to_movie()), self.source_timeout)
+            except Exception:  # the candidate is still useful without its IMDb id
+                log.debug("could not complete ids of %s", candidate.title, exc_info=True)
+                return candidate
+            if data is None or data.movie is None or not data.exact:
+                return candidate
+            return replace(
+                candidate, imdb_id=data.movie.imdb_id, tmdb_id=candidate.tmdb_id or data.movie.tmdb_id
+            )
+
+        return list(await asyncio.gather(*(complete(c) for c in candidates)))
 
     # ------------------------------------------------------------------ internals
 
@@ -324,6 +344,11 @@ class Aggregator:
         for source in searchers:
             try:
                 found = await asyncio.wait_for(source.search(query, limit), self.source_timeout)
+                if not found and query.year is not None:
+                    # Sources filter on their own release year; festival vs release dates differ
+                    # by one, so ask again without it and let the ranking apply the ±1 tolerance.
+                    loose = Query(query.title, None)
+                    found = await asyncio.wait_for(source.search(loose, limit), self.source_timeout)
             except SourceFailure as exc:
                 errors[source.name] = exc
                 continue
