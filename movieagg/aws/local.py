@@ -18,6 +18,7 @@ import contextlib
 import logging
 import mimetypes
 import os
+import signal
 import socket
 import sys
 import time
@@ -332,8 +333,18 @@ def serve(
     (announce or (lambda m: print(m, file=sys.stderr, flush=True)))(message)
     if not access_log_enabled:
         access_log.disabled = True
+    # uvicorn re-raises the stop signal once it has shut down gracefully; we have nothing
+    # left to do then, so that re-raise lands on a no-op and a clean stop exits with 0.
+    stopped: list[int] = []
+    previous = {
+        sig: signal.signal(sig, lambda s, _f: stopped.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         server.run(sockets=[sock])
     finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
         with contextlib.suppress(OSError):
             sock.close()
+    if stopped:
+        print("movieagg serve: stopped", file=sys.stderr, flush=True)
