@@ -72,6 +72,7 @@ def render_result(result: RatingResult, console: Console) -> None:
     table.add_column("Weight", justify="right")
     table.add_column("Via", style="dim")
     for rating in result.ratings:
+        counted = rating.weight > 0
         table.add_row(
             rating.label,
             rating.display(),
@@ -80,6 +81,7 @@ def render_result(result: RatingResult, console: Console) -> None:
             _votes(rating.votes),
             f"{rating.weight:.2f}" if rating.weight else "—",
             rating.source,
+            style=None if counted else "dim",  # a duplicate counted once, from the preferred source
         )
     parts: list[Any] = [Text.assemble(("Score ", "bold"), score_text)]
     details = ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)

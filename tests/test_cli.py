@@ -206,3 +206,28 @@ def test_config_file_is_read_and_env_wins(fake_api: FakeAPI, isolated_env: Path)
     assert next(s for s in data if s["name"] == "tmdb")["configured"]
     broken = run("sources", env={**env, "MOVIEAGG_TIMEOUT": "-1"})
     assert broken.returncode == 3 and "MOVIEAGG_TIMEOUT" in broken.stderr
+
+
+def test_concurrent_processes_share_one_home_safely(fake: FakeAPI, isolated_env: Path) -> None:
+    titles = ["Psycho", "Solaris", "Godzilla", "Oldboy", "Psycho", "Solaris"]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "movieagg", "rate", t, "--json"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+        for t in titles
+    ]
+    outputs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0] * len(titles), [err for _, err in outputs]
+    assert all(json.loads(out)["score"] is not None for out, _ in outputs)
+    assert not any("WARNING" in err for _, err in outputs), [err for _, err in outputs]
+    # every lookup reached the search log exactly once
+    from movieagg.core.config import Settings
+    from movieagg.factory import flush_outbox, open_store
+
+    settings = Settings.from_env()
+    flush_outbox(settings)
+    store = open_store(settings)
+    try:
+        logged = store.searches(limit=50)
+    finally:
+        store.close()
+    assert sorted(e["query"]["title"] for e in logged) == sorted(titles)
