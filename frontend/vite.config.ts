@@ -24,5 +24,6 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
     restoreMocks: true,
+    unstubGlobals: true,
   },
 });

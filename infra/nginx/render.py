@@ -94,7 +94,12 @@ def values_for(listen: str, root: str, upstream: str, host: str | None = None) -
     api_host = host or netloc
     if not _SAFE.match(api_host):
         raise RenderError(f"API_HOST has characters nginx config cannot hold: {api_host!r}")
-    return {"LISTEN_PORT": _listen(listen), "SITE_ROOT": _root(root), "API_UPSTREAM": base, "API_HOST": api_host}
+    return {
+        "LISTEN_PORT": _listen(listen),
+        "SITE_ROOT": _root(root),
+        "API_UPSTREAM": base,
+        "API_HOST": api_host,
+    }
 
 
 def render(values: dict[str, str], template: str | None = None) -> str:
@@ -125,11 +130,11 @@ http {{
     }}
     default_type application/octet-stream;
     access_log {p}/access.log;
-    client_body_temp_path {p}/tmp/client;
-    proxy_temp_path {p}/tmp/proxy;
-    fastcgi_temp_path {p}/tmp/fastcgi;
-    uwsgi_temp_path {p}/tmp/uwsgi;
-    scgi_temp_path {p}/tmp/scgi;
+    client_body_temp_path {p}/temp/client;
+    proxy_temp_path {p}/temp/proxy;
+    fastcgi_temp_path {p}/temp/fastcgi;
+    uwsgi_temp_path {p}/temp/uwsgi;
+    scgi_temp_path {p}/temp/scgi;
     sendfile on;
     tcp_nopush on;
 
@@ -139,12 +144,20 @@ http {{
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     env = os.environ
-    parser.add_argument("--listen", default=env.get("LISTEN_PORT", "80"), help="port or address:port (LISTEN_PORT)")
-    parser.add_argument("--root", default=env.get("SITE_ROOT", "frontend/dist"), help="front-end build (SITE_ROOT)")
     parser.add_argument(
-        "--upstream", default=env.get("API_UPSTREAM", "http://127.0.0.1:8080"), help="API base URL (API_UPSTREAM)"
+        "--listen", default=env.get("LISTEN_PORT", "80"), help="port or address:port (LISTEN_PORT)"
+    )
+    parser.add_argument(
+        "--root", default=env.get("SITE_ROOT", "frontend/dist"), help="front-end build (SITE_ROOT)"
+    )
+    parser.add_argument(
+        "--upstream",
+        default=env.get("API_UPSTREAM", "http://127.0.0.1:8080"),
+        help="API base URL (API_UPSTREAM)",
     )
     parser.add_argument("--host", default=env.get("API_HOST"), help="Host header for the API (API_HOST)")
     parser.add_argument("--out", type=Path, help="write the server config here instead of stdout")
@@ -158,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.standalone:
         for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (args.standalone / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+            (args.standalone / "temp" / sub).mkdir(parents=True, exist_ok=True)
         conf = args.standalone / "nginx.conf"
         conf.write_text(standalone(server, args.standalone), encoding="utf-8")
         print(conf)

@@ -49,9 +49,16 @@ export function HistorySection({ imdbId }: { imdbId: string }) {
   );
 }
 
-const W = 640;
-const H = 240;
+const W = 760;
+const H = 220;
 const PAD = { top: 12, right: 16, bottom: 28, left: 36 };
+const DAY = 86_400_000;
+
+function timeFormat(span: number): Intl.DateTimeFormat {
+  if (span < 2 * DAY) return new Intl.DateTimeFormat("en", { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  if (span < 300 * DAY) return new Intl.DateTimeFormat("en", { month: "short", day: "numeric" });
+  return new Intl.DateTimeFormat("en", { year: "numeric", month: "short" });
+}
 
 function marker(kind: (typeof MARKERS)[number], x: number, y: number, colour: string, key: string) {
   const r = 4;
@@ -74,8 +81,8 @@ export function HistoryChart({ series }: { series: Series[] }) {
   const span = t1 - t0 || 1;
   const x = (t: number) => PAD.left + ((t - t0) / span) * (W - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - v / 100) * (H - PAD.top - PAD.bottom);
-  const dateFmt = new Intl.DateTimeFormat("en", span > 86400_000 * 300 ? { year: "numeric", month: "short" } : { month: "short", day: "numeric" });
-  const ticks = [t0, t0 + span / 2, t1];
+  const dateFmt = timeFormat(span);
+  const ticks = [t0, t0 + span / 2, t1].filter((t, i, all) => i === 0 || dateFmt.format(t) !== dateFmt.format(all[i - 1]!));
   const summary = series
     .map((s) => {
       const first = s.points[0]!;
@@ -86,6 +93,7 @@ export function HistoryChart({ series }: { series: Series[] }) {
 
   return (
     <figure className="chart">
+      <div className="chart-scroll">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Ratings over time, 0 to 100: ${summary}.`}>
         {[0, 25, 50, 75, 100].map((v) => (
           <g key={v} className="grid">
@@ -118,6 +126,7 @@ export function HistoryChart({ series }: { series: Series[] }) {
           );
         })}
       </svg>
+      </div>
       <figcaption>
         <ul className="legend">
           {series.map((s, i) => {

@@ -5,9 +5,11 @@ import { ApiError } from "../api";
 export function ResultSkeleton({ what }: { what: string }) {
   return (
     <section className="result skeleton" aria-busy="true" aria-labelledby="loading-title">
-      <h1 id="loading-title" className="sr-only" role="status">
-        Loading ratings for {what}…
-      </h1>
+      <div role="status">
+        <h1 id="loading-title" className="sr-only">
+          Loading ratings for {what}…
+        </h1>
+      </div>
       <div className="result-head">
         <span className="poster poster-large sk" />
         <div className="result-id">
