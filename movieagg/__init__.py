@@ -7,6 +7,7 @@
 
 from movieagg._version import __version__
 from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
+from movieagg.batch import BatchItem, BatchResult, arate_many, rate_many
 from movieagg.core.aggregator import Aggregator
 from movieagg.core.config import Settings
 from movieagg.core.errors import (
@@ -24,6 +25,8 @@ from movieagg.core.protocols import Cache, RatingSource
 __all__ = [
     "Aggregator",
     "AllSourcesFailed",
+    "BatchItem",
+    "BatchResult",
     "Cache",
     "Candidate",
     "ConfigurationError",
@@ -42,8 +45,10 @@ __all__ = [
     "__version__",
     "arate",
     "arate_imdb",
+    "arate_many",
     "asearch",
     "rate",
     "rate_imdb",
+    "rate_many",
     "search",
 ]

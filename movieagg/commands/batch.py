@@ -1,0 +1,289 @@
+"""`movieagg batch FILE|-`: rate a whole list, politely, resumably, streaming the results.
+
+Thin: parsing, rating and writing live in :mod:`movieagg.batch`; this module adds the
+progress display, the streamed table and the summary. Heavy imports stay inside the command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from movieagg.batch import BatchResult, BatchSummary
+
+HELP = """Rate every film in a list: a text file (one title a line, `Title (1999)` or an IMDb id),
+a CSV with title/year/imdb_id columns (Letterboxd and IMDb list exports work as they are), or
+`-` for stdin.
+
+Results stream out as they finish (`--format table|csv|json|ndjson`, to stdout or `--output`).
+Run it again with the same `--output` after an interruption and it skips what is done (failed
+titles are retried). Requests respect each source's rate limit (TMDB 40/s, Trakt 1,000 per 5
+minutes, OMDb's daily quota; see the README); a spent OMDb quota is reported, never fatal.
+
+Exit codes: 0 the list was rated (per-title outcomes are in the output and the summary);
+2 unreadable input or bad options; 3 no usable source; 130 interrupted (re-run to resume)."""
+
+EPILOG = (
+    "Examples:\n\n"
+    "  movieagg batch watchlist.txt\n\n"
+    "  movieagg batch letterboxd-watchlist.csv -o rated.csv\n\n"
+    "  cat titles.txt | movieagg batch - --format ndjson --concurrency 16 > rated.ndjson"
+)
+
+
+class _Plain:
+    """Progress lines for logs and pipes: one every ``every`` seconds."""
+
+    def __init__(self, total: int | None, every: float = 5.0) -> None:
+        self.total = total
+        self.every = every
+        self.last = time.monotonic()
+
+    def update(self, summary: BatchSummary, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < self.every:
+            return
+        self.last = now
+        done = summary.done - summary.resumed
+        rate = done / summary.elapsed if summary.elapsed > 0 else 0.0
+        of = f"/{self.total:,}" if self.total is not None else ""
+        eta = ""
+        if self.total is not None and rate > 0:
+            eta = f", ETA {max(self.total - summary.done, 0) / rate:.0f}s"
+        sys.stderr.write(
+            f"batch: {summary.done:,}{of} done ({rate:.1f}/s{eta}), {summary.failures:,} errors\n"
+        )
+        sys.stderr.flush()
+
+
+def _table_header(console: Any) -> None:
+    console.print(
+        f"[bold]{'#':>6}  {'Score':>5}  {'Film':<44} {'IMDb id':<11} Status[/bold]",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _table_row(console: Any, res: BatchResult) -> None:
+    from rich.markup import escape
+
+    from movieagg._render import score_style
+
+    r = res.result
+    if r is not None:
+        film = f"{r.movie.title} ({r.movie.year})" if r.movie.year else r.movie.title
+        score = f"{r.score:5.0f}" if r.score is not None else "    —"
+        style = score_style(r.score)
+    else:
+        film, score, style = res.item.label(), "    —", "dim"
+    film = film if len(film) <= 44 else film[:43] + "…"
+    status = {"found": "", "ambiguous": "[yellow]ambiguous[/]", "not_found": "[dim]not found[/]"}.get(
+        res.status, f"[red]{escape(res.status)}[/]"
+    )
+    note = f" [dim]{escape(res.message)}[/]" if res.message and res.status != "found" else ""
+    if res.cached and res.status == "found":
+        status = "[dim]cached[/]"
+    imdb = (r.movie.imdb_id if r else res.item.imdb_id) or ""
+    console.print(
+        f"{res.item.index:>6}  [{style}]{score}[/]  {escape(film):<44} {imdb:<11} {status}{note}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(help=HELP, epilog=EPILOG)
+    def batch(
+        file: Annotated[str, typer.Argument(help="The list: a text or CSV file, or - for stdin.")],
+        fmt: Annotated[
+            str | None,
+            typer.Option(
+                "--format",
+                "-f",
+                help="table, csv, json or ndjson. Default: from --output's extension, else table.",
+            ),
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write results here; the same file again resumes the run."),
+        ] = None,
+        concurrency: Annotated[
+            int,
+            typer.Option(
+                "--concurrency",
+                "-c",
+                min=1,
+                max=256,
+                envvar="MOVIEAGG_BATCH_CONCURRENCY",
+                help="Titles in flight at once (rate limits still apply per source).",
+            ),
+        ] = 8,
+        source: Annotated[
+            list[str] | None,
+            typer.Option("--source", "-s", help="Use only this source (repeatable)."),
+        ] = None,
+        refresh: Annotated[
+            bool, typer.Option("--refresh", help="Ignore cached ratings and fetch again.")
+        ] = False,
+        no_cache: Annotated[
+            bool, typer.Option("--no-cache", help="Neither read nor write the cache.")
+        ] = False,
+        restart: Annotated[
+            bool, typer.Option("--restart", help="Start over: overwrite --output instead of resuming it.")
+        ] = False,
+        progress: Annotated[
+            str,
+            typer.Option(
+                "--progress",
+                help="auto (a bar on a terminal, lines every 5 s otherwise), bar, plain or none.",
+            ),
+        ] = "auto",
+    ) -> None:
+        import asyncio
+
+        from movieagg import batch as lib
+        from movieagg.cli import fail, load_settings, run
+        from movieagg.core.errors import InvalidQuery
+
+        settings = load_settings()
+        chosen = (
+            fmt
+            or lib.infer_format(str(output) if output else None)
+            or ("table" if output is None else "ndjson")
+        ).lower()
+        if chosen not in lib.FORMATS:
+            fail(f"unknown format {chosen!r} (choose from {', '.join(lib.FORMATS)})", 2)
+        if progress not in ("auto", "bar", "plain", "none"):
+            fail(f"unknown progress mode {progress!r} (auto, bar, plain or none)", 2)
+        if output is not None and output.is_dir():
+            fail(f"--output {output} is a directory", 2)
+
+        resume = lib.ResumeState()
+        try:
+            if output is not None and chosen in lib.RESUMABLE and not restart:
+                resume = lib.prepare_resume(output, chosen)
+            total = lib.count_items(file)
+        except InvalidQuery as exc:
+            fail(str(exc), 2)
+        except OSError as exc:
+            fail(f"cannot read {output}: {exc.strerror or type(exc).__name__}", 2)
+
+        mode = progress
+        if mode == "auto":
+            mode = "bar" if sys.stderr.isatty() else "plain"
+
+        async def go() -> BatchSummary:
+            from rich.console import Console
+
+            summary = lib.BatchSummary()
+            summary.retried = resume.retried
+            summary.counts.update(resume.previous)
+            summary.resumed = sum(resume.previous.values())
+            summary.cached = resume.previous_cached
+            out_stream: Any = None
+            writer: lib.OutputWriter | None = None
+            console = Console(highlight=False)  # stdout, resolved at write time (the bar redirects it)
+            if output is not None:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                out_stream = open(output, "a" if resume.append else "w", encoding="utf-8", newline="")  # noqa: SIM115, ASYNC230
+                if chosen == "table":
+                    console = Console(file=out_stream, highlight=False, width=140, color_system=None)
+            if chosen in lib.RESUMABLE:
+                writer = lib.OutputWriter(out_stream or sys.stdout, chosen, append=resume.append)
+            elif not resume.append:
+                _table_header(console)
+
+            bar: Any = None
+            task: Any = None
+            plain = _Plain(total) if mode == "plain" else None
+            if mode == "bar":
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    SpinnerColumn,
+                    TextColumn,
+                    TimeRemainingColumn,
+                )
+
+                bar = Progress(
+                    SpinnerColumn(),
+                    TextColumn("[bold]rating[/]"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"),
+                    TextColumn("ETA"),
+                    TimeRemainingColumn(),
+                    TextColumn("{task.fields[errors]}"),
+                    console=Console(stderr=True),
+                    transient=False,
+                )
+                bar.start()
+                task = bar.add_task("batch", total=total, completed=summary.done, rate="", errors="")
+
+            interrupted = broken_pipe = False
+            items_fh = lib.open_input(file)
+            try:
+                items = lib.read_items(items_fh)
+                async for res in lib.arate_many(
+                    items,
+                    concurrency=concurrency,
+                    sources=source or None,
+                    refresh=refresh,
+                    use_cache=not no_cache,
+                    settings=settings,
+                    skip=resume.done or None,
+                ):
+                    if writer is not None:
+                        writer.write(res)
+                    else:
+                        _table_row(console, res)
+                    summary.add(res)
+                    if bar is not None:
+                        done = summary.done - summary.resumed
+                        speed = done / summary.elapsed if summary.elapsed > 0 else 0.0
+                        errs = summary.failures
+                        bar.update(
+                            task,
+                            completed=summary.done,
+                            rate=f"{speed:.1f}/s",
+                            errors=f"[red]{errs:,} errors[/]" if errs else "0 errors",
+                        )
+                    elif plain is not None:
+                        plain.update(summary)
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                interrupted = True
+                raise
+            except BrokenPipeError:  # `movieagg batch … | head`: the reader has had enough
+                broken_pipe = True
+            finally:
+                items_fh.close()
+                summary.finished = time.monotonic()
+                if bar is not None:
+                    bar.stop()
+                with contextlib.suppress(BrokenPipeError):
+                    if writer is not None and not broken_pipe:
+                        writer.close()
+                    if out_stream is not None:
+                        out_stream.close()
+                if broken_pipe:  # Python would complain when flushing stdout at exit
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                if plain is not None and not interrupted:
+                    plain.update(summary, force=True)
+                err = Console(stderr=True, highlight=False)
+                if mode != "none" or interrupted:
+                    for line in summary.lines():
+                        err.print(line, markup=False)
+                if interrupted:
+                    hint = f"; run the same command again to resume from {output}" if output else ""
+                    err.print(f"interrupted after {summary.done:,} titles{hint}", markup=False)
+            return summary
+
+        run(go, settings)
