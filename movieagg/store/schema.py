@@ -42,7 +42,7 @@ _PG_LOCK_ID = 0x6D6F7669  # "movi": the advisory lock id for migrations
 class StoreError(MovieAggError):
     """The database cannot be used: unreachable, or its schema needs attention."""
 
-    exit_code = 5
+    exit_code = 8  # 5–7 are deploy's (credentials, region, deploy failed)
     code = "store_unavailable"
 
 

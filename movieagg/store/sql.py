@@ -275,6 +275,13 @@ class SQLStore:
             row = conn.execute(select(FILMS).where(FILMS.c.imdb_id == imdb_id)).mappings().first()
         return _film(row) if row is not None else None
 
+    def film_by_tmdb(self, tmdb_id: int) -> dict[str, Any] | None:
+        self.ensure_schema()
+        query = select(FILMS).where(FILMS.c.tmdb_id == tmdb_id).order_by(FILMS.c.updated_at.desc())
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return _film(row) if row is not None else None
+
     def counts(self) -> dict[str, int]:
         """Rows per table (for `movieagg db status`)."""
         self.ensure_schema()
