@@ -16,11 +16,10 @@ from movieagg.core.protocols import Cache, Locker
 log = logging.getLogger("movieagg.cache")
 
 
-class SafeCache:
-    def __init__(
-        self, backend: Cache, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.backend = backend
+class CircuitBreaker:
+    """After a failure, stay open (skip the backend) for ``cooldown`` seconds."""
+
+    def __init__(self, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.cooldown = cooldown
         self._clock = clock
         self._open_until = 0.0
@@ -30,9 +29,20 @@ class SafeCache:
     def available(self) -> bool:
         return self._clock() >= self._open_until
 
-    def _fail(self, op: str, exc: BaseException) -> None:
+    def _trip(self) -> None:
         self.failures += 1
         self._open_until = self._clock() + self.cooldown
+
+
+class SafeCache(CircuitBreaker):
+    def __init__(
+        self, backend: Cache, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__(cooldown, clock)
+        self.backend = backend
+
+    def _fail(self, op: str, exc: BaseException) -> None:
+        self._trip()
         log.warning(
             "cache %s failed (%s); carrying on without the cache for %.0fs",
             op,
@@ -66,7 +76,7 @@ class SafeCache:
             self._fail("delete", exc)
 
 
-class SafeLocker:
+class SafeLocker(CircuitBreaker):
     """A Locker wrapper that fails open: if the lock service errors, callers go ahead alone.
 
     A failing ``acquire`` hands out a private token as if the lease were taken (its release is a
@@ -79,19 +89,11 @@ class SafeLocker:
     def __init__(
         self, backend: Locker, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
+        super().__init__(cooldown, clock)
         self.backend = backend
-        self.cooldown = cooldown
-        self._clock = clock
-        self._open_until = 0.0
-        self.failures = 0
-
-    @property
-    def available(self) -> bool:
-        return self._clock() >= self._open_until
 
     def _fail(self, op: str, exc: BaseException) -> None:
-        self.failures += 1
-        self._open_until = self._clock() + self.cooldown
+        self._trip()
         log.warning("lock %s failed (%s); going on without single flight", op, type(exc).__name__)
 
     def acquire(self, key: str, ttl: float) -> str | None:
