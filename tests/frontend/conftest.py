@@ -50,8 +50,10 @@ def node_tool(name: str) -> str:
     return str(tool)
 
 
-def run(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - fixed argv, no shell
+def run(
+    cmd: list[str], timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         cmd, cwd=FRONTEND, capture_output=True, text=True, timeout=timeout, env=env, check=False
     )
 
@@ -120,7 +122,7 @@ def nginx_config(prefix: Path, root: Path, upstream: str, port: int) -> Path:
 
 
 def nginx_test(conf: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [nginx_binary(), "-t", "-p", str(conf.parent), "-c", str(conf)],
         capture_output=True,
         text=True,
@@ -136,7 +138,7 @@ def start_nginx(prefix: Path, root: Path, upstream: str) -> Iterator[Nginx]:
     conf = nginx_config(prefix, root, upstream, port)
     checked = nginx_test(conf)
     assert checked.returncode == 0, checked.stderr
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [binary, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

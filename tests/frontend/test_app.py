@@ -34,7 +34,9 @@ def test_build_has_no_inline_script_and_no_external_asset(site: Path) -> None:
     assert "@import" not in css
     assert "@font-face" not in css  # system fonts only
     js = "".join(p.read_text() for p in (site / "assets").glob("*.js"))
-    assert not re.search(r"https?://[^\"'`\s]*\.(?:js|css|woff2?)\b", js), "the JS loads code or fonts from a host"
+    assert not re.search(r"https?://[^\"'`\s]*\.(?:js|css|woff2?)\b", js), (
+        "the JS loads code or fonts from a host"
+    )
 
 
 def test_hashed_asset_names(site: Path) -> None:

@@ -29,9 +29,7 @@ def upstream_fake() -> Iterator[FakeAPI]:
 
 
 @pytest.fixture(scope="module")
-def served(
-    upstream_fake: FakeAPI, site: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Served]:
+def served(upstream_fake: FakeAPI, site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     work = tmp_path_factory.mktemp("serve")
     env = clean_env({**upstream_fake.env, "MOVIEAGG_HOME": str(work / "home")})
     with serve_process(env, work, "--frontend", str(site), "--no-access-log") as server:
@@ -39,9 +37,7 @@ def served(
 
 
 @pytest.fixture(scope="module")
-def site_via_nginx(
-    served: Served, site: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Nginx]:
+def site_via_nginx(served: Served, site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx]:
     yield from start_nginx(tmp_path_factory.mktemp("nginx-e2e"), site, served.url)
 
 
@@ -69,7 +65,7 @@ def test_the_app_in_chromium_through_nginx(site_via_nginx: Nginx, upstream_fake:
         "CHROMIUM": CHROMIUM,
     }
     try:
-        proc = subprocess.run(  # noqa: S603
+        proc = subprocess.run(
             ["node", str(FRONTEND / "e2e" / "run.mjs")],
             cwd=FRONTEND,
             env=env,

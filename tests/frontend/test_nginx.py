@@ -104,7 +104,7 @@ def test_render_cli_writes_a_config_nginx_accepts(tmp_path: Path) -> None:
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>x</title>")
     prefix = tmp_path / "nginx"
-    proc = subprocess.run(  # noqa: S603
+    proc = subprocess.run(
         [sys.executable, str(NGINX_DIR / "render.py"), "--listen", "127.0.0.1:18081", "--root", str(site),
          "--upstream", "https://abc123.execute-api.eu-west-1.amazonaws.com/prod", "--standalone", str(prefix)],
         capture_output=True, text=True, timeout=30, check=False,
@@ -112,7 +112,7 @@ def test_render_cli_writes_a_config_nginx_accepts(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     checked = nginx_test(prefix / "nginx.conf")
     assert checked.returncode == 0, checked.stderr
-    bad = subprocess.run(  # noqa: S603
+    bad = subprocess.run(
         [sys.executable, str(NGINX_DIR / "render.py"), "--upstream", "ftp://x"],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
@@ -136,7 +136,7 @@ def test_the_deploy_scripts_rendering_passes_nginx_t(tmp_path: Path) -> None:
         "SITE_ROOT": str(tmp_path),
         "LISTEN_PORT": str(free_port()),
     }
-    proc = subprocess.run(  # noqa: S603
+    proc = subprocess.run(
         [sys.executable, str(script), str(NGINX_DIR), str(target)],
         capture_output=True, text=True, timeout=30, env=env, check=False,
     )  # fmt: skip
