@@ -59,7 +59,7 @@ _SOURCE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:=+/-]{1,128}$")
 _MOVIE_RE = re.compile(r"^/api/movies/([^/]{1,64})$")
 _HISTORY_RE = re.compile(r"^/api/movies/([^/]{1,64})/history$")
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+_TRUE, _FALSE = {"1", "true"}, {"0", "false", ""}
 
 CACHE_RATE = "public, max-age=300, stale-while-revalidate=60"
 CACHE_STALE = "public, max-age=60"
@@ -444,15 +444,18 @@ class Service:
     def _selected(self, request: Request) -> list[str] | None:
         names: list[str] = []
         for raw in request.params("sources"):
-            names.extend(n.strip().lower() for n in raw.split(",") if n.strip())
+            if raw.strip():  # empty means "every enabled source"
+                names.extend(n.strip().lower() for n in raw.split(","))
         if not names:
             return None
-        names = list(dict.fromkeys(names))
         if len(names) > MAX_SOURCES:
             raise InvalidQuery(f"too many sources ({len(names)}, at most {MAX_SOURCES})")
         for name in names:
+            if not name:
+                raise InvalidQuery("sources has an empty name (two commas in a row?)")
             if not _SOURCE_NAME_RE.match(name):
                 raise InvalidQuery(f"not a source name: {name[:40]!r}")
+        names = list(dict.fromkeys(names))
         assert self.aggregator is not None
         for name in names:
             if name not in self.aggregator.sources:
@@ -635,10 +638,9 @@ def _imdb(raw: str) -> str:
 def _flag(value: str | None, name: str) -> bool:
     if value is None:
         return False
-    lowered = value.strip().lower()
-    if lowered in _TRUE:
+    if value in _TRUE:
         return True
-    if lowered in _FALSE:
+    if value in _FALSE:
         return False
     raise InvalidQuery(f"{name} must be 1 or 0 (true or false), not {value[:20]!r}")
 
