@@ -36,6 +36,7 @@ from movieagg.core.models import (
     RatingResult,
     SourceData,
     iso,
+    parse_iso,
     utcnow,
     validate_imdb_id,
 )
@@ -285,21 +286,28 @@ class Aggregator:
         self, query: Query, selected: list[RatingSource], refresh: bool, use_cache: bool
     ) -> RatingResult:
         try:
-            movie = self._cached_identity(query) if use_cache else None
+            movie, identity_fresh = self._cached_identity_aged(query) if use_cache else (None, False)
             prefetched: dict[str, SourceData] = {}
             resolve_errors: dict[str, SourceFailure] = {}
-            if movie is None:
-                candidate, resolve_errors = await self._resolve(query)
-                movie = candidate.to_movie()
-                if candidate.prefetched is not None:
-                    prefetched[candidate.source] = candidate.prefetched
+            if movie is None or not identity_fresh:
+                try:
+                    candidate, resolve_errors = await self._resolve(query)
+                except AllSourcesFailed:
+                    if movie is None:
+                        raise
+                    # Stale on error: the film this title meant before (not re-cached, so it
+                    # keeps its age); its ratings may be cached too, or sources answer by id.
+                else:
+                    movie, identity_fresh = candidate.to_movie(), True
+                    if candidate.prefetched is not None:
+                        prefetched[candidate.source] = candidate.prefetched
             result = await self._collect(query, movie, selected, refresh, use_cache, prefetched)
             if resolve_errors:
                 extra = [
                     e.info() for n, e in resolve_errors.items() if n not in {x.source for x in result.errors}
                 ]
                 result = replace(result, errors=(*result.errors, *extra))
-            if use_cache:
+            if use_cache and identity_fresh:
                 self._cache_identity(query, result.movie)
         except MovieAggError as exc:
             self._record_failure(query, exc)
@@ -526,19 +534,39 @@ class Aggregator:
         return cachekeys.decode(self.cache.get(key)) if self.cache is not None else None
 
     def _cached_identity(self, query: Query) -> Movie | None:
+        movie, fresh = self._cached_identity_aged(query)
+        return movie if fresh else None
+
+    def _cached_identity_aged(self, query: Query) -> tuple[Movie | None, bool]:
+        """The cached film for a query and whether it is within identity_ttl.
+
+        Identities are kept for STALE_WINDOW beyond their TTL (like ratings), so a lookup whose
+        resolvers all fail can still fall back to the film the title meant before.
+        """
         raw = self._cache_get(cachekeys.identity_key(query.title, query.year))
+        if not isinstance(raw, dict):
+            return None, False
         try:
-            return Movie.from_dict(raw) if isinstance(raw, dict) else None
+            movie = Movie.from_dict(raw)
         except (KeyError, TypeError):
-            return None
+            return None, False
+        cached_at = raw.get("cached_at")
+        if not isinstance(cached_at, str):
+            return movie, True  # written before ages were recorded: trust its TTL
+        try:
+            age = (utcnow() - parse_iso(cached_at)).total_seconds()
+        except ValueError:
+            return movie, True
+        return movie, age < self.identity_ttl
 
     def _cache_identity(self, query: Query, movie: Movie) -> None:
         if self.cache is None:
             return
-        payload = cachekeys.encode(movie.to_dict())
-        self.cache.set(cachekeys.identity_key(query.title, query.year), payload, self.identity_ttl)
+        payload = cachekeys.encode({**movie.to_dict(), "cached_at": iso(utcnow())})
+        ttl = self.identity_ttl + STALE_WINDOW
+        self.cache.set(cachekeys.identity_key(query.title, query.year), payload, ttl)
         if movie.imdb_id:
-            self.cache.set(cachekeys.imdb_identity_key(movie.imdb_id), payload, self.identity_ttl)
+            self.cache.set(cachekeys.imdb_identity_key(movie.imdb_id), payload, ttl)
 
     def _cached_ratings(
         self, movie: Movie, selected: list[RatingSource]
