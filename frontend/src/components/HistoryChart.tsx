@@ -80,7 +80,15 @@ export function HistoryChart({ series }: { series: Series[] }) {
   const t1 = Math.max(...times);
   const span = t1 - t0 || 1;
   const x = (t: number) => PAD.left + ((t - t0) / span) * (W - PAD.left - PAD.right);
-  const y = (v: number) => PAD.top + (1 - v / 100) * (H - PAD.top - PAD.bottom);
+  // Zoom the 0–100 axis to the observed range (a 2-point change must be visible), at least 20 wide.
+  const values = series.flatMap((s) => s.points.map((p) => p.value));
+  let lo = Math.max(0, Math.floor((Math.min(...values) - 5) / 10) * 10);
+  let hi = Math.min(100, Math.ceil((Math.max(...values) + 5) / 10) * 10);
+  if (hi - lo < 20) [lo, hi] = hi >= 20 ? [hi - 20, hi] : [0, 20];
+  const step = hi - lo > 50 ? 25 : hi - lo > 20 ? 10 : 5;
+  const grid: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) grid.push(v);
+  const y = (v: number) => PAD.top + (1 - (v - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
   const dateFmt = timeFormat(span);
   const ticks = [t0, t0 + span / 2, t1].filter((t, i, all) => i === 0 || dateFmt.format(t) !== dateFmt.format(all[i - 1]!));
   const summary = series
@@ -94,8 +102,8 @@ export function HistoryChart({ series }: { series: Series[] }) {
   return (
     <figure className="chart">
       <div className="chart-scroll">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Ratings over time, 0 to 100: ${summary}.`}>
-        {[0, 25, 50, 75, 100].map((v) => (
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Ratings over time, on the 0 to 100 scale: ${summary}.`}>
+        {grid.map((v) => (
           <g key={v} className="grid">
             <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
             <text x={PAD.left - 6} y={y(v) + 4} textAnchor="end">

@@ -99,8 +99,10 @@ describe("ResultView", () => {
   it("draws the history chart once a rating was seen at two different times", async () => {
     mockApi({ "/api/movies/tt1160419/history": () => ({ body: DUNE_HISTORY }) });
     render(<ResultView result={DUNE_2021} focus={false} onRefresh={() => {}} refreshing={false} refreshError={null} />);
-    const chart = await screen.findByRole("img", { name: /Ratings over time, 0 to 100: IMDb from 81 to 80; Metacritic from 74 to 74/ });
+    const chart = await screen.findByRole("img", { name: /Ratings over time, on the 0 to 100 scale: IMDb from 81 to 80; Metacritic from 74 to 74/ });
     expect(chart.querySelectorAll("g.series")).toHaveLength(2);
+    // The axis zooms to the observed 74–81 so a one-point change is visible.
+    expect([...chart.querySelectorAll("g.grid text")].map((t) => t.textContent)).toEqual(["60", "70", "80", "90"]);
     expect(screen.getByRole("table")).toBeInTheDocument();
   });
 });
