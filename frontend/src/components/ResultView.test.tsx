@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { RatingResult } from "../api";
@@ -6,10 +6,13 @@ import { BLADE_RUNNER_PARTIAL, DUNE_2021, DUNE_HISTORY } from "../test/fixtures"
 import { mockApi } from "../test/mockApi";
 import { ResultView } from "./ResultView";
 
-function show(result: RatingResult, extra: Partial<Parameters<typeof ResultView>[0]> = {}) {
-  mockApi({ "/api/movies/*": () => ({ body: { imdb_id: result.movie.imdb_id, observations: [] } }) });
+async function show(result: RatingResult, extra: Partial<Parameters<typeof ResultView>[0]> = {}) {
+  const api = mockApi({ "/api/movies/*": () => ({ body: { imdb_id: result.movie.imdb_id, observations: [] } }) });
   const onRefresh = vi.fn();
   render(<ResultView result={result} focus={false} onRefresh={onRefresh} refreshing={false} refreshError={null} {...extra} />);
+  // Let the (empty) history answer arrive, so its state update happens inside act().
+  await waitFor(() => expect(api.calls).toHaveLength(1));
+  await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
   return { onRefresh };
 }
 
@@ -20,8 +23,8 @@ function row(name: string): HTMLElement {
 }
 
 describe("ResultView", () => {
-  it("shows the film, the aggregate score large with its band, and where it comes from", () => {
-    show(DUNE_2021);
+  it("shows the film, the aggregate score large with its band, and where it comes from", async () => {
+    await show(DUNE_2021);
     expect(screen.getByRole("heading", { level: 1, name: "Dune" })).toBeInTheDocument();
     expect(screen.getByText("2021 · 2 h 35 min")).toBeInTheDocument();
     expect(screen.getByText("Denis Villeneuve")).toBeInTheDocument();
@@ -35,8 +38,8 @@ describe("ResultView", () => {
     expect(document.title).toBe("Dune (2021) — 77/100 · movieagg");
   });
 
-  it("draws one bar per rating on the 0–100 axis with the native value and votes", () => {
-    show(DUNE_2021);
+  it("draws one bar per rating on the 0–100 axis with the native value and votes", async () => {
+    await show(DUNE_2021);
     const meters = screen.getAllByRole("meter");
     expect(meters).toHaveLength(5);
     expect(within(row("imdb")).getByText("8.0/10")).toBeInTheDocument();
@@ -54,8 +57,8 @@ describe("ResultView", () => {
     expect(row("rotten_tomatoes").querySelector(".bar-fill")).toHaveStyle({ width: "83%" });
   });
 
-  it("links out to each source's page in a new tab", () => {
-    show(DUNE_2021);
+  it("links out to each source's page in a new tab", async () => {
+    await show(DUNE_2021);
     const imdb = within(row("imdb")).getByRole("link", { name: /IMDb/ });
     expect(imdb).toHaveAttribute("href", "https://www.imdb.com/title/tt1160419/");
     expect(imdb).toHaveAttribute("target", "_blank");
@@ -68,15 +71,15 @@ describe("ResultView", () => {
   });
 
   it("says when the data was fetched and whether it came from cache; Refresh asks again", async () => {
-    const { onRefresh } = show({ ...DUNE_2021, cached: true, fetched_at: new Date(Date.now() - 5 * 60_000).toISOString() });
+    const { onRefresh } = await show({ ...DUNE_2021, cached: true, fetched_at: new Date(Date.now() - 5 * 60_000).toISOString() });
     expect(screen.getByText("From cache")).toBeInTheDocument();
     expect(screen.getByText("5 minutes ago")).toHaveAttribute("dateTime");
     await userEvent.click(screen.getByRole("button", { name: "Refresh" }));
     expect(onRefresh).toHaveBeenCalledOnce();
   });
 
-  it("shows a partial failure calmly, with the details one click away", () => {
-    show(BLADE_RUNNER_PARTIAL);
+  it("shows a partial failure calmly, with the details one click away", async () => {
+    await show(BLADE_RUNNER_PARTIAL);
     const notice = screen.getByRole("status");
     expect(notice).toHaveTextContent("OMDb did not answer; showing 2 of 3 sources.");
     expect(notice).toHaveTextContent("OMDb: OMDb is unavailable (HTTP 503)");
@@ -84,14 +87,14 @@ describe("ResultView", () => {
     expect(screen.getByRole("img", { name: "No poster for Blade Runner" })).toHaveTextContent("BR");
   });
 
-  it("marks stale answers (saved ratings served because the sources failed)", () => {
-    show({ ...DUNE_2021, stale: true, cached: true });
+  it("marks stale answers (saved ratings served because the sources failed)", async () => {
+    await show({ ...DUNE_2021, stale: true, cached: true });
     expect(screen.getByText(/The sources did not answer just now/)).toBeInTheDocument();
     expect(screen.getByText("Saved copy")).toBeInTheDocument();
   });
 
-  it("has an empty state for a film nobody rated yet", () => {
-    show({ ...DUNE_2021, ratings: [], score: null });
+  it("has an empty state for a film nobody rated yet", async () => {
+    await show({ ...DUNE_2021, ratings: [], score: null });
     expect(screen.getByRole("img", { name: "No score yet" })).toBeInTheDocument();
     expect(screen.getByText(/No source has rated this film yet/)).toBeInTheDocument();
   });
