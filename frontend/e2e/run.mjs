@@ -7,7 +7,8 @@
 // /_config knob), CHROMIUM (default /usr/bin/chromium), ARTIFACTS (screenshots; default
 // e2e-artifacts/). Prints one line per check; exits 1 at the first failure, after saving
 // a screenshot of the page as it was.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -111,6 +112,22 @@ async function finish(code) {
   process.exit(code);
 }
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's WCAG 2.1 A/AA rules on the page as it is; serious or critical findings fail. */
+async function audit(page, label) {
+  await page.evaluate(axeSource); // evaluated over CDP, so the page's CSP does not apply
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      resultTypes: ["violations"],
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert(bad.length === 0, `${label}: ${bad.map((v) => `${v.id} (${v.help}): ${v.nodes.slice(0, 3).join(", ")}`).join("; ")}`);
+}
+
 async function shot(page, name, fullPage = true) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 }
@@ -132,7 +149,7 @@ async function bars(page) {
 const page = await newPage();
 current = page;
 
-await check("home page loads through nginx with security headers and no inline script", async () => {
+await check("home page loads through nginx with security headers and no inline script (axe: no WCAG A/AA issue)", async () => {
   const response = await page.goto(`${BASE}/`);
   assert(response.status() === 200, `status ${response.status()}`);
   const headers = response.headers();
@@ -144,6 +161,7 @@ await check("home page loads through nginx with security headers and no inline s
   const inline = await page.locator("script:not([src])").count();
   assert(inline === 0, `${inline} inline script(s)`);
   await shot(page, "01-home");
+  await audit(page, "home");
 });
 
 await check("keyboard: skip link, then the title box, the year box and the button in order", async () => {
@@ -167,6 +185,7 @@ await check("typing a title shows debounced suggestions; the keyboard picks Dune
   await listbox.getByRole("option", { name: /Dune\s*2021/ }).waitFor();
   assert((await box.getAttribute("aria-expanded")) === "true", "combobox not expanded");
   await shot(page, "02-suggestions", false);
+  await audit(page, "suggestions");
   // Arrow down until Dune (1984) is the active option, then Enter.
   const options = await listbox.getByRole("option").allTextContents();
   const target = options.findIndex((t) => /1984/.test(t));
@@ -200,6 +219,7 @@ await check("the result shows the score and a bar for every source with native v
   assert((await page.locator(".notice").count()) === 0, "unexpected notice");
   await page.getByText(/fetched/).waitFor();
   await shot(page, "03-result-dune-1984");
+  await audit(page, "result");
 });
 
 await check("a bare ambiguous title offers the candidates; picking one shows that film", async () => {
@@ -211,6 +231,7 @@ await check("a bare ambiguous title offers the candidates; picking one shows tha
   await page.waitForURL((url) => url.searchParams.get("title") === "Dune" && !url.searchParams.get("year"));
   await page.getByRole("heading", { name: /2 films are called “Dune”/ }).waitFor();
   await shot(page, "04-candidates");
+  await audit(page, "candidates");
   await page.getByRole("link", { name: /Dune\s*\(2021\)/ }).click();
   await page.getByText("Denis Villeneuve").waitFor();
   assert(new URL(page.url()).searchParams.get("year") === "2021" || page.url().endsWith("/movie/tt1160419"), page.url());
@@ -243,6 +264,7 @@ await check("refreshing records a second observation and the history chart appea
   const lines = await page.locator(".chart g.series").count();
   assert(lines >= 3, `only ${lines} series in the chart`);
   await shot(page, "05-result-history");
+  await audit(page, "history");
 });
 
 await check("a partial failure is calm: OMDb down, the other sources shown", async () => {
@@ -260,6 +282,7 @@ await check("a partial failure is calm: OMDb down, the other sources shown", asy
   assert(rows.tmdb && rows.rotten_tomatoes, `bars ${JSON.stringify(rows)}`);
   assert(!rows.imdb, "IMDb bar shown although OMDb failed");
   await shot(page, "06-partial-failure");
+  await audit(page, "partial failure");
   await fakeConfig("fail=");
 });
 
@@ -267,6 +290,7 @@ await check("no film found: a clear empty state", async () => {
   await page.goto(`${BASE}/?title=${encodeURIComponent("Qqzzxx Nonexistent")}`);
   await page.getByRole("heading", { name: /No film found/ }).waitFor();
   await shot(page, "07-not-found", false);
+  await audit(page, "not found");
 });
 
 await check("every source down: an error state with a retry", async () => {
@@ -296,11 +320,12 @@ await check("phone layout: the result fits a 390 px wide screen", async () => {
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
   await shot(phone, "08-phone-result");
+  await audit(phone, "phone");
   await phone.context().close();
   current = page;
 });
 
-await check("dark mode renders", async () => {
+await check("dark mode renders and passes the same contrast checks", async () => {
   const dark = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark", reducedMotion: "reduce" });
   await dark.route("**/*", (route) => {
     const url = new URL(route.request().url());
@@ -311,6 +336,7 @@ await check("dark mode renders", async () => {
   await p.goto(`${BASE}/movie/tt0245429`);
   await p.getByTestId("score").waitFor();
   await shot(p, "09-dark-result");
+  await audit(p, "dark mode");
   await dark.close();
 });
 

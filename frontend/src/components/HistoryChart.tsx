@@ -101,7 +101,8 @@ export function HistoryChart({ series }: { series: Series[] }) {
 
   return (
     <figure className="chart">
-      <div className="chart-scroll">
+      {/* On a phone the chart scrolls sideways; focusable so keyboard users can scroll it too. */}
+      <div className="chart-scroll" tabIndex={0} role="group" aria-label="Chart of ratings over time">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Ratings over time, on the 0 to 100 scale: ${summary}.`}>
         {grid.map((v) => (
           <g key={v} className="grid">
