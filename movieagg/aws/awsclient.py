@@ -277,9 +277,18 @@ class AWSClient:
             kwargs["TemplateURL"] = template_url
         else:
             kwargs["TemplateBody"] = template_body
-        out = self._call(
-            "cloudformation:CreateChangeSet", self.client("cloudformation").create_change_set, **kwargs
-        )
+        from botocore.exceptions import ClientError
+
+        try:
+            out = self.client("cloudformation").create_change_set(**kwargs)
+        except ClientError as exc:
+            if _no_changes(_error_message(exc)):
+                # Some endpoints answer "No updates are to be performed" at once instead of a
+                # FAILED change set: the same outcome.
+                return ChangeSet(stack_name, name, name, True, empty=True, status_reason=_error_message(exc))
+            self._translate("cloudformation:CreateChangeSet", exc)
+        except Exception as exc:
+            self._translate("cloudformation:CreateChangeSet", exc)
         change_set = ChangeSet(stack_name, name, str(out.get("Id", name)), existing is not None)
         self._wait_change_set(change_set)
         return change_set

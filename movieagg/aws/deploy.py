@@ -97,7 +97,7 @@ class DeployOptions:
             r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$", self.domain.lower()
         ):
             raise UsageError(f"not a domain name: {self.domain!r}")
-        if self.hosted_zone_id and not re.match(r"^Z[A-Z0-9]{4,32}$", self.hosted_zone_id):
+        if self.hosted_zone_id and not re.match(r"^[A-Z0-9]{5,32}$", self.hosted_zone_id):
             raise UsageError(f"not a Route 53 hosted zone id: {self.hosted_zone_id!r}")
         if self.package_only and (self.dry_run or self.code_only):
             raise UsageError("--package-only writes files and talks to no AWS: drop --dry-run/--code-only")
@@ -193,6 +193,10 @@ class Deployer:
             self._aws = self._aws_factory(self.options)
         return self._aws
 
+    def _build_cache(self) -> Path:
+        """Where installed Lambda wheels and built zips are kept between deploys."""
+        return Path(self.environ.get("MOVIEAGG_BUILD_CACHE") or self.home / "cache" / "lambda-build")
+
     def _check_identity(self) -> dict[str, str]:
         who = self.aws.whoami()
         self.report.info(f"AWS account {who['account']} in {self.aws.region}")
@@ -217,8 +221,9 @@ class Deployer:
         if self._lambda_builder is not None:
             arts["lambda"] = self._lambda_builder(workdir)
         else:
-            cache = self.home / "cache" / "lambda-deps"
-            arts["lambda"] = package.build_lambda(workdir, deps_cache=cache, log=self.report.info)
+            arts["lambda"] = package.build_lambda(
+                workdir, deps_cache=self._build_cache(), log=self.report.info
+            )
         lam = arts["lambda"]
         self.report.info(
             f"Lambda zip: {lam.size / 1e6:.1f} MB ({lam.key}, {time.monotonic() - started:.1f} s)"
@@ -476,9 +481,7 @@ class Deployer:
         if self._lambda_builder is not None:
             art = self._lambda_builder(workdir)
         else:
-            art = package.build_lambda(
-                workdir, deps_cache=self.home / "cache" / "lambda-deps", log=self.report.info
-            )
+            art = package.build_lambda(workdir, deps_cache=self._build_cache(), log=self.report.info)
         self.report.info(f"Lambda zip: {art.size / 1e6:.1f} MB ({art.key})")
         bucket = bootstrap["ArtifactBucketName"]
         self.aws.upload(bucket, art.key, art.path, art.content_type)

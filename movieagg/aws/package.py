@@ -215,14 +215,34 @@ def _pip_install(requirements: list[str], target: Path, log: Callable[[str], Non
     shutil.rmtree(target / "bin", ignore_errors=True)
 
 
-def _copy_package(dest: Path) -> None:
+def _package_root() -> Path:
     import movieagg
 
-    src = Path(movieagg.__file__).resolve().parent
-    for path in _walk(src):
+    return Path(movieagg.__file__).resolve().parent
+
+
+def _package_files() -> list[Path]:
+    src = _package_root()
+    return [
+        p
+        for p in _walk(src)
+        if not any(part in _SKIP_DIRS for part in p.relative_to(src).parts)
+        and p.suffix not in {".pyc", ".pyo"}
+    ]
+
+
+def _package_digest() -> str:
+    src = _package_root()
+    h = hashlib.sha256()
+    for path in _package_files():
+        h.update(path.relative_to(src).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _copy_package(dest: Path) -> None:
+    src = _package_root()
+    for path in _package_files():
         rel = path.relative_to(src)
-        if any(part in _SKIP_DIRS for part in rel.parts) or path.suffix in {".pyc", ".pyo"}:
-            continue
         out = dest / "movieagg" / rel
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, out)
@@ -263,6 +283,7 @@ def build_lambda(
     ``python``: the interpreter that byte-compiles (default: look for Python 3.12);
     ``compile_bytecode=False`` ships sources only.
     """
+    workdir.mkdir(parents=True, exist_ok=True)
     reqs = lambda_requirements() if requirements is None else sorted(requirements)
     notes: list[str] = []
     key = hashlib.sha256(("\n".join([LAMBDA_PYTHON, *LAMBDA_PLATFORMS, *reqs])).encode()).hexdigest()[:24]
@@ -276,11 +297,25 @@ def build_lambda(
         (tmp / ".complete").write_text("\n".join(reqs))
         shutil.rmtree(deps, ignore_errors=True)
         tmp.rename(deps)
+    interpreter = (python or find_python()) if compile_bytecode else None
+    zpath = workdir / "lambda.zip"
+    cached: Path | None = None
+    if deps_cache is not None:
+        # Same wheels + same movieagg sources + same compiler → same zip: reuse it.
+        h = hashlib.sha256(key.encode())
+        h.update(_package_digest().encode())
+        h.update(str(interpreter and Path(interpreter).resolve()).encode())
+        cached = deps_cache / "zips" / f"{h.hexdigest()[:32]}.zip"
+        if cached.is_file():
+            shutil.copyfile(cached, zpath)
+            notes.append("reused a cached build (same dependencies and sources)")
+            if interpreter:
+                notes.append(f"byte-compiled with {interpreter} (Python {LAMBDA_PYTHON})")
+            return _artifact(zpath, "lambda", ".zip", "application/zip", tuple(notes))
     build = workdir / "lambda"
     shutil.rmtree(build, ignore_errors=True)
     shutil.copytree(deps, build, ignore=shutil.ignore_patterns(".complete"))
     _copy_package(build)
-    interpreter = (python or find_python()) if compile_bytecode else None
     if interpreter:
         _compile(build, interpreter)
         notes.append(f"byte-compiled with {interpreter} (Python {LAMBDA_PYTHON})")
@@ -289,8 +324,12 @@ def build_lambda(
             f"no local Python {LAMBDA_PYTHON} found: shipping sources only, the first cold start "
             "compiles them (set MOVIEAGG_LAMBDA_PYTHON to a python3.12 to precompile)"
         )
-    zpath = workdir / "lambda.zip"
     write_zip(build, zpath)
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        shutil.copyfile(zpath, tmp)
+        tmp.replace(cached)
     return _artifact(zpath, "lambda", ".zip", "application/zip", tuple(notes))
 
 

@@ -140,7 +140,7 @@ def install() -> None:
             ):
                 return f"{self.name}|stub|REGIONAL"
             if self.resource_type == "AWS::CertificateManager::Certificate":
-                return self._arn("acm", f"certificate/{self.name}")
+                return str(getattr(self, "arn", self._arn("acm", f"certificate/{self.name}")))
             if self.resource_type == "AWS::KMS::Key":
                 return f"stub-{self.name}"
             return self.name
@@ -173,7 +173,15 @@ def install() -> None:
             props = dict(cloudformation_json.get("Properties", {}))
             with RECORDER.lock:
                 RECORDER.stubs.append((resource_type, str(kwargs.get("LogicalId", "")), props))
-            return cls(resource_name, resource_type, props, region_name, account_id)
+            stub = cls(resource_name, resource_type, props, region_name, account_id)
+            if resource_type == "AWS::CertificateManager::Certificate":
+                # The ALB listener checks that the certificate exists: request it from moto's ACM.
+                from moto.acm.models import acm_backends
+
+                stub.arn = acm_backends[account_id][region_name].request_certificate(
+                    str(props["DomainName"]), None, [], []
+                )
+            return stub
 
         @classmethod
         def update_from_cloudformation_json(  # type: ignore[override]
@@ -216,9 +224,12 @@ class MotoServer:
     """``moto_server`` (the same WSGI app) on a free 127.0.0.1 port, in a thread of this process."""
 
     def __init__(self) -> None:
+        import logging
+
         from moto.server import ThreadedMotoServer
 
         install()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.url = ""
 

@@ -1,0 +1,439 @@
+"""`movieagg deploy / status / destroy` end to end against moto_server on 127.0.0.1.
+
+Real boto3 calls over HTTP to moto's server (started in this process so that
+tests/infra/moto_harness.py can adapt moto's CloudFormation gaps). After a deploy, describe
+calls check what moto models; the resource types moto does not model are an explicit list,
+and a new one fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from movieagg.cli import app
+from tests.infra.moto_harness import KNOWN_UNMODELLED, RECORDER, MotoServer
+
+REGION = "us-east-1"
+STAGE = "test"
+TMDB_SECRET = "tmdb-key-0123456789abcdef"
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[MotoServer]:
+    with MotoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lambda-build")
+
+
+@pytest.fixture
+def aws(
+    moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, build_cache: Path
+) -> Iterator[MotoServer]:
+    moto_server.reset()
+    for key, value in AWS_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("MOVIEAGG_BUILD_CACHE", str(build_cache))
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    yield moto_server
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>movieagg</title><div id=root></div>")
+    (dist / "assets" / "app-1234.js").write_text("console.log('movieagg')")
+    return dist
+
+
+def client(aws: MotoServer, service: str) -> Any:
+    import boto3
+
+    return boto3.client(service, endpoint_url=aws.url, region_name=REGION)
+
+
+def deploy(aws: MotoServer, site: Path, *extra: str, env: dict[str, str] | None = None) -> Any:
+    args = [
+        "deploy",
+        "--stage",
+        STAGE,
+        "--region",
+        REGION,
+        "--endpoint-url",
+        aws.url,
+        "--frontend",
+        str(site),
+        "--yes",
+        "--no-lint",
+        *extra,
+    ]
+    return CliRunner().invoke(app, args, env=env or {})
+
+
+def test_deploy_end_to_end_then_no_changes_then_destroy(aws: MotoServer, site: Path) -> None:
+    result = deploy(aws, site, env={"TMDB_API_KEY": TMDB_SECRET})
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert TMDB_SECRET not in out
+    assert "Change set: create movieagg-test-bootstrap" in out
+    assert "Change set: create movieagg-test-app" in out
+    assert "CREATE_COMPLETE" in out  # live stack events
+    assert "Lambda zip:" in out and " MB " in out
+    assert "plain HTTP" in out  # no --domain: warned
+
+    # ---- resource types moto does not model: only the known ones
+    assert RECORDER.unexpected == set(), f"new resource types moto skips: {RECORDER.unexpected}"
+    assert RECORDER.stub_types() <= set(KNOWN_UNMODELLED)
+
+    # ---- outputs printed and recorded
+    cfn = client(aws, "cloudformation")
+    stacks = {s["StackName"]: s for s in cfn.describe_stacks()["Stacks"]}
+    assert stacks["movieagg-test-bootstrap"]["StackStatus"] == "CREATE_COMPLETE"
+    app_stack = stacks["movieagg-test-app"]
+    assert app_stack["StackStatus"] == "CREATE_COMPLETE"
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in app_stack["Outputs"]}
+    assert f"Site URL: {outputs['SiteUrl']}" in out
+    assert f"API URL: {outputs['ApiUrl']}" in out
+    assert f"ALB DNS: {outputs['AlbDnsName']}" in out
+    assert outputs["SiteUrl"].startswith("http://") and outputs["ApiUrl"].endswith("/test")
+    state = json.loads((Path(os.environ["MOVIEAGG_HOME"]) / "deploy" / "test.json").read_text())
+    assert state["site_url"] == outputs["SiteUrl"]
+    assert state["api_url"] == outputs["ApiUrl"]
+    assert state["alb_dns_name"] == outputs["AlbDnsName"]
+    assert TMDB_SECRET not in json.dumps(state)
+
+    # ---- artifacts uploaded under content-addressed keys
+    boot = {o["OutputKey"]: o["OutputValue"] for o in stacks["movieagg-test-bootstrap"]["Outputs"]}
+    s3 = client(aws, "s3")
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=boot["ArtifactBucketName"])["Contents"]}
+    for name in ("lambda", "site", "nginx"):
+        assert state["artifacts"][name] in keys
+    assert any(k.startswith("templates/app/") for k in keys)
+    assert all(len(k.split("/")[-1].split(".")[0]) == 32 for k in keys)  # sha256 prefix
+    # (moto's CloudFormation ignores bucket versioning/encryption: asserted on the template.)
+
+    # ---- secrets: SecureStrings, values from env or generated, nothing for unset keys
+    ssm = client(aws, "ssm")
+    params = {
+        p["Name"]: p
+        for p in ssm.get_parameters_by_path(Path="/movieagg/test/", WithDecryption=True)["Parameters"]
+    }
+    assert set(params) == {
+        "/movieagg/test/TMDB_API_KEY",
+        "/movieagg/test/MOVIEAGG_DATABASE_PASSWORD",
+        "/movieagg/test/MOVIEAGG_REDIS_TOKEN",
+    }
+    assert all(p["Type"] == "SecureString" for p in params.values())
+    assert params["/movieagg/test/TMDB_API_KEY"]["Value"] == TMDB_SECRET
+    assert len(params["/movieagg/test/MOVIEAGG_DATABASE_PASSWORD"]["Value"]) >= 32
+    for p in params.values():
+        assert p["Value"] not in out
+
+    # ---- network
+    ec2 = client(aws, "ec2")
+    vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if v["CidrBlock"] == "10.40.0.0/16"]
+    assert len(vpcs) == 1
+    vpc_id = vpcs[0]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    assert len(subnets) == 4
+    assert len({s["AvailabilityZone"] for s in subnets}) == 2
+    assert sorted(s["CidrBlock"] for s in subnets) == [
+        "10.40.0.0/20",
+        "10.40.16.0/20",
+        "10.40.32.0/20",
+        "10.40.48.0/20",
+    ]
+    assert not any(s["MapPublicIpOnLaunch"] for s in subnets)
+    by_name = {next(t["Value"] for t in s["Tags"] if t["Key"] == "Name"): s["SubnetId"] for s in subnets}
+    private = {by_name["movieagg-test-private-1"], by_name["movieagg-test-private-2"]}
+    public = {by_name["movieagg-test-public-1"], by_name["movieagg-test-public-2"]}
+    nats = [
+        n
+        for n in ec2.describe_nat_gateways()["NatGateways"]
+        if n["VpcId"] == vpc_id and n["State"] == "available"
+    ]
+    assert len(nats) == 2 and {n["SubnetId"] for n in nats} == public
+    igws = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
+    assert len(igws["InternetGateways"]) == 1
+    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
+    for table in tables:
+        associated = {a.get("SubnetId") for a in table["Associations"]} - {None}
+        default = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+        if associated & private:
+            assert default and default[0].get("NatGatewayId"), "private subnets route through NAT"
+        if associated & public:
+            assert default and default[0].get("GatewayId", "").startswith("igw-")
+
+    # ---- security groups: only the ALB is open to the internet, on 80/443
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
+    by_desc = {g["Description"].split(" - ")[0]: g for g in groups}
+    for group in groups:
+        for rule in group["IpPermissions"]:
+            if any(r.get("CidrIp") == "0.0.0.0/0" for r in rule.get("IpRanges", [])):
+                assert group["Description"].startswith("movieagg ALB")
+                assert rule["FromPort"] in (80, 443)
+    lambda_sg = by_desc["movieagg API Lambda"]["GroupId"]
+    for name, port in (("movieagg PostgreSQL", 5432), ("movieagg Redis", 6379)):
+        rules = by_desc[name]["IpPermissions"]
+        assert [(r["FromPort"], [p["GroupId"] for p in r["UserIdGroupPairs"]]) for r in rules] == [
+            (port, [lambda_sg])
+        ]
+    web_rules = by_desc["movieagg nginx instances"]["IpPermissions"]
+    alb_sg = by_desc["movieagg ALB"]["GroupId"]
+    assert all(p["GroupId"] == alb_sg for r in web_rules for p in r["UserIdGroupPairs"])
+    assert not any(r.get("IpRanges") for r in web_rules)
+    assert not any(r["FromPort"] == 22 for g in groups for r in g["IpPermissions"] if "FromPort" in r)
+
+    # ---- web tier: launch template (IMDSv2, no SSH key), ASG over the private subnets
+    lt = ec2.describe_launch_template_versions(LaunchTemplateName="movieagg-test-web")[
+        "LaunchTemplateVersions"
+    ][0]
+    data = lt["LaunchTemplateData"]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert "KeyName" not in data
+    assert data["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
+    asg = client(aws, "autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+    assert len(asg) == 1
+    assert asg[0]["MinSize"] >= 2 and asg[0]["DesiredCapacity"] >= 2
+    assert set(asg[0]["VPCZoneIdentifier"].split(",")) == private
+    assert asg[0]["HealthCheckType"] == "ELB"
+
+    # ---- load balancer, listener, target group with /healthz
+    elb = client(aws, "elbv2")
+    lbs = elb.describe_load_balancers()["LoadBalancers"]
+    assert len(lbs) == 1 and lbs[0]["Scheme"] == "internet-facing"
+    assert {az["SubnetId"] for az in lbs[0]["AvailabilityZones"]} == public
+    assert lbs[0]["DNSName"] == outputs["AlbDnsName"]
+    listeners = elb.describe_listeners(LoadBalancerArn=lbs[0]["LoadBalancerArn"])["Listeners"]
+    assert [(li["Port"], li["Protocol"]) for li in listeners] == [(80, "HTTP")]  # no domain, no cert
+    tgs = elb.describe_target_groups()["TargetGroups"]
+    assert tgs[0]["HealthCheckPath"] == "/healthz"
+    assert asg[0]["TargetGroupARNs"] == [tgs[0]["TargetGroupArn"]]
+
+    # ---- API Gateway REST API → Lambda in the private subnets
+    apigw = client(aws, "apigateway")
+    apis = apigw.get_rest_apis()["items"]
+    assert [a["name"] for a in apis] == ["movieagg-test"]
+    paths = {r["path"] for r in apigw.get_resources(restApiId=apis[0]["id"])["items"]}
+    assert {"/api", "/api/{proxy+}"} <= paths
+    assert outputs["ApiUrl"].startswith(f"https://{apis[0]['id']}.execute-api.")
+    lam = client(aws, "lambda")
+    fn = lam.get_function(FunctionName="movieagg-test-api")
+    conf = fn["Configuration"]
+    assert conf["Handler"] == "movieagg.aws.handler.handler"
+    assert conf["Runtime"] == "python3.12"
+    assert set(conf["VpcConfig"]["SubnetIds"]) == private
+    assert conf["VpcConfig"]["SecurityGroupIds"] == [lambda_sg]
+    assert conf["Environment"]["Variables"]["MOVIEAGG_SSM_PREFIX"] == "/movieagg/test/"
+    assert "TMDB_API_KEY" not in conf["Environment"]["Variables"]
+    assert (
+        lam.get_function_concurrency(FunctionName="movieagg-test-api")["ReservedConcurrentExecutions"] == 20
+    )
+
+    # ---- data: RDS Multi-AZ, encrypted, private, protected
+    rds = client(aws, "rds")
+    db = rds.describe_db_instances(DBInstanceIdentifier="movieagg-test")["DBInstances"][0]
+    assert db["MultiAZ"] is True
+    assert db["StorageEncrypted"] is True
+    assert db["PubliclyAccessible"] is False
+    # moto's CloudFormation drops DeletionProtection/BackupRetentionPeriod: asserted on the template.
+    assert {s["SubnetIdentifier"] for s in db["DBSubnetGroup"]["Subnets"]} == private
+    # ElastiCache is not modelled by moto: its properties were recorded by the harness.
+    cache = RECORDER.props("AWS::ElastiCache::ReplicationGroup")[0]
+    assert cache["TransitEncryptionEnabled"] and cache["AtRestEncryptionEnabled"]
+    assert cache["AutomaticFailoverEnabled"] and cache["AuthToken"].startswith("{{resolve:ssm-secure:")
+
+    # ---- IAM roles and log groups
+    roles = [
+        r["RoleName"]
+        for r in client(aws, "iam").list_roles()["Roles"]
+        if "movieagg-test-app" in r["RoleName"]
+    ]
+    assert any("ApiFunctionRole" in r for r in roles) and any("WebInstanceRole" in r for r in roles)
+    groups_ = {g["logGroupName"]: g for g in client(aws, "logs").describe_log_groups()["logGroups"]}
+    assert groups_["/aws/lambda/movieagg-test-api"]["retentionInDays"] == 365
+    assert "/movieagg/test/api-access" in groups_
+    assert "aws-waf-logs-movieagg-test" in groups_
+
+    # ---- a second deploy with nothing changed does nothing
+    again = deploy(aws, site, env={"TMDB_API_KEY": TMDB_SECRET})
+    assert again.exit_code == 0, again.output
+    assert "no changes" in again.output
+    assert "Change set:" not in again.output
+    assert "unchanged" in again.output  # artifacts and secrets
+
+    # ---- status
+    status = CliRunner().invoke(
+        app, ["status", "--stage", STAGE, "--region", REGION, "--endpoint-url", aws.url, "--json"]
+    )
+    assert status.exit_code == 0, status.output
+    info = json.loads(status.output)
+    assert [s["status"] for s in info["stacks"]] == ["CREATE_COMPLETE", "CREATE_COMPLETE"]
+    assert info["stacks"][1]["outputs"]["SiteUrl"] == outputs["SiteUrl"]
+
+    # ---- destroy: the app stack goes, the artifact bucket stays unless asked
+    base = ["--stage", STAGE, "--region", REGION, "--endpoint-url", aws.url, "--yes"]
+    gone = CliRunner().invoke(app, ["destroy", *base])
+    assert gone.exit_code == 0, gone.output
+    assert "destroyed: movieagg-test-app" in gone.output
+    names = {s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"}
+    assert names == {"movieagg-test-bootstrap"}
+    assert not (Path(os.environ["MOVIEAGG_HOME"]) / "deploy" / "test.json").exists()
+    purged = CliRunner().invoke(app, ["destroy", *base, "--purge-artifacts"])
+    assert purged.exit_code == 0, purged.output
+    names = {s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"}
+    assert names == set()
+    buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert boot["ArtifactBucketName"] not in buckets and boot["LogsBucketName"] not in buckets
+
+
+def test_dry_run_creates_change_sets_and_executes_nothing(aws: MotoServer, site: Path) -> None:
+    result = deploy(aws, site, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Change set: create movieagg-test-bootstrap" in result.output
+    assert "Change set: create movieagg-test-app" in result.output
+    assert "Add" in result.output and "AWS::RDS::DBInstance" in result.output
+    assert "dry run: no changes executed" in result.output
+    cfn = client(aws, "cloudformation")
+    live = [s for s in cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"]
+    assert live == []
+    assert client(aws, "ssm").describe_parameters()["Parameters"] == []
+    assert client(aws, "rds").describe_db_instances()["DBInstances"] == []
+
+
+def test_domain_adds_certificate_https_redirect_and_alias(aws: MotoServer, site: Path) -> None:
+    zone = client(aws, "route53").create_hosted_zone(Name="example.com", CallerReference="t")["HostedZone"]
+    zone_id = zone["Id"].split("/")[-1]
+    result = deploy(aws, site, "--domain", "movies.example.com", "--hosted-zone-id", zone_id)
+    assert result.exit_code == 0, result.output
+    assert "Site URL: https://movies.example.com" in result.output
+    assert "plain HTTP" not in result.output
+    elb = client(aws, "elbv2")
+    lb = elb.describe_load_balancers()["LoadBalancers"][0]
+    listeners = {
+        li["Port"]: li for li in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    }
+    assert listeners[443]["Protocol"] == "HTTPS"
+    assert listeners[443]["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+    redirect = listeners[80]["DefaultActions"][0]
+    assert redirect["Type"] == "redirect" and redirect["RedirectConfig"]["Protocol"] == "HTTPS"
+    cert = RECORDER.props("AWS::CertificateManager::Certificate")[0]
+    assert cert["ValidationMethod"] == "DNS" and cert["DomainName"] == "movies.example.com"
+    records = client(aws, "route53").list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    alias = [r for r in records if r["Name"].rstrip(".") == "movies.example.com" and r["Type"] == "A"]
+    assert alias and alias[0]["AliasTarget"]["DNSName"].rstrip(".") == lb["DNSName"]
+
+
+def test_code_only_updates_the_function(aws: MotoServer, site: Path) -> None:
+    assert deploy(aws, site).exit_code == 0
+    result = CliRunner().invoke(
+        app,
+        ["deploy", "--stage", STAGE, "--region", REGION, "--endpoint-url", aws.url, "--code-only", "--yes"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "code updated" in result.output
+    assert "Change set" not in result.output
+
+
+def test_code_only_before_any_deploy_is_a_configuration_error(aws: MotoServer) -> None:
+    result = CliRunner().invoke(
+        app, ["deploy", "--stage", STAGE, "--region", REGION, "--endpoint-url", aws.url, "--code-only"]
+    )
+    assert result.exit_code == 3
+    assert "not deployed" in result.output
+
+
+def test_package_only_writes_artifacts_and_manifest_without_aws(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build_cache: Path
+) -> None:
+    for key in AWS_ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("MOVIEAGG_BUILD_CACHE", str(build_cache))
+    out = tmp_path / "pkg"
+    result = CliRunner().invoke(
+        app, ["deploy", "--package-only", str(out), "--frontend", str(site), "--stage", "ci", "--no-lint"]
+    )
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["stacks"]) == {"movieagg-ci-bootstrap", "movieagg-ci-app"}
+    for art in manifest["artifacts"].values():
+        assert (out / art["key"]).stat().st_size == art["size"]
+    params = manifest["stacks"]["movieagg-ci-app"]["parameters"]
+    assert params["LambdaCodeKey"] == manifest["artifacts"]["lambda"]["key"]
+    assert params["Stage"] == "ci"
+
+
+def test_no_credentials_is_exit_5(site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key in AWS_ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # An unreachable endpoint: the credential check must fail before any network call.
+    result = CliRunner().invoke(app, ["status", "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 5, result.output
+    assert "no AWS credentials" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_rejected_credentials_is_exit_5(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.core.config import default_user_config
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAUNKNOWNKEY000000")
+    monkeypatch.setitem(default_user_config, "iam", {"load_aws_managed_policies": False})
+    from moto import settings
+
+    monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    result = CliRunner().invoke(app, ["status", "--region", REGION, "--endpoint-url", aws.url])
+    assert result.exit_code == 5, result.output
+    assert "rejected the credentials" in result.output
+
+
+@pytest.mark.parametrize("region", ["xx-nowhere-9", "moon"])
+def test_unknown_region_is_exit_6(region: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in AWS_ENV.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(app, ["status", "--region", region])
+    assert result.exit_code == 6, result.output
+    assert "region" in result.output
+
+
+def test_unreachable_endpoint_is_exit_6(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in AWS_ENV.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(app, ["status", "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 6, result.output
+    assert "cannot reach AWS" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--domain", "movies.example.com"], "go together"),
+        (["--stage", "Prod!"], "invalid stage"),
+        (["--dry-run", "--code-only"], "no dry run"),
+    ],
+)
+def test_bad_options_are_exit_2(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, ["deploy", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
