@@ -178,6 +178,7 @@ class Service:
         self._flush_lock = threading.Lock()
         self._flush_task: asyncio.Task[None] | None = None
         self._retired: list[Aggregator] = []
+        self._start_lock: asyncio.Lock | None = None
         self.cors_origins: frozenset[str] = frozenset()
         self.cold_start = True
         configure_logging([], log_stream)
@@ -221,19 +222,40 @@ class Service:
 
         return build_aggregator(settings)
 
-    def ensure_started(self) -> None:
-        if self.aggregator is None:
-            if self.config_error is None or time.monotonic() >= self._next_build:
-                self.start()
-        elif self.params is not None and self.params.expired:
-            # Rotated secrets: re-read after the TTL; rebuild only when a value changed.
-            try:
-                values = self.params.get_all()
+    async def ensure_started(self) -> None:
+        """Build on the first request (or retry a failed build); pick up rotated SSM secrets.
+
+        Blocking work (SSM calls, building) runs in a worker thread so `serve`'s event loop
+        keeps answering; a lock makes concurrent requests wait for one rebuild, not start many.
+        """
+        if self.aggregator is not None and (self.params is None or not self.params.expired):
+            return
+        if self._start_lock is None:
+            self._start_lock = asyncio.Lock()
+        async with self._start_lock:
+            if self.aggregator is None:
+                if self.config_error is None or time.monotonic() >= self._next_build:
+                    await asyncio.to_thread(self.start)
+                return
+            if self.params is None or not self.params.expired:
+                return
+            try:  # rotated secrets: re-read after the TTL; rebuild only when a value changed
+                values = await asyncio.to_thread(self.params.get_all)
             except ConfigurationError:
                 return
             if values != self._params_values:
                 log.info("SSM parameters changed; rebuilding", extra={"fields": {"event": "reload"}})
-                self.start()
+                await asyncio.to_thread(self.start)
+                await self._close_retired(keep=1)
+
+    async def _close_retired(self, keep: int) -> None:
+        """Close aggregators replaced by a rebuild, except the ``keep`` newest (may be mid-request)."""
+        while len(self._retired) > keep:
+            old = self._retired.pop(0)
+            try:
+                await old.aclose()
+            except Exception as exc:
+                log.warning("closing a replaced aggregator failed (%s)", type(exc).__name__)
 
     async def aclose(self) -> None:
         """Close every aggregator (flushing lookup records) and the store's pool."""
@@ -386,7 +408,7 @@ class Service:
             return Response(
                 200, openapi_bytes(), {"Content-Type": "application/json", "Cache-Control": CACHE_SPEC}
             )
-        self.ensure_started()
+        await self.ensure_started()
         if route == "/api/health":
             return await self._health()
         if self.aggregator is None:

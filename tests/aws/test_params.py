@@ -197,3 +197,33 @@ def test_no_boto3_without_a_prefix(tmp_path: Path) -> None:
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [None, False, False]
+
+
+def test_rotated_secret_rebuilds_after_the_ttl(
+    ssm: Any, make_service: Callable[..., Service], tmp_path: Path
+) -> None:
+    built: list[tuple[Any, FakeAggregator]] = []
+
+    def builder(settings: Any) -> FakeAggregator:
+        agg = FakeAggregator()
+        built.append((settings, agg))
+        return agg
+
+    env = {
+        "MOVIEAGG_HOME": str(tmp_path),
+        "MOVIEAGG_SSM_PREFIX": "/movieagg/test/",
+        "AWS_DEFAULT_REGION": REGION,
+    }
+    service = make_service(environ=env, builder=builder)
+    assert handler(v2_event("/api/sources"), None)["statusCode"] == 200
+    assert service.params is not None
+    offset = [0.0]
+    service.params._clock = lambda: 1e6 + offset[0]  # the TTL has run out
+    assert handler(v2_event("/api/sources"), None)["statusCode"] == 200
+    assert len(built) == 1  # same values: no rebuild
+    for n, key in enumerate(("rotated-1", "rotated-2"), start=1):
+        ssm.put_parameter(Name="/movieagg/test/TMDB_API_KEY", Value=key, Type="SecureString", Overwrite=True)
+        offset[0] += 1000
+        assert handler(v2_event("/api/rate", {"title": "Heat"}), None)["statusCode"] == 200
+        assert len(built) == n + 1 and built[-1][0].get("TMDB_API_KEY") == key
+    assert built[0][1].closed and not built[1][1].closed and not built[2][1].closed
