@@ -104,7 +104,7 @@ async function fakeConfig(query) {
 }
 
 async function finish(code) {
-  await fakeConfig("fail=").catch(() => {});
+  await fakeConfig("fail=&latency=0").catch(() => {});
   await browser.close().catch(() => {});
   rmSync(profile, { recursive: true, force: true });
   if (code === 0) console.log(`${passed} passed, 0 failed`);
@@ -284,6 +284,19 @@ await check("a partial failure is calm: OMDb down, the other sources shown", asy
   await shot(page, "06-partial-failure");
   await audit(page, "partial failure");
   await fakeConfig("fail=");
+});
+
+await check("a slow upstream shows a loading skeleton, then the answer", async () => {
+  assert(FAKE, "FAKE_URL is needed for this check");
+  await fakeConfig("latency=0.6");
+  try {
+    await page.goto(`${BASE}/?title=Psycho&year=1960`);
+    await page.locator(".skeleton[aria-busy=true]").waitFor();
+    await shot(page, "10-skeleton", false);
+    await page.getByText("Alfred Hitchcock").waitFor({ timeout: 30_000 });
+  } finally {
+    await fakeConfig("latency=0");
+  }
 });
 
 await check("no film found: a clear empty state", async () => {
