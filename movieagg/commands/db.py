@@ -162,6 +162,9 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         url = database_url(settings)
         box = Outbox(outbox_dir(settings))
+        if box.pending_count() == 0:
+            typer.echo("nothing waiting in the outbox")
+            return
         try:
             written = flush_outbox(settings)
         except StoreError as exc:

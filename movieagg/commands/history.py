@@ -230,16 +230,18 @@ def _render_searches(entries: list[dict[str, Any]]) -> None:
 
     console = Console(highlight=False)
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("When (UTC)", "Query", "Film", "Score", "Cache", "Result"):
-        table.add_column(column, justify="right" if column == "Score" else "left")
+    table.add_column("When (UTC)", no_wrap=True)
+    table.add_column("Query")
+    table.add_column("Film")
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Cache", no_wrap=True)
+    table.add_column("Result", min_width=22)
     for e in entries:
         query = e["query"]["title"] + (f" ({e['query']['year']})" if e["query"].get("year") else "")
         movie = e.get("movie") or {}
         film = ""
         if movie.get("title"):
             film = movie["title"] + (f" ({movie['year']})" if movie.get("year") else "")
-            if movie.get("imdb_id"):
-                film += f" [dim]{movie['imdb_id']}[/dim]"
         cache = (
             Text("stale", style="yellow")
             if e["stale"]
@@ -249,16 +251,13 @@ def _render_searches(entries: list[dict[str, Any]]) -> None:
         )
         errors = e.get("errors") or []
         if e["outcome"] == "ok":
+            failed = ",".join(dict.fromkeys(x["source"] for x in errors))
             result = Text(
-                "ok"
-                if not errors
-                else f"ok, {len(errors)} source error{'s' * (len(errors) > 1)}: "
-                + "; ".join(f"{x['source']}: {x['message']}" for x in errors)[:80],
-                style="default" if not errors else "yellow",
+                f"ok; failed: {failed}" if errors else "ok", style="yellow" if errors else "default"
             )
         else:
             detail = errors[0]["message"] if errors else ""
-            result = Text(f"{e['outcome']}: {detail}"[:80], style="red")
+            result = Text(f"{e['outcome']}: {detail}"[:60], style="red")
         table.add_row(
             _when(e["at"]),
             query,

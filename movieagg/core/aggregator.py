@@ -607,7 +607,7 @@ class Aggregator:
         fresh = not result.cached and not result.stale
         entry: dict[str, Any] = {
             "id": uuid.uuid4().hex,
-            "at": iso(utcnow()),
+            "at": _precise_now(),
             "query": result.query.to_dict(),
             "outcome": "ok",
             "movie": result.movie.to_dict(),
@@ -625,7 +625,7 @@ class Aggregator:
         errors = [e.to_dict() for e in getattr(exc, "errors", [])]
         entry = {
             "id": uuid.uuid4().hex,
-            "at": iso(utcnow()),
+            "at": _precise_now(),
             "query": query.to_dict(),
             "outcome": exc.code,
             "movie": None,
@@ -644,6 +644,11 @@ class Aggregator:
             self.recorder.record(entry)
         except Exception as exc:  # recording must never cost the user their answer
             log.warning("could not record the lookup (%s)", type(exc).__name__)
+
+
+def _precise_now() -> str:
+    """When a lookup happened, to the microsecond: the search log orders lookups by it."""
+    return utcnow().isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _same_film(item: SourceData, movie: Movie) -> bool:
