@@ -110,14 +110,16 @@ class Nginx:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def nginx_config(prefix: Path, root: Path, upstream: str, port: int) -> Path:
+def nginx_config(
+    prefix: Path, root: Path, upstream: str, port: int, host: str | None = None, http_extra: str = ""
+) -> Path:
     render = load_render()
-    values = render.values_for(f"127.0.0.1:{port}", str(root), upstream)
+    values = render.values_for(f"127.0.0.1:{port}", str(root), upstream, host)
     for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / "temp" / sub).mkdir(parents=True, exist_ok=True)
     os.chmod(prefix, 0o755)
     conf = prefix / "nginx.conf"
-    conf.write_text(render.standalone(render.render(values), prefix))
+    conf.write_text(render.standalone(render.render(values), prefix, http_extra))
     return conf
 
 
@@ -131,11 +133,13 @@ def nginx_test(conf: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def start_nginx(prefix: Path, root: Path, upstream: str) -> Iterator[Nginx]:
+def start_nginx(
+    prefix: Path, root: Path, upstream: str, host: str | None = None, http_extra: str = ""
+) -> Iterator[Nginx]:
     """nginx in the foreground on a free loopback port, with pid/logs/temp files in prefix."""
     binary = nginx_binary()
     port = free_port()
-    conf = nginx_config(prefix, root, upstream, port)
+    conf = nginx_config(prefix, root, upstream, port, host, http_extra)
     checked = nginx_test(conf)
     assert checked.returncode == 0, checked.stderr
     proc = subprocess.Popen(

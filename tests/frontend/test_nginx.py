@@ -6,11 +6,13 @@ and query passed intact, Host header, errors in the API's JSON shape — is chec
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import http.client
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import threading
@@ -143,10 +145,15 @@ def test_the_deploy_scripts_rendering_passes_nginx_t(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     server = (target / "movieagg.conf").read_text()
     assert "${" not in server
+    tls = (target / "movieagg-upstream-tls.conf").read_text()  # copied as is
+    assert "proxy_ssl_verify on;" in tls
+    assert "proxy_ssl_trusted_certificate /etc/pki/tls/certs/ca-bundle.crt;" in tls  # Amazon Linux 2023
+    ca = tmp_path / "ca.pem"  # this machine is not Amazon Linux: point at a CA file that exists here
+    ca.write_bytes(make_certs(tmp_path / "certs", "api.movieagg.test")[0].read_bytes())
     prefix = tmp_path / "prefix"
     (prefix / "temp").mkdir(parents=True)
     conf = prefix / "nginx.conf"
-    conf.write_text(render.standalone(server, prefix))
+    conf.write_text(render.standalone(server, prefix, render.upstream_tls(str(ca))))
     checked = nginx_test(conf)
     assert checked.returncode == 0, checked.stderr
 
@@ -321,3 +328,104 @@ def test_listen_port_is_configurable(site: Path, tmp_path: Path) -> None:
     conf = nginx_config(tmp_path, site, "http://127.0.0.1:9", port)
     assert f"listen 127.0.0.1:{port} default_server;" in conf.read_text()
     assert nginx_test(conf).returncode == 0
+
+
+# ---------------------------------------------------------------------------- HTTPS upstream
+
+
+def make_certs(directory: Path, hostname: str) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for ``hostname`` signed by it (PEM files)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "movieagg test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    ca_path, cert_path, key_path = directory / "ca.pem", directory / "server.pem", directory / "server.key"
+    ca_path.write_bytes(ca.public_bytes(pem))
+    cert_path.write_bytes(cert.public_bytes(pem))
+    key_path.write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return ca_path, cert_path, key_path
+
+
+@pytest.fixture(scope="module")
+def https_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Upstream, Path, list[str]]]:
+    """A stub API over TLS for api.movieagg.test on 127.0.0.1, like API Gateway behind its name."""
+    ca, cert, key = make_certs(tmp_path_factory.mktemp("certs"), "api.movieagg.test")
+    sni: list[str] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda sock, name, ctx: sni.append(name or "")  # type: ignore[assignment,misc,return-value]
+    server = Upstream()
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, ca, sni
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_api_is_verified_with_sni_and_host_and_the_stage_path(
+    site: Path, https_upstream: tuple[Upstream, Path, list[str]], tmp_path: Path
+) -> None:
+    """As on EC2: https://<api-host>/<stage>, the certificate checked against the CA bundle."""
+    server, ca, sni = https_upstream
+    base = f"https://127.0.0.1:{server.server_address[1]}/prod"
+    extra = render.upstream_tls(str(ca))
+    for nginx in start_nginx(tmp_path, site, base, "api.movieagg.test", extra):
+        status, _, body = get(nginx.url, "/api/rate?title=Up&year=2009")
+        assert status == 200, nginx.error_log()[-800:]
+        assert json.loads(body)["path"] == "/prod/api/rate?title=Up&year=2009"
+        assert server.seen[-1]["headers"]["Host"] == "api.movieagg.test"
+        assert sni[-1] == "api.movieagg.test"
+
+
+def test_https_api_with_a_certificate_for_another_name_is_refused(
+    site: Path, https_upstream: tuple[Upstream, Path, list[str]], tmp_path: Path
+) -> None:
+    server, ca, _ = https_upstream
+    base = f"https://127.0.0.1:{server.server_address[1]}/prod"
+    before = len(server.seen)
+    for nginx in start_nginx(tmp_path, site, base, "impostor.movieagg.test", render.upstream_tls(str(ca))):
+        status, _, body = get(nginx.url, "/api/rate?title=Up")
+        assert status == 502
+        assert json.loads(body)["error"]["code"] == "api_unavailable"
+        assert "certificate" in nginx.error_log()
+    assert len(server.seen) == before  # no request reached an unverified host
