@@ -48,8 +48,11 @@ server {
         default_type text/plain;
         return 200 "ok\\n";
     }
+    # API Gateway's addresses change: resolve at request time (Amazon VPC DNS), not at start.
+    resolver 169.254.169.253 valid=60s ipv6=off;
     location /api/ {
-        proxy_pass ${API_UPSTREAM}/api/;
+        set $movieagg_api "${API_UPSTREAM}";
+        proxy_pass $movieagg_api$request_uri;
         proxy_set_header Host ${API_HOST};
         proxy_ssl_server_name on;
         proxy_ssl_name ${API_HOST};

@@ -74,7 +74,7 @@ def test_templates_lint_clean_with_cfn_lint() -> None:
 
 def test_templates_ship_as_package_data_paths_exist() -> None:
     text = (INFRA.parent / "pyproject.toml").read_text()
-    for name in ("bootstrap.yaml", "app.yaml", "userdata"):
+    for name in ("bootstrap.yaml", "app.yaml", "userdata", "nginx"):
         assert f'"infra/{name}" = "movieagg/_infra/{name}"' in text
         assert (INFRA / name).exists()
 
