@@ -36,6 +36,7 @@ const browser = await chromium.launch({
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-dev-shm-usage", // containers often have a tiny /dev/shm
   ],
   // A fresh profile: playwright refuses --user-data-dir here and gives every launch its own
   // temporary one instead, made under os.tmpdir(), which is pointed at our own directory.
