@@ -39,7 +39,8 @@ def moto_server() -> Iterator[MotoServer]:
 
 @pytest.fixture(scope="module")
 def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("lambda-build")
+    # Shared with test_deploy_package.py: the real Lambda build (pip + compile) runs once.
+    return tmp_path_factory.getbasetemp() / "lambda-build"
 
 
 @pytest.fixture
