@@ -138,6 +138,17 @@ class RedisCache:
         self.hits += 1
         return bytes(value)
 
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """One MGET for several keys (the per-source ratings of a film)."""
+        if not keys:
+            return []
+        values: Any = self.client.mget([self._k(k) for k in keys])
+        found = [bytes(v) if v is not None else None for v in values]
+        hits = sum(v is not None for v in found)
+        self.hits += hits
+        self.misses += len(found) - hits
+        return found
+
     def set(self, key: str, value: bytes, ttl: float) -> None:
         self.client.set(self._k(key), bytes(value), px=max(1, int(ttl * 1000)))
 

@@ -59,6 +59,22 @@ class SafeCache(CircuitBreaker):
             self._fail("read", exc)
             return None
 
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """Several keys at once: one round trip on backends with ``get_many`` (Redis MGET)."""
+        if not self.available:
+            return [None] * len(keys)
+        many = getattr(self.backend, "get_many", None)
+        try:
+            if callable(many):
+                values = list(many(keys))
+                if len(values) == len(keys):
+                    return values
+                raise ValueError("get_many returned the wrong number of values")
+            return [self.backend.get(k) for k in keys]
+        except Exception as exc:
+            self._fail("read", exc)
+            return [None] * len(keys)
+
     def set(self, key: str, value: bytes, ttl: float) -> None:
         if not self.available:
             return

@@ -121,7 +121,7 @@ class Counting:
     def __init__(self, cache: RedisCache) -> None:
         self.calls = 0
         client = cache.client
-        for name in ("get", "set", "exists"):
+        for name in ("get", "mget", "set", "exists"):
             original = getattr(client, name)
 
             def wrapper(*a: Any, _orig: Any = original, **kw: Any) -> Any:
