@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 import os
+import queue
 import re
 import sys
 import threading
@@ -142,6 +143,62 @@ def load_environment(environ: Mapping[str, str], params: ParameterStore | None) 
     return env
 
 
+class BackgroundRecorder:
+    """Hands lookup records to one writer thread, so a slow disk never stalls the event loop.
+
+    Under `serve`, every request appends a record to the outbox file; an append that waits on
+    the filesystem journal (tens to hundreds of ms under I/O load) would otherwise hold every
+    in-flight request. Records are kept in order; :meth:`drain` waits until all are written.
+    """
+
+    def __init__(self, inner: Any, max_pending: int = 10_000) -> None:
+        self.inner = inner
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=max_pending)
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name="movieagg-recorder", daemon=True)
+        self._thread.start()
+
+    @property
+    def outbox(self) -> Any:
+        return getattr(self.inner, "outbox", None)
+
+    def record(self, entry: dict[str, Any]) -> None:
+        try:
+            self._queue.put_nowait(entry)
+        except queue.Full:  # the disk is far behind: drop rather than grow without bound
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                log.warning("lookup records dropped: the outbox writer is behind (%d so far)", self.dropped)
+
+    def _run(self) -> None:
+        while True:
+            entry = self._queue.get()
+            try:
+                if entry is None:
+                    return
+                self.inner.record(entry)
+            except Exception as exc:
+                log.warning("could not record the lookup (%s)", type(exc).__name__)
+            finally:
+                self._queue.task_done()
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued record is written (True) or ``timeout`` passes (False)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() >= deadline or not self._thread.is_alive():
+                return False
+            time.sleep(0.002)
+        return True
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.drain(timeout)
+        if self._thread.is_alive():
+            with contextlib.suppress(queue.Full):
+                self._queue.put(None, timeout=1.0)
+            self._thread.join(timeout)
+
+
 @dataclass
 class _Outcome:
     """What the access log says about one request, filled in by the route."""
@@ -177,6 +234,7 @@ class Service:
         self._store_down_until = 0.0
         self._flush_lock = threading.Lock()
         self._flush_task: asyncio.Task[None] | None = None
+        self._flush_wanted = False
         self._retired: list[Aggregator] = []
         self._start_lock: asyncio.Lock | None = None
         self.cors_origins: frozenset[str] = frozenset()
@@ -206,6 +264,8 @@ class Service:
                 "startup failed: %s", exc, extra={"fields": {"event": "startup", "error": "configuration"}}
             )
             return
+        if self.background_flush and getattr(aggregator, "recorder", None) is not None:
+            aggregator.recorder = BackgroundRecorder(aggregator.recorder)
         if self.aggregator is not None:
             self._retired.append(self.aggregator)
         self.settings, self.aggregator, self.config_error = settings, aggregator, None
@@ -253,7 +313,7 @@ class Service:
         while len(self._retired) > keep:
             old = self._retired.pop(0)
             try:
-                await old.aclose()
+                await _close_aggregator(old)
             except Exception as exc:
                 log.warning("closing a replaced aggregator failed (%s)", type(exc).__name__)
 
@@ -264,7 +324,7 @@ class Service:
                 await self._flush_task
         for aggregator in [*self._retired, *([self.aggregator] if self.aggregator else [])]:
             try:
-                await aggregator.aclose()
+                await _close_aggregator(aggregator)
             except Exception as exc:
                 log.warning("closing the aggregator failed (%s)", type(exc).__name__)
         self._retired.clear()
@@ -303,6 +363,9 @@ class Service:
         outbox = self._outbox()
         if outbox is None:
             return 0
+        recorder = getattr(self.aggregator, "recorder", None)
+        if isinstance(recorder, BackgroundRecorder):
+            recorder.drain()
         with self._flush_lock:
             try:
                 written: int = self._store_call(lambda store: outbox.flush(store.write))
@@ -315,17 +378,24 @@ class Service:
                 )
                 return 0
 
-    async def after_request(self) -> None:
+    async def after_request(self, outcome: _Outcome) -> None:
         outbox = self._outbox()
-        if outbox is None or not outbox.dirty:
+        if outbox is None:
             return
         if not self.background_flush:
-            await asyncio.to_thread(self.flush_now)  # Lambda freezes after returning: flush first
-        elif self._flush_task is None or self._flush_task.done():
-            self._flush_task = asyncio.get_running_loop().create_task(self._flush_in_thread())
+            if outbox.dirty:
+                await asyncio.to_thread(self.flush_now)  # Lambda freezes after returning: flush first
+            return
+        looked_up = outcome.route in ("/api/rate", "/api/movies/{imdb_id}") and outcome.cached is not True
+        if looked_up or outbox.dirty:
+            self._flush_wanted = True
+            if self._flush_task is None or self._flush_task.done():
+                self._flush_task = asyncio.get_running_loop().create_task(self._flush_in_thread())
 
     async def _flush_in_thread(self) -> None:
-        await asyncio.to_thread(self.flush_now)
+        while self._flush_wanted:
+            self._flush_wanted = False
+            await asyncio.to_thread(self.flush_now)
 
     # ----------------------------------------------------------------- requests
 
@@ -443,7 +513,7 @@ class Service:
             log.error("unexpected %s", type(exc).__name__)
             return Response.error(500, "internal", "internal error")
         finally:
-            await self.after_request()
+            await self.after_request(outcome)
 
     def _preflight(self, request: Request) -> Response:
         origin = (request.header("origin") or "").rstrip("/")
@@ -541,7 +611,7 @@ class Service:
     async def _history(self, raw_id: str) -> Response:
         imdb = _imdb(raw_id)
         outbox = self._outbox()
-        if outbox is not None and outbox.dirty:
+        if outbox is not None and (outbox.dirty or self.background_flush):
             await asyncio.to_thread(self.flush_now)  # include lookups this process just made
         try:
             rows = await asyncio.wait_for(
@@ -672,6 +742,14 @@ def _request_id(request: Request) -> str:
         if candidate and _REQUEST_ID_RE.match(candidate):
             return candidate
     return uuid.uuid4().hex
+
+
+async def _close_aggregator(aggregator: Any) -> None:
+    """Write out queued records, then close (which flushes the outbox into the database)."""
+    recorder = getattr(aggregator, "recorder", None)
+    if isinstance(recorder, BackgroundRecorder):
+        await asyncio.to_thread(recorder.close)
+    await aggregator.aclose()
 
 
 def _frames(exc: BaseException) -> str:

@@ -437,3 +437,32 @@ def test_import_is_light() -> None:
         [sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True
     )
     assert json.loads(out.stdout) == []
+
+
+def test_background_recorder_keeps_order_and_drains() -> None:
+    import threading
+
+    from movieagg.aws.handler import BackgroundRecorder
+
+    seen: list[int] = []
+    gate = threading.Event()
+
+    class Slow:
+        outbox = "the-outbox"
+
+        def record(self, entry: dict[str, Any]) -> None:
+            gate.wait(5)
+            if entry["n"] == 3:
+                raise OSError("disk full")
+            seen.append(entry["n"])
+
+    rec = BackgroundRecorder(Slow(), max_pending=5)
+    for n in range(8):
+        rec.record({"n": n})  # returns at once although the disk is "stuck"
+    assert seen == [] and rec.dropped >= 2 and rec.outbox == "the-outbox"
+    assert rec.drain(timeout=0.05) is False
+    gate.set()
+    assert rec.drain(timeout=5) is True
+    assert seen == sorted(seen) and 3 not in seen and seen[0] == 0
+    rec.close()
+    assert not rec._thread.is_alive()
