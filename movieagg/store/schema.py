@@ -130,9 +130,11 @@ def _locked(engine: Engine) -> Iterator[Connection]:
     if backend == "sqlite":
         database = engine.url.database
         lock_file = None
-        if database and database != ":memory:":
+        try:
             import fcntl
-
+        except ImportError:  # pragma: no cover - Windows: no cross-process lock, SQLite's own
+            fcntl = None  # type: ignore[assignment]
+        if database and database != ":memory:" and fcntl is not None:
             lock_path = Path(database).with_name(Path(database).name + ".migrate-lock")
             lock_path.parent.mkdir(parents=True, exist_ok=True)
             lock_file = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
