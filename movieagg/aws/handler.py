@@ -95,18 +95,25 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+# Access-log fields the handler builds from validated values (route templates, methods,
+# request ids matching _REQUEST_ID_RE, error codes): nothing in them can hold a secret.
+_SAFE_FIELDS = frozenset({"request_id", "method", "route", "error", "event"})
+
+
 class _SecretFilter(logging.Filter):
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
         self.secrets = secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self.secrets)
-        record.args = None
+        if record.msg != "request" or record.args:  # the access line's message is a constant
+            record.msg = redact(record.getMessage(), self.secrets)
+            record.args = None
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             record.fields = {
-                k: redact(v, self.secrets) if isinstance(v, str) else v for k, v in fields.items()
+                k: redact(v, self.secrets) if isinstance(v, str) and k not in _SAFE_FIELDS else v
+                for k, v in fields.items()
             }
         return True
 
