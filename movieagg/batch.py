@@ -30,6 +30,7 @@ import io
 import json
 import os
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
@@ -233,6 +234,39 @@ def open_input(path: str) -> TextIO:
         raise BatchInputError(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
 
 
+async def threaded(items: Iterable[BatchItem], buffer: int = 64) -> AsyncIterator[BatchItem]:
+    """Read a blocking source (stdin, a pipe) in a daemon thread, so lookups go on while it
+    waits and an interrupted run never waits for the pipe's writer to exit."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    room = threading.Semaphore(buffer)
+    end = object()
+
+    def put(value: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody is listening
+            loop.call_soon_threadsafe(queue.put_nowait, value)
+
+    def pump() -> None:
+        try:
+            for item in items:
+                room.acquire()
+                put(item)
+        except BaseException as exc:  # re-raised in the reader, e.g. a BatchInputError
+            put(exc)
+        finally:
+            put(end)
+
+    threading.Thread(target=pump, name="movieagg-batch-input", daemon=True).start()
+    while True:
+        value = await queue.get()
+        if value is end:
+            return
+        if isinstance(value, BaseException):
+            raise value
+        room.release()
+        yield value
+
+
 def count_items(path: str) -> int | None:
     """How many items a file holds (a quick first pass, for the progress bar); None for stdin."""
     if path == "-":
@@ -272,7 +306,7 @@ def coerce_items(titles: Iterable[Any]) -> Iterator[BatchItem]:
 # ---------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class BatchResult:
     """The outcome for one item. ``status``: found, ambiguous, not_found, invalid or failed."""
 
@@ -516,32 +550,46 @@ async def arate_many(
 
         aggregator = build_aggregator(settings, use_cache=use_cache)
     original = aggregator.sources
-    pending: set[asyncio.Task[BatchResult]] = set()
+    pending: set[asyncio.Future[BatchResult]] = set()
+    reading: asyncio.Future[BatchItem] | None = None
     try:
         aggregator.select(chosen)  # unknown/unconfigured sources: fail once, not per item
         aggregator.sources = {name: _CapturingSource(s) for name, s in original.items()}
         items = _aiter(titles).__aiter__()
         exhausted = False
+        # Reading the next item is itself awaited alongside the lookups, so a slow input (a
+        # pipe that waits for its writer) never holds back results that are ready.
         while True:
-            while not exhausted and len(pending) < concurrency:
+            if reading is None and not exhausted and len(pending) < concurrency:
+                reading = asyncio.ensure_future(items.__anext__())
+            waiting: set[asyncio.Future[Any]] = set(pending)
+            if reading is not None:
+                waiting.add(reading)
+            if not waiting:
+                break
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if reading is not None and reading in done:
+                done.discard(reading)
                 try:
-                    item = await items.__anext__()
+                    item = reading.result()
                 except StopAsyncIteration:
                     exhausted = True
-                    break
-                if skip and item.key in skip:
-                    continue
-                pending.add(asyncio.ensure_future(_rate_one(aggregator, item, chosen, refresh, use_cache)))
-            if not pending:
-                break
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in sorted(done, key=lambda t: t.result().item.index):
+                else:
+                    if not (skip and item.key in skip):
+                        pending.add(
+                            asyncio.ensure_future(_rate_one(aggregator, item, chosen, refresh, use_cache))
+                        )
+                reading = None
+            finished = [t for t in done if t in pending]
+            pending.difference_update(finished)
+            for task in sorted(finished, key=lambda t: t.result().item.index):
                 yield task.result()
     finally:
-        for task in pending:
+        leftovers: list[asyncio.Future[Any]] = [*pending, *([reading] if reading is not None else [])]
+        for task in leftovers:
             task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+        if leftovers:
+            await asyncio.gather(*leftovers, return_exceptions=True)
         aggregator.sources = original
         if owned:
             await aggregator.aclose()

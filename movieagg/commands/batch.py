@@ -142,7 +142,8 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option(
                 "--progress",
-                help="auto (a bar on a terminal, lines every 5 s otherwise), bar, plain or none.",
+                help="auto (a bar on a terminal, lines every 5 s otherwise), bar, plain or none. "
+                "The summary is always printed (on stderr).",
             ),
         ] = "auto",
     ) -> None:
@@ -228,10 +229,12 @@ def register(app: typer.Typer) -> None:
                 bar.start()
                 task = bar.add_task("batch", total=total, completed=summary.done, rate="", errors="")
 
-            interrupted = broken_pipe = False
+            interrupted = broken_pipe = completed = False
             items_fh = lib.open_input(file)
             try:
-                items = lib.read_items(items_fh)
+                items: Any = lib.read_items(items_fh)
+                if file == "-":  # a pipe may wait for its writer: never block the event loop on it
+                    items = lib.threaded(items)
                 async for res in lib.arate_many(
                     items,
                     concurrency=concurrency,
@@ -258,6 +261,7 @@ def register(app: typer.Typer) -> None:
                         )
                     elif plain is not None:
                         plain.update(summary)
+                completed = True
             except (asyncio.CancelledError, KeyboardInterrupt):
                 interrupted = True
                 raise
@@ -275,10 +279,10 @@ def register(app: typer.Typer) -> None:
                         out_stream.close()
                 if broken_pipe:  # Python would complain when flushing stdout at exit
                     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-                if plain is not None and not interrupted:
+                if plain is not None and completed:
                     plain.update(summary, force=True)
-                err = Console(stderr=True, highlight=False)
-                if mode != "none" or interrupted:
+                err = Console(stderr=True, highlight=False, soft_wrap=True)
+                if completed or interrupted or broken_pipe:  # not after a setup error
                     for line in summary.lines():
                         err.print(line, markup=False)
                 if interrupted:
