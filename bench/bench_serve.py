@@ -58,6 +58,15 @@ def parse_wrk(output: str) -> dict[str, Any]:
     }
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), for CPU per request."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def handler_only(env: dict[str, str], n: int) -> dict[str, float]:
     """The same request through the handler and through the aggregator, in this process."""
     saved = dict(os.environ)
@@ -130,6 +139,7 @@ def main() -> None:
                 sys.exit(f"error: warm-up request failed: {warm.status_code} {warm.text[:200]}")
             assert httpx.get(served.url + PATH, timeout=10).json()["cached"] is True
             upstream_before = sum(fake.counts().values())
+            cpu_before = cpu_seconds(served.process.pid)
             out = subprocess.run(
                 [
                     wrk,
@@ -147,7 +157,13 @@ def main() -> None:
                 check=True,
             ).stdout
             upstream_calls = sum(fake.counts().values()) - upstream_before
+            cpu_after = cpu_seconds(served.process.pid)
         result = parse_wrk(out)
+        if cpu_before is not None and cpu_after is not None and result["requests"]:
+            result["server_cpu_us_per_request"] = round(
+                (cpu_after - cpu_before) / result["requests"] * 1e6, 1
+            )
+            result["server_cpu_share"] = round((cpu_after - cpu_before) / duration, 2)
         result.update(handler_only({**env, "MOVIEAGG_LOG_LEVEL": "WARNING"}, 2000))
     result.update(
         duration_s=duration,
@@ -168,9 +184,10 @@ def main() -> None:
         f"  {result['requests_per_s']:.0f} req/s   p50 {result['p50_ms']:.2f} ms   p90 {result['p90_ms']:.2f} ms   "
         f"p99 {result['p99_ms']:.2f} ms   non-2xx {result['non_2xx']}   upstream calls {upstream_calls}"
     )
-    per_request_us = 1e6 / result["requests_per_s"] if result["requests_per_s"] else float("nan")
+    cpu_us = result.get("server_cpu_us_per_request", float("nan"))
+    share = result.get("server_cpu_share", float("nan"))
     print(
-        f"  where the time goes, per request: total server CPU ≈ {per_request_us:.0f} µs; "
+        f"  where the time goes, per request: server CPU {cpu_us:.0f} µs (it used {share:.2f} of a core); "
         f"handler alone {result['handler_us']:.0f} µs (of which Aggregator.rate {result['aggregator_us']:.0f} µs); "
         f"the rest is HTTP parsing, the ASGI bridge and the event translation"
     )
