@@ -155,7 +155,10 @@ class AWSClient:
             raise RegionError(f"not an AWS region name: {self.region!r}")
         self.endpoint_url = endpoint_url or None
         if self.endpoint_url is None and self.region not in known_regions():
-            raise RegionError(f"unknown AWS region: {self.region!r}")
+            raise RegionError(
+                f"unknown AWS region: {self.region!r} (if it is new, upgrade boto3/botocore to a release "
+                "that knows it)"
+            )
         self._config = Config(
             region_name=self.region,
             connect_timeout=10,
@@ -376,8 +379,16 @@ class AWSClient:
         timeout: float = 3 * 3600,
         since: set[str] | None = None,
     ) -> str:
-        """Poll the stack until it settles, reporting each new event; returns the final status."""
+        """Poll the stack until it settles, reporting each new event; returns the final status.
+
+        With ``since`` (the event ids before an operation started), a settled status only counts
+        once a new event shows the operation began: ExecuteChangeSet and DeleteStack are
+        asynchronous, and the status can lag behind for a moment (``REVIEW_IN_PROGRESS``, or the
+        previous ``*_COMPLETE``).
+        """
         seen: set[str] = set(since or ())
+        began = since is None
+        grace = time.monotonic() + 120
         deadline = time.monotonic() + timeout
         stack_id = stack_name
         stack = self.describe_stack(stack_name)
@@ -395,13 +406,17 @@ class AWSClient:
                     for event in self.events(stack_id):
                         if event.event_id not in seen:
                             seen.add(event.event_id)
+                            began = True
                             on_event(event)
                 except DeployError:
                     pass
             status = str(stack.get("StackStatus", "")) if stack is not None else "DELETE_COMPLETE"
             if deleting and stack is None:
                 return "DELETE_COMPLETE"
-            if not status.endswith("_IN_PROGRESS") or status == "REVIEW_IN_PROGRESS":
+            settled = not status.endswith("_IN_PROGRESS")
+            if settled and (began or time.monotonic() > grace):
+                return status
+            if status == "REVIEW_IN_PROGRESS" and time.monotonic() > grace:
                 return status
             if time.monotonic() > deadline:
                 raise DeployError(f"stack {stack_name} still {status} after {int(timeout)} s")

@@ -145,6 +145,32 @@ def write_state(home: Path, stage: str, data: Mapping[str, Any]) -> Path:
     return path
 
 
+# App-stack parameters the pipeline sets itself (the rest can be overridden with --parameter).
+MANAGED_PARAMETERS = frozenset(
+    {
+        "Stage",
+        "ArtifactBucket",
+        "ArtifactKeyArn",
+        "LogsBucket",
+        "LambdaCodeKey",
+        "SiteKey",
+        "NginxKey",
+        "DomainName",
+        "HostedZoneId",
+    }
+)
+
+
+def overridable_parameters() -> frozenset[str]:
+    """Names of the app template's parameters a user may override."""
+    from movieagg.aws.package import read_template
+
+    text = read_template(APP_TEMPLATE)
+    block = text.split("\nParameters:\n", 1)[1].split("\nConditions:\n", 1)[0]
+    names = re.findall(r"^  ([A-Za-z0-9]+):\s*$", block, re.M)
+    return frozenset(names) - MANAGED_PARAMETERS
+
+
 def lint_templates(names: tuple[str, ...] = (BOOTSTRAP_TEMPLATE, APP_TEMPLATE)) -> list[str] | None:
     """cfn-lint findings (errors and warnings) on the shipped templates; None without cfn-lint."""
     try:

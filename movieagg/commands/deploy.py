@@ -165,6 +165,22 @@ def _run(action: Any) -> Any:
         )
 
 
+def _parameters(items: list[str]) -> dict[str, str]:
+    from movieagg.aws.deploy import overridable_parameters
+
+    allowed = overridable_parameters()
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key not in allowed:
+            raise typer.BadParameter(
+                f"{item!r}: expected KEY=VALUE with KEY one of {', '.join(sorted(allowed))}",
+                param_hint="--parameter",
+            )
+        out[key] = value
+    return out
+
+
 def _deployer(options: DeployOptions, reporter: Any) -> Any:
     from movieagg.aws.deploy import Deployer
 
@@ -221,6 +237,15 @@ def register(app: typer.Typer) -> None:
         endpoint_url: EndpointOpt = None,
         profile: ProfileOpt = None,
         no_lint: Annotated[bool, typer.Option("--no-lint", help="Skip the cfn-lint pre-flight.")] = False,
+        parameter: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--parameter",
+                "-P",
+                help="Override an app-stack parameter, KEY=VALUE (repeatable), e.g. "
+                "LambdaReservedConcurrency=5, DbInstanceClass=db.t4g.small, WebMaxSize=6.",
+            ),
+        ] = None,
     ) -> None:
         """Deploy the whole AWS architecture for a stage (CloudFormation change sets)."""
         from movieagg.aws.deploy import DeployOptions
@@ -238,6 +263,7 @@ def register(app: typer.Typer) -> None:
             yes=yes,
             frontend=frontend,
             lint=not no_lint,
+            parameters=_parameters(parameter or []),
         )
         reporter = RichReporter(_interactive())
         result = _run(lambda: _deployer(options, reporter).deploy())

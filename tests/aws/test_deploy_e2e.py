@@ -438,3 +438,27 @@ def test_bad_options_are_exit_2(args: list[str], message: str) -> None:
     result = CliRunner().invoke(app, ["deploy", *args])
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_parameter_override_updates_the_stack(aws: MotoServer, site: Path) -> None:
+    assert deploy(aws, site).exit_code == 0
+    result = deploy(aws, site, "--parameter", "LambdaReservedConcurrency=5")
+    assert result.exit_code == 0, result.output
+    assert "Change set: update movieagg-test-app" in result.output, result.output
+    assert "no changes" in result.output  # the bootstrap stack
+    assert "Modify" in result.output and "ApiFunction" in result.output
+    # (moto does not apply a parameter change to an existing function; the change set is the check.)
+    cfn = client(aws, "cloudformation")
+    params = {
+        p["ParameterKey"]: p["ParameterValue"]
+        for p in cfn.describe_stacks(StackName="movieagg-test-app")["Stacks"][0]["Parameters"]
+    }
+    assert params["LambdaReservedConcurrency"] == "5"
+    again = deploy(aws, site, "--parameter", "LambdaReservedConcurrency=5")
+    assert again.exit_code == 0 and "Change set:" not in again.output
+
+
+def test_unknown_or_managed_parameter_is_exit_2() -> None:
+    for bad in ("Nope=1", "LambdaCodeKey=x", "WebMinSize"):
+        result = CliRunner().invoke(app, ["deploy", "--parameter", bad])
+        assert result.exit_code == 2, result.output

@@ -5,6 +5,9 @@ emulator (in the test process only) instead of bending the templates:
 
 - ``Fn::Cidr`` is not implemented: added, computed with :mod:`ipaddress` as AWS does.
 - ``Ref`` on ``AWS::RDS::DBParameterGroup`` returns an object instead of the name: fixed.
+- Change sets diff templates only: resources using a changed parameter are reported as Modify.
+- NAT gateways and route tables are never deleted with their stack; CREATE change sets keep the
+  empty stack's outputs: both fixed.
 - Resource types moto's CloudFormation does not model are silently skipped by moto. The ones
   we know about are listed in :data:`KNOWN_UNMODELLED`; they become recording stubs (so
   ``Fn::GetAtt`` on them resolves to plausible values and the tests can inspect the properties
@@ -18,6 +21,7 @@ moto cannot run Lambda code or API Gateway proxies either; the handler is tested
 from __future__ import annotations
 
 import ipaddress
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +89,8 @@ def install() -> None:
     if _INSTALLED:
         return
     import moto.cloudformation.parsing as parsing
+    from moto.cloudformation.models import Change as MotoChange
+    from moto.cloudformation.models import ChangeSet as MotoChangeSet
     from moto.cloudformation.models import CloudFormationBackend
     from moto.core.common_models import CloudFormationModel
     from moto.ec2.models.nat_gateways import NatGateway
@@ -115,6 +121,31 @@ def install() -> None:
                 stack.output_map = stack._create_output_map()
 
     CloudFormationBackend.execute_change_set = execute_change_set
+
+    original_diff = MotoChangeSet.diff
+
+    def diff(self: Any) -> list[Any]:
+        # moto diffs templates only; CloudFormation also reports the resources whose parameters changed.
+        changes = list(original_diff(self))
+        if changes or self.change_set_type != "UPDATE":
+            return changes
+        old = dict(self.stack.parameters or {})
+        changed = {k for k, v in (self.parameters or {}).items() if old.get(k) != v}
+        for logical_id, res in (self.template_dict.get("Resources") or {}).items():
+            text = json.dumps(res, default=str)
+            if any(f'{{"Ref": "{k}"}}' in text or f"${{{k}}}" in text for k in changed):
+                changes.append(MotoChange("Modify", logical_id, res.get("Type", "")))
+        return changes
+
+    MotoChangeSet.diff = diff
+
+    original_apply = MotoChangeSet.apply
+
+    def apply(self: Any) -> None:
+        original_apply(self)
+        self.stack.parameters = dict(self.parameters or {})
+
+    MotoChangeSet.apply = apply
 
     class Stub(CloudFormationModel):  # type: ignore[misc]
         def __init__(self, name: str, resource_type: str, props: dict[str, Any], region: str, account: str):
