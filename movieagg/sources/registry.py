@@ -37,11 +37,18 @@ class SourceSpec:
     signup_url: str | None = None
     can_search: bool = False
     default_on: bool = True  # used by default when configured
+    # A local file (in the data dir) the adapter reads; configured only once it exists.
+    requires_file: str | None = None
+    setup_hint: str | None = None  # how to create it, shown by `movieagg sources`
 
     def configured(self, settings: Settings) -> bool:
+        if self.requires_file is not None and not (settings.dir("data") / self.requires_file).is_file():
+            return False
         return not self.keys or any(settings.get(k) for k in self.keys)
 
     def needs(self) -> str:
+        if self.setup_hint:
+            return self.setup_hint
         if not self.keys:
             return "nothing (keyless)"
         where = f"; get one at {self.signup_url}" if self.signup_url else ""
@@ -81,6 +88,15 @@ BUILTINS: dict[str, SourceSpec] = {
             keys=("TRAKT_CLIENT_ID",),
             signup_url="https://trakt.tv/oauth/applications/new",
             can_search=True,
+        ),
+        SourceSpec(
+            "imdb-datasets",
+            "IMDb datasets",
+            "movieagg.sources.imdb_datasets:ImdbDatasetsSource",
+            "IMDb rating and votes offline, from IMDb's non-commercial datasets (keyless)",
+            can_search=True,
+            requires_file="imdb-datasets.sqlite3",
+            setup_hint="run `movieagg datasets sync` once (keyless; personal, non-commercial use)",
         ),
         SourceSpec(
             "wikidata",

@@ -1,0 +1,169 @@
+"""Generate IMDb dataset files in the exact published format (we cannot download the real ones here).
+
+``title.basics.tsv.gz``, ``title.ratings.tsv.gz`` and ``title.akas.tsv.gz``: gzipped UTF-8 TSV,
+one header line, ``\\N`` for null, no quoting (titles carry quotes and apostrophes as they are),
+rows sorted by tconst, title types in roughly the real mix (most rows are TV episodes; about 7%
+movies and 1.5% TV movies). The well-known films of ``bench.films`` are included under their
+real ids, plus deterministic synthetic titles, plus a few malformed lines of the kinds a real
+import must survive (wrong column count, a year that is not a number, a bad id, a blank line).
+
+    python -m bench.imdb_datasets_gen DIR --titles 1000000 [--no-akas] [--malformed 0.001]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.films import FILMS
+
+BASICS_HEADER = (
+    "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres"
+)
+RATINGS_HEADER = "tconst\taverageRating\tnumVotes"
+AKAS_HEADER = "titleId\tordering\ttitle\tregion\tlanguage\ttypes\tattributes\tisOriginalTitle"
+
+TYPES = (
+    ("tvEpisode", 0.74), ("short", 0.09), ("movie", 0.07), ("video", 0.025), ("tvSeries", 0.025),
+    ("tvMovie", 0.015), ("tvMiniSeries", 0.005), ("videoGame", 0.004), ("tvSpecial", 0.004),
+    ("tvShort", 0.001), ("tvPilot", 0.001),
+)  # fmt: skip
+GENRES = ("Drama", "Comedy", "Documentary", "Action", "Crime", "Horror", "Romance", "Thriller", "Animation")
+WORDS = (
+    "Night", "Return", "Blood", "Love", "The", "of", "Last", "Dark", "City", "Man", "Woman", "Secret",
+    "Summer", "Dead", "King", "House", "Road", "Star", "Girl", "Boy", "River", "Fire", "Ghost", "War",
+)  # fmt: skip
+ODD_TITLES = (
+    'The "Best" Years',
+    "Don't Look Now",
+    "Ocean's Eleven",
+    "Tab\\tless",
+    "C'était un rendez-vous",
+    "L'Été",
+)
+
+
+def _type(rng: random.Random) -> str:
+    x = rng.random()
+    for name, share in TYPES:
+        if x < share:
+            return name
+        x -= share
+    return "tvEpisode"
+
+
+def _title(rng: random.Random, i: int) -> str:
+    if i % 997 == 0:
+        return ODD_TITLES[i % len(ODD_TITLES)]
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4))) + f" {i}"
+
+
+def _n(value: Any) -> str:
+    return "\\N" if value is None else str(value)
+
+
+def generate(
+    directory: Path,
+    titles: int = 100_000,
+    *,
+    akas: bool = True,
+    malformed: float = 0.001,
+    seed: int = 7,
+    compresslevel: int = 1,
+) -> dict[str, int]:
+    """Write the three files into ``directory``; returns counts (rows, movies, malformed …)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    known = {int(f["imdb"][2:]): f for f in FILMS}
+    stats = {"basics_rows": 0, "movies": 0, "tv_movies": 0, "malformed": 0, "ratings_rows": 0, "akas_rows": 0}
+    ids = sorted(set(range(1, titles + 1 - len(known))) | set(known))
+
+    def open_gz(name: str) -> Any:
+        return gzip.open(directory / name, "wt", encoding="utf-8", newline="\n", compresslevel=compresslevel)
+
+    with contextlib.ExitStack() as stack:
+        basics = stack.enter_context(open_gz("title.basics.tsv.gz"))
+        ratings = stack.enter_context(open_gz("title.ratings.tsv.gz"))
+        akas_out = stack.enter_context(open_gz("title.akas.tsv.gz")) if akas else None
+        basics.write(BASICS_HEADER + "\n")
+        ratings.write(RATINGS_HEADER + "\n")
+        if akas_out is not None:
+            akas_out.write(AKAS_HEADER + "\n")
+        for n in ids:
+            tconst = f"tt{n:07d}"
+            film = known.get(n)
+            if film is not None:
+                kind, primary = "movie", film["title"]
+                original = film["original"] or primary
+                year, runtime, genres = film["year"], film["runtime"], "Drama"
+                rating, votes = film["imdb_rating"], film["imdb_votes"]
+                alt = list(film["alt_titles"])
+            else:
+                kind = _type(rng)
+                primary = _title(rng, n)
+                original = primary if rng.random() < 0.9 else primary.upper()
+                year = rng.randint(1900, 2025) if rng.random() < 0.97 else None
+                runtime = rng.randint(3, 200) if rng.random() < 0.8 else None
+                genres = ",".join(rng.sample(GENRES, rng.randint(1, 3))) if rng.random() < 0.95 else None
+                rating = round(rng.uniform(1, 10), 1) if rng.random() < 0.25 else None
+                votes = rng.randint(5, 2_000_000) if rating is not None else None
+                alt = [f"{primary} (alt)"] if kind in ("movie", "tvMovie") and rng.random() < 0.3 else []
+            end = rng.randint(year, 2025) if kind in ("tvSeries", "tvMiniSeries") and year else None
+            basics.write(
+                f"{tconst}\t{kind}\t{primary}\t{original}\t{1 if rng.random() < 0.01 else 0}\t{_n(year)}\t"
+                f"{_n(end)}\t{_n(runtime)}\t{_n(genres)}\n"
+            )
+            stats["basics_rows"] += 1
+            stats["movies"] += kind == "movie"
+            stats["tv_movies"] += kind == "tvMovie"
+            if rating is not None:
+                ratings.write(f"{tconst}\t{rating}\t{votes}\n")
+                stats["ratings_rows"] += 1
+            if akas_out is not None:
+                for order, (title, region, lang, types, is_orig) in enumerate(
+                    [(original, "\\N", "\\N", "original", 1), (primary, "US", "en", "imdbDisplay", 0)]
+                    + [(a, "GB", "en", "alternative", 0) for a in alt],
+                    start=1,
+                ):
+                    akas_out.write(f"{tconst}\t{order}\t{title}\t{region}\t{lang}\t{types}\t\\N\t{is_orig}\n")
+                    stats["akas_rows"] += 1
+            if malformed and rng.random() < malformed:
+                bad = rng.randrange(5)
+                line = [
+                    f"{tconst}x\tmovie\tBroken\n",  # too few columns
+                    f"tt{n:07d}\tmovie\tBad Year\tBad Year\t0\t19x5\t\\N\t90\tDrama\n",
+                    f"xx{n:07d}\tmovie\tBad Id\tBad Id\t0\t2000\t\\N\t90\tDrama\n",
+                    "\n",
+                    f"tt{n:07d}\tmovie\tExtra\tExtra\t0\t2000\t\\N\t90\tDrama\textra column\n",
+                ][bad]
+                basics.write(line)
+                stats["malformed"] += 1
+                if rng.random() < 0.5:
+                    ratings.write(f"tt{n:07d}\tnot-a-number\t12\n")
+                    stats["malformed"] += 1
+    return stats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("directory", type=Path)
+    parser.add_argument(
+        "--titles", type=int, default=1_000_000, help="rows in title.basics (default 1,000,000)"
+    )
+    parser.add_argument("--no-akas", action="store_true", help="do not write title.akas.tsv.gz")
+    parser.add_argument("--malformed", type=float, default=0.001, help="share of malformed extra lines")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    stats = generate(args.directory, args.titles, akas=not args.no_akas, malformed=args.malformed)
+    print(f"wrote {args.directory} in {time.perf_counter() - started:.1f}s: {stats}")
+
+
+if __name__ == "__main__":
+    main()
