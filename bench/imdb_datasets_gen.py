@@ -80,7 +80,10 @@ def generate(
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     known = {int(f["imdb"][2:]): f for f in FILMS}
-    stats = {"basics_rows": 0, "movies": 0, "tv_movies": 0, "malformed": 0, "ratings_rows": 0, "akas_rows": 0}
+    stats = {
+        "basics_rows": 0, "movies": 0, "tv_movies": 0, "ratings_rows": 0, "akas_rows": 0,
+        "malformed_basics": 0, "malformed_ratings": 0,
+    }  # fmt: skip
     ids = sorted(set(range(1, titles + 1 - len(known))) | set(known))
 
     def open_gz(name: str) -> Any:
@@ -142,10 +145,10 @@ def generate(
                     f"tt{n:07d}\tmovie\tExtra\tExtra\t0\t2000\t\\N\t90\tDrama\textra column\n",
                 ][bad]
                 basics.write(line)
-                stats["malformed"] += 1
+                stats["malformed_basics"] += 1
                 if rng.random() < 0.5:
                     ratings.write(f"tt{n:07d}\tnot-a-number\t12\n")
-                    stats["malformed"] += 1
+                    stats["malformed_ratings"] += 1
     return stats
 
 

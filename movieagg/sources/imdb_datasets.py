@@ -130,7 +130,7 @@ def _header(reader: Any, expected: bytes, name: str) -> None:
     try:
         first = reader.readline().rstrip(b"\r\n")
     except (OSError, EOFError) as exc:
-        raise DatasetError(f"{name}: cannot read ({exc})") from None
+        raise DatasetError(f"{name}: the file is damaged or truncated ({type(exc).__name__})") from None
     if first != expected:
         raise DatasetError(f"{name}: unexpected header {first[:120]!r} (is this IMDb's {name}?)")
 
