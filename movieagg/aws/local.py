@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import mimetypes
 import os
@@ -105,6 +106,10 @@ class Gateway:
         self.service = self._service_factory()
         install(self.service, asyncio.get_running_loop())
         await asyncio.to_thread(self.service.start)  # cold start now, not on the first request
+        # Everything imported and built so far lives as long as the server: keep it out of the
+        # cyclic GC, so full collections during requests do not walk it again and again.
+        gc.collect()
+        gc.freeze()
         if self.service.config_error:
             log.error("not configured: %s", self.service.config_error)
 
