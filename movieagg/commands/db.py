@@ -118,7 +118,10 @@ def register(app: typer.Typer) -> None:
                 finally:
                     store.close()
         except Exception as exc:
-            fail(_store_failure(exc, url), EXIT_STORE)
+            fail(
+                f"{_store_failure(exc, url)}; {info['outbox_pending']} records waiting in the outbox",
+                EXIT_STORE,
+            )
         finally:
             engine.dispose()
         if json_output:
