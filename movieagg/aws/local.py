@@ -125,12 +125,21 @@ class Gateway:
         if path == "/api" or path.startswith("/api/"):
             await self._api(scope, receive, send)
             return
-        status, size = await self._static(scope, send)
+        request_id = uuid.uuid4().hex
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        status, size = await self._static(scope, send_with_id)
         client = scope.get("client") or ("-", 0)
         access_log.info(
             "request",
             extra={
                 "fields": {
+                    "request_id": request_id,
                     "method": scope.get("method", "-"),
                     "route": "static",
                     "path": path[:200],

@@ -150,6 +150,7 @@ def test_frontend_spa_fallback_and_caching(fake: FakeAPI, tmp_path: Path) -> Non
             index.headers["content-type"].startswith("text/html")
             and index.headers["cache-control"] == "no-cache"
         )
+        assert index.headers["x-request-id"] and c.get("/nope.png").headers["x-request-id"]
         spa = c.get("/movies/tt0133093")
         assert spa.status_code == 200 and spa.text == index.text
         js = c.get("/assets/app-1a2b.js")
