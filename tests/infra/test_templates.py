@@ -244,8 +244,14 @@ def test_buckets_versioned_encrypted_private_tls_only(boot: dict[str, Any]) -> N
         == "aws:kms"
     )
     for policy in resources(boot, "AWS::S3::BucketPolicy").values():
-        deny = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        deny = [s for s in statements if s.get("Effect") == "Deny"]
         assert deny and deny[0]["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+    # ALB access logs: the service principal (newer regions) and, where AWS documents one, the
+    # regional ELB account (regions opened before August 2022), chosen by condition.
+    logs = json.dumps(props(boot, "LogsBucketPolicy"))
+    assert "logdelivery.elasticloadbalancing.amazonaws.com" in logs and "HasElbAccount" in logs
+    assert boot["Mappings"]["ElbLogDelivery"]["us-east-1"]["Account"] == "127311923021"
 
 
 def test_iam_least_privilege(app: dict[str, Any]) -> None:
