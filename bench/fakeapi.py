@@ -397,6 +397,9 @@ class Handler(BaseHTTPRequestHandler):
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         state = self.server.state
         path = url.path
+        if path == "/_rejected":  # 429s sent per service (rate-limit benchmarks)
+            with state.lock:
+                return self._send(200, dict(state.rejected))
         if path == "/_stats":
             with state.lock:
                 counts = dict(state.counts)

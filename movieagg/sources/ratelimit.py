@@ -190,6 +190,8 @@ class RateLimiter:
                 await self._sleep(wait)
             now = self._clock()
             self._sent.append(now)
+            # Spaced from the moment this request really goes: a late wake-up (a busy event
+            # loop) is never "caught up" with a shorter gap, which could trip the service.
             self._next_free = now + self.limit.interval
             self.requests += 1
             self.waited += now - started
@@ -260,7 +262,8 @@ class DailyQuota:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=10000")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(
@@ -295,30 +298,42 @@ class DailyQuota:
             return False
         if self.limit <= 0:
             return True
-        try:
-            with self._thread_lock:
-                conn = self._connect()
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    conn.execute(
-                        "INSERT OR IGNORE INTO quota_usage (source, day, used) VALUES (?, ?, 0)",
-                        (self.source, day),
-                    )
-                    cur = conn.execute(
-                        "UPDATE quota_usage SET used = used + 1 WHERE source = ? AND day = ? AND used < ?",
-                        (self.source, day, self.limit),
-                    )
-                    taken = cur.rowcount == 1
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-        except (sqlite3.Error, OSError) as exc:
-            self._degrade(exc)
-            return True
+        for attempt in range(4):  # a busy database (many processes) is retried, not skipped
+            try:
+                with self._thread_lock:
+                    taken = self._take(day)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) and attempt < 3:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                self._degrade(exc)
+                return True
+            except (sqlite3.Error, OSError) as exc:
+                self._degrade(exc)
+                return True
         if not taken:
             self._spent_day = day
             self.refused += 1
+        return taken
+
+    def _take(self, day: str) -> bool:
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "INSERT OR IGNORE INTO quota_usage (source, day, used) VALUES (?, ?, 0)",
+                (self.source, day),
+            )
+            cur = conn.execute(
+                "UPDATE quota_usage SET used = used + 1 WHERE source = ? AND day = ? AND used < ?",
+                (self.source, day, self.limit),
+            )
+            taken = cur.rowcount == 1
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
         return taken
 
     def used_today(self) -> int:
