@@ -8,6 +8,7 @@ real ids, plus deterministic synthetic titles, plus a few malformed lines of the
 import must survive (wrong column count, a year that is not a number, a bad id, a blank line).
 
     python -m bench.imdb_datasets_gen DIR --titles 1000000 [--no-akas] [--malformed 0.001]
+    python -m bench.imdb_datasets_gen DIR --titles 1000000 --bench   # generate if missing, import, time
 """
 
 from __future__ import annotations
@@ -152,17 +153,58 @@ def generate(
     return stats
 
 
+def bench(directory: Path, titles: int, akas: bool) -> None:
+    """Generate (if missing), import, and time imports and lookups: the figures in the README."""
+    import asyncio
+    import statistics
+    import tempfile
+
+    from movieagg.core.models import Query
+    from movieagg.sources.imdb_datasets import BASICS, ImdbDatasetsSource, import_datasets
+
+    if not (directory / BASICS).is_file():
+        generate(directory, titles, akas=akas)
+    target = Path(tempfile.mkdtemp(prefix="imdb-bench-")) / "imdb-datasets.sqlite3"
+    started = time.perf_counter()
+    stats = import_datasets(directory, target, akas=akas)
+    total = time.perf_counter() - started
+    print(
+        f"import: {stats.basics_rows:,} title.basics rows in {stats.seconds[BASICS]:.2f}s "
+        f"= {stats.basics_rate:,.0f} rows/s; whole sync {total:.1f}s; {stats.titles:,} films kept; "
+        f"malformed skipped {stats.malformed}"
+    )
+    src = ImdbDatasetsSource(path=target)
+    ids = [f"tt{n:07d}" for n in range(1, titles, max(titles // 5000, 1))]
+    times = []
+    for imdb in ids:
+        t = time.perf_counter()
+        src.lookup(imdb)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    print(
+        f"lookup by IMDb id: median {statistics.median(times):.3f} ms, "
+        f"p99 {times[int(len(times) * 0.99)]:.3f} ms, max {times[-1]:.3f} ms over {len(times):,} lookups"
+    )
+    searches = []
+    for q in ("Dune", "The Matrix", "Up", "Night of the Dead", "Le Fabuleux Destin d'Amélie Poulain", "Love"):
+        t = time.perf_counter()
+        asyncio.run(src.search(Query(q)))
+        searches.append((time.perf_counter() - t) * 1000)
+    print(f"title search: median {statistics.median(searches):.1f} ms, max {max(searches):.1f} ms")
+    src.close()
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("directory", type=Path)
-    parser.add_argument(
-        "--titles", type=int, default=1_000_000, help="rows in title.basics (default 1,000,000)"
-    )
+    parser.add_argument("--titles", type=int, default=1_000_000, help="rows in title.basics (default 1,000,000)")
     parser.add_argument("--no-akas", action="store_true", help="do not write title.akas.tsv.gz")
     parser.add_argument("--malformed", type=float, default=0.001, help="share of malformed extra lines")
+    parser.add_argument("--bench", action="store_true", help="import the files and time imports and lookups")
     args = parser.parse_args()
+    if args.bench:
+        bench(args.directory, args.titles, not args.no_akas)
+        return
     started = time.perf_counter()
     stats = generate(args.directory, args.titles, akas=not args.no_akas, malformed=args.malformed)
     print(f"wrote {args.directory} in {time.perf_counter() - started:.1f}s: {stats}")
