@@ -345,3 +345,21 @@ def test_resume_refuses_a_foreign_csv(tmp_path: Path) -> None:
 def test_rate_many_is_exported_and_sync() -> None:
     results = rate_many(["Film 7", "Nope"], aggregator=Aggregator([Stub()]))
     assert [r.status for r in results] == ["found", "not_found"]
+
+
+async def test_429s_back_off_and_the_batch_resumes(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the client limit off, the fake answers 429 + Retry-After: the source pauses, then every
+    title is still rated."""
+    fake.state.tmdb_rps = 8
+    fake.state.rejected.clear()
+    monkeypatch.setenv("MOVIEAGG_TMDB_RATE_LIMIT", "off")
+    monkeypatch.setenv("MOVIEAGG_SOURCES", "tmdb")
+    monkeypatch.setenv("MOVIEAGG_TIMEOUT", "5")
+    from bench.films import FILMS
+
+    titles = [f"{f['title']} ({f['year']})" for f in FILMS[:8]]
+    results = [
+        r async for r in arate_many(titles, settings=Settings.from_env(), use_cache=False, concurrency=8)
+    ]
+    assert fake.state.rejected["tmdb"] >= 1
+    assert [r.status for r in results if r.status not in ("found", "ambiguous")] == []
