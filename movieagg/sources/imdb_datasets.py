@@ -149,188 +149,124 @@ def _tconst(value: bytes) -> int:
     return int(value[2:])
 
 
-def _import_basics(
-    conn: sqlite3.Connection, path: Path, stats: ImportStats, progress: Progress | None
-) -> None:
-    reader, raw = _open_gzip(path)
-    total = path.stat().st_size
-    batch: list[tuple[Any, ...]] = []
-    insert = "INSERT OR REPLACE INTO titles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"
-    keep = KEEP_TYPES
-    malformed = 0
-    rows = 0
-    try:
-        _header(reader, BASICS_COLUMNS, BASICS)
-        for line in reader:
-            rows += 1
-            # Most rows are TV episodes: look at the type before splitting the whole line.
-            head = line.split(b"\t", 2)
-            if len(head) < 3 or head[1] not in keep:
-                if line.count(b"\t") != 8:
-                    malformed += 1
-                continue
-            parts = line.rstrip(b"\r\n").split(b"\t")
-            if len(parts) != 9:
-                malformed += 1
-                continue
-            try:
-                tconst = _tconst(parts[0])
-                primary = parts[2].decode()
-                original = parts[3].decode() if parts[3] != NULL else None
-                year = _int_or_none(parts[5])
-                runtime = _int_or_none(parts[7])
-                adult = 1 if parts[4] == b"1" else 0
-            except (ValueError, UnicodeDecodeError):
-                malformed += 1
-                continue
-            if not primary or primary == "\\N":
-                malformed += 1
-                continue
-            genres = parts[8].decode() if parts[8] != NULL else None
-            batch.append(
-                (tconst, parts[1].decode(), primary, original if original != primary else None, fold(primary),
-                 adult, year, runtime, genres)
-            )  # fmt: skip
-            if len(batch) >= BATCH_ROWS:
-                conn.executemany(insert, batch)
-                stats.titles += len(batch)
-                batch.clear()
-                if progress is not None:
-                    progress(BASICS, raw.tell(), total)
-        if batch:
-            conn.executemany(insert, batch)
-            stats.titles += len(batch)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise DatasetError(f"{BASICS}: the file is damaged or truncated ({type(exc).__name__})") from None
-    finally:
-        reader.close()
-        raw.close()
-    stats.basics_rows = rows
-    stats.malformed[BASICS] += malformed
-    if progress is not None:
-        progress(BASICS, total, total)
+def _load(
+    conn: sqlite3.Connection,
+    path: Path,
+    name: str,
+    columns: bytes,
+    sql: str,
+    parse: Callable[[bytes], tuple[Any, ...] | None],
+    progress: Progress | None,
+) -> tuple[int, int, int]:
+    """Stream one .tsv.gz through ``parse`` into ``sql`` in batches: (lines, malformed, changed).
 
-
-def _import_ratings(
-    conn: sqlite3.Connection, path: Path, stats: ImportStats, progress: Progress | None
-) -> None:
-    reader, raw = _open_gzip(path)
-    total = path.stat().st_size
-    update = "UPDATE titles SET rating = ?, votes = ? WHERE tconst = ?"
-    batch: list[tuple[float, int, int]] = []
-    malformed = rows = 0
-    before = conn.total_changes
-    try:
-        _header(reader, RATINGS_COLUMNS, RATINGS)
-        for line in reader:
-            rows += 1
-            parts = line.rstrip(b"\r\n").split(b"\t")
-            try:
-                if len(parts) != 3:
-                    raise ValueError
-                rating = float(parts[1])
-                votes = int(parts[2])
-                if not 0 <= rating <= 10 or votes < 0:
-                    raise ValueError
-                batch.append((rating, votes, _tconst(parts[0])))
-            except ValueError:
-                malformed += 1
-                continue
-            if len(batch) >= BATCH_ROWS:
-                conn.executemany(update, batch)
-                batch.clear()
-                if progress is not None:
-                    progress(RATINGS, raw.tell(), total)
-        if batch:
-            conn.executemany(update, batch)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise DatasetError(f"{RATINGS}: the file is damaged or truncated ({type(exc).__name__})") from None
-    finally:
-        reader.close()
-        raw.close()
-    stats.ratings_rows = rows
-    stats.rated = conn.total_changes - before
-    stats.malformed[RATINGS] += malformed
-    if progress is not None:
-        progress(RATINGS, total, total)
-
-
-def _import_akas(conn: sqlite3.Connection, path: Path, stats: ImportStats, progress: Progress | None) -> None:
-    """Alternative titles of the films kept (a title is stored once per film).
-
-    IMDb's files are sorted by id, so the akas stream is merge-joined with the sorted ids of
-    the films kept (a cursor, constant memory): most of its ~50M rows are skipped without
-    decoding them. An out-of-order row falls back to asking the database.
+    ``parse`` returns the SQL parameters for a line, None for a line that is not wanted (not a
+    film; no exception on this path: it is most lines), and raises ValueError (UnicodeDecodeError
+    is one) for a malformed line — skipped and counted, never fatal.
     """
     reader, raw = _open_gzip(path)
     total = path.stat().st_size
-    insert = "INSERT INTO akas VALUES (?, ?, ?, ?)"
     batch: list[tuple[Any, ...]] = []
-    malformed = rows = 0
-    current = -1
-    seen: set[str] = set()
-    ids = conn.cursor().execute("SELECT tconst FROM titles ORDER BY tconst")
-    wanted: int | None = next(ids, (None,))[0]
-    last = -1
-    exists = conn.cursor()
+    lines = malformed = 0
+    before = conn.total_changes
     try:
-        _header(reader, AKAS_COLUMNS, AKAS)
+        _header(reader, columns, name)
         for line in reader:
-            rows += 1
-            head = line.split(b"\t", 1)
+            lines += 1
             try:
-                tconst = _tconst(head[0])
-            except ValueError:
+                row = parse(line)
+            except ValueError:  # UnicodeDecodeError is one
                 malformed += 1
                 continue
-            if tconst >= last:
-                while wanted is not None and wanted < tconst:
-                    wanted = next(ids, (None,))[0]
-                kept = wanted == tconst
-            else:  # not sorted after all: look it up
-                kept = (
-                    exists.execute("SELECT 1 FROM titles WHERE tconst = ?", (tconst,)).fetchone() is not None
-                )
-            last = max(last, tconst)
-            if not kept:
+            if row is None:
                 continue
-            parts = line.rstrip(b"\r\n").split(b"\t")
-            if len(parts) != 8:
-                malformed += 1
-                continue
-            try:
-                title = parts[2].decode()
-            except UnicodeDecodeError:
-                malformed += 1
-                continue
-            if tconst != current:
-                current = tconst
-                seen.clear()
-            norm = fold(title)
-            if not norm or norm in seen:
-                continue
-            seen.add(norm)
-            region = parts[3].decode(errors="replace") if parts[3] != NULL else None
-            batch.append((tconst, title, norm, region))
+            batch.append(row)
             if len(batch) >= BATCH_ROWS:
-                conn.executemany(insert, batch)
-                stats.akas += len(batch)
+                conn.executemany(sql, batch)
                 batch.clear()
                 if progress is not None:
-                    progress(AKAS, raw.tell(), total)
+                    progress(name, raw.tell(), total)
         if batch:
-            conn.executemany(insert, batch)
-            stats.akas += len(batch)
+            conn.executemany(sql, batch)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise DatasetError(f"{AKAS}: the file is damaged or truncated ({type(exc).__name__})") from None
+        raise DatasetError(f"{name}: the file is damaged or truncated ({type(exc).__name__})") from None
     finally:
-        ids.close()
         reader.close()
         raw.close()
-    stats.akas_rows = rows
-    stats.malformed[AKAS] += malformed
     if progress is not None:
-        progress(AKAS, total, total)
+        progress(name, total, total)
+    return lines, malformed, conn.total_changes - before
+
+
+def _basics_row(line: bytes) -> tuple[Any, ...] | None:
+    # Most rows are TV episodes: look at the type before splitting the whole line.
+    head = line.split(b"\t", 2)
+    if len(head) < 3 or head[1] not in KEEP_TYPES:
+        if line.count(b"\t") != 8:
+            raise ValueError
+        return None
+    parts = line.rstrip(b"\r\n").split(b"\t")
+    if len(parts) != 9:
+        raise ValueError
+    primary = parts[2].decode()
+    if not primary or primary == "\\N":
+        raise ValueError
+    original = parts[3].decode() if parts[3] != NULL else None
+    return (
+        _tconst(parts[0]), parts[1].decode(), primary, original if original != primary else None,
+        fold(primary), 1 if parts[4] == b"1" else 0, _int_or_none(parts[5]), _int_or_none(parts[7]),
+        parts[8].decode() if parts[8] != NULL else None,
+    )  # fmt: skip
+
+
+def _ratings_row(line: bytes) -> tuple[Any, ...]:
+    parts = line.rstrip(b"\r\n").split(b"\t")
+    if len(parts) != 3:
+        raise ValueError
+    rating, votes = float(parts[1]), int(parts[2])
+    if not 0 <= rating <= 10 or votes < 0:
+        raise ValueError
+    return (rating, votes, _tconst(parts[0]))
+
+
+def _akas_parser(conn: sqlite3.Connection, ids: sqlite3.Cursor) -> Callable[[bytes], tuple[Any, ...] | None]:
+    """Alternative titles of the films kept, each title once per film.
+
+    IMDb's files are sorted by id, so the akas stream is merge-joined with the sorted ids of the
+    films kept (a cursor: constant memory) and most of its ~50M lines are skipped undecoded. An
+    out-of-order line falls back to asking the database.
+    """
+    wanted: int | None = next(ids, (None,))[0]
+    last = current = -1
+    seen: set[str] = set()
+    exists = conn.cursor()
+
+    def parse(line: bytes) -> tuple[Any, ...] | None:
+        nonlocal wanted, last, current
+        tconst = _tconst(line.split(b"\t", 1)[0])
+        if tconst >= last:
+            while wanted is not None and wanted < tconst:
+                wanted = next(ids, (None,))[0]
+            kept = wanted == tconst
+        else:
+            kept = exists.execute("SELECT 1 FROM titles WHERE tconst = ?", (tconst,)).fetchone() is not None
+        last = max(last, tconst)
+        if not kept:
+            return None
+        parts = line.rstrip(b"\r\n").split(b"\t")
+        if len(parts) != 8:
+            raise ValueError
+        title = parts[2].decode()
+        if tconst != current:
+            current = tconst
+            seen.clear()
+        norm = fold(title)
+        if not norm or norm in seen:
+            return None
+        seen.add(norm)
+        return (tconst, title, norm, parts[3].decode(errors="replace") if parts[3] != NULL else None)
+
+    return parse
 
 
 def import_datasets(
@@ -367,14 +303,27 @@ def import_datasets(
         conn.executescript(SCHEMA)
         conn.execute("BEGIN")
         started = time.perf_counter()
-        _import_basics(conn, source_dir / BASICS, stats, progress)
+        insert = "INSERT OR REPLACE INTO titles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"
+        stats.basics_rows, stats.malformed[BASICS], stats.titles = _load(
+            conn, source_dir / BASICS, BASICS, BASICS_COLUMNS, insert, _basics_row, progress
+        )
         stats.seconds[BASICS] = time.perf_counter() - started
         started = time.perf_counter()
-        _import_ratings(conn, source_dir / RATINGS, stats, progress)
+        stats.ratings_rows, stats.malformed[RATINGS], stats.rated = _load(
+            conn, source_dir / RATINGS, RATINGS, RATINGS_COLUMNS,
+            "UPDATE titles SET rating = ?, votes = ? WHERE tconst = ?", _ratings_row, progress,
+        )  # fmt: skip
         stats.seconds[RATINGS] = time.perf_counter() - started
         if use_akas:
             started = time.perf_counter()
-            _import_akas(conn, source_dir / AKAS, stats, progress)
+            ids = conn.cursor().execute("SELECT tconst FROM titles ORDER BY tconst")
+            try:
+                stats.akas_rows, stats.malformed[AKAS], stats.akas = _load(
+                    conn, source_dir / AKAS, AKAS, AKAS_COLUMNS,
+                    "INSERT INTO akas VALUES (?, ?, ?, ?)", _akas_parser(conn, ids), progress,
+                )  # fmt: skip
+            finally:
+                ids.close()
             stats.seconds[AKAS] = time.perf_counter() - started
         started = time.perf_counter()
         if progress is not None:
