@@ -283,7 +283,10 @@ def register(app: typer.Typer) -> None:
         if result.state_file is not None:
             out.print(f"[dim]state: {result.state_file}[/dim]")
 
-    @app.command(epilog="Examples:\n\n  movieagg status\n\n  movieagg status --stage staging --json")
+    @app.command(
+        epilog="Examples:\n\n  movieagg status\n\n  movieagg status --stage staging --json\n\n"
+        "Exit codes: 0 deployed; 1 nothing deployed for this stage; 5 credentials; 6 region/endpoint."
+    )
     def status(
         stage: StageOpt = "prod",
         region: RegionOpt = None,
@@ -297,11 +300,12 @@ def register(app: typer.Typer) -> None:
         options = DeployOptions(stage=stage, region=region, endpoint_url=endpoint_url, profile=profile)
         reporter = _QuietReporter(False)
         info = _run(lambda: _deployer(options, reporter).status())
+        deployed = any(s["status"] != "NOT_DEPLOYED" for s in info["stacks"])
         if json_output:
             import json
 
             typer.echo(json.dumps(info, indent=2, default=str))
-            return
+            raise typer.Exit(0 if deployed else 1)
         from rich.console import Console
         from rich.table import Table
 
@@ -316,7 +320,6 @@ def register(app: typer.Typer) -> None:
         for s in info["stacks"]:
             for key, value in sorted(s["outputs"].items()):
                 console.print(f"  {key}: {_esc(value)}")
-        deployed = any(s["status"] != "NOT_DEPLOYED" for s in info["stacks"])
         if not deployed:
             raise typer.Exit(1)
 

@@ -462,3 +462,81 @@ def test_unknown_or_managed_parameter_is_exit_2() -> None:
     for bad in ("Nope=1", "LambdaCodeKey=x", "WebMinSize"):
         result = CliRunner().invoke(app, ["deploy", "--parameter", bad])
         assert result.exit_code == 2, result.output
+
+
+class _Recorder:
+    def __init__(self, answer: str | None) -> None:
+        self.lines: list[str] = []
+        self.asked: list[str] = []
+        self.answer = answer
+
+    def step(self, m: str) -> None:
+        self.lines.append(m)
+
+    info = warn = step
+
+    def change_set(self, cs: Any) -> None:
+        self.lines.append(f"change set {cs.stack_name}")
+
+    def event(self, e: Any) -> None:
+        self.lines.append(f"{e.status} {e.logical_id}")
+
+    def confirm(self, q: str) -> bool:
+        return True
+
+    def ask_secret(self, name: str, description: str) -> str | None:
+        self.asked.append(name)
+        return self.answer
+
+
+def test_missing_keys_are_asked_with_a_hidden_prompt_and_never_shown(aws: MotoServer, tmp_path: Path) -> None:
+    from movieagg.aws.deploy import Deployer, DeployOptions
+
+    report = _Recorder("omdb-typed-secret-42")
+    deployer = Deployer(
+        DeployOptions(stage=STAGE, region=REGION, endpoint_url=aws.url),
+        report,
+        home=tmp_path,
+        environ={"TMDB_API_KEY": TMDB_SECRET},
+        interactive=True,
+    )
+    deployer.put_secrets(dry_run=False)
+    assert report.asked == ["OMDB_API_KEY"]  # TMDB came from the environment; generated ones never asked
+    ssm = client(aws, "ssm")
+    value = ssm.get_parameter(Name="/movieagg/test/OMDB_API_KEY", WithDecryption=True)["Parameter"]["Value"]
+    assert value == "omdb-typed-secret-42"
+    text = "\n".join(report.lines)
+    assert "omdb-typed-secret-42" not in text and TMDB_SECRET not in text
+    assert "/movieagg/test/OMDB_API_KEY: created (entered)" in text
+
+    # A later deploy with a different database password in the environment keeps the stored one
+    # once the stack exists (RDS would keep the old password and lock the Lambda out).
+    stored = ssm.get_parameter(Name="/movieagg/test/MOVIEAGG_DATABASE_PASSWORD", WithDecryption=True)
+    deployer.environ["MOVIEAGG_DATABASE_PASSWORD"] = "another-password-000"
+    deployer.aws.describe_stack = lambda name: {"StackStatus": "CREATE_COMPLETE"}  # type: ignore[method-assign]
+    deployer.put_secrets(dry_run=False)
+    again = ssm.get_parameter(Name="/movieagg/test/MOVIEAGG_DATABASE_PASSWORD", WithDecryption=True)
+    assert again["Parameter"]["Value"] == stored["Parameter"]["Value"]
+    assert any("keeping it" in line for line in report.lines)
+
+
+def test_aws_endpoint_url_from_the_environment(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)
+    result = CliRunner().invoke(app, ["status", "--stage", STAGE, "--region", REGION, "--json"])
+    assert result.exit_code == 1, result.output  # reachable, nothing deployed
+    info = json.loads(result.output)
+    assert [s["status"] for s in info["stacks"]] == ["NOT_DEPLOYED", "NOT_DEPLOYED"]
+
+
+def test_destroy_without_a_terminal_needs_yes(aws: MotoServer, site: Path) -> None:
+    assert deploy(aws, site).exit_code == 0
+    result = CliRunner().invoke(
+        app, ["destroy", "--stage", STAGE, "--region", REGION, "--endpoint-url", aws.url]
+    )
+    assert result.exit_code == 2
+    assert "--yes" in result.output
+    stacks = client(aws, "cloudformation").describe_stacks()["Stacks"]
+    assert {s["StackName"] for s in stacks if s["StackStatus"] == "CREATE_COMPLETE"} == {
+        "movieagg-test-bootstrap",
+        "movieagg-test-app",
+    }
