@@ -65,8 +65,16 @@ class RichReporter:
         self.console = Console(stderr=True, highlight=False)
         self.interactive = interactive
         self._done = 0
+        self._total = 0
+        self._status: Any = None
+
+    def _stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
 
     def step(self, message: str) -> None:
+        self._stop()
         self.console.print(f"[bold cyan]==>[/] [bold]{_esc(message)}[/]")
 
     def info(self, message: str) -> None:
@@ -78,6 +86,8 @@ class RichReporter:
     def change_set(self, change_set: ChangeSet) -> None:
         from rich.table import Table
 
+        self._stop()
+        self._done, self._total = 0, len(change_set.changes)
         if change_set.empty:
             self.console.print(f"    [green]no changes[/] to {change_set.stack_name}")
             return
@@ -102,11 +112,26 @@ class RichReporter:
             f"    {when} [{_style(event.status)}]{event.status:<28}[/] {_esc(event.logical_id)} "
             f"[dim]{_esc(event.resource_type)}[/]{reason}"
         )
+        is_stack = event.resource_type == "AWS::CloudFormation::Stack"
+        if not is_stack and event.status.endswith("_COMPLETE") and "ROLLBACK" not in event.status:
+            self._done += 1
+        if not self.interactive:
+            return
+        if is_stack and not event.status.endswith("_IN_PROGRESS"):
+            self._stop()
+            return
+        if self._status is None:
+            self._status = self.console.status("", spinner="dots")
+            self._status.start()
+        total = f"/{self._total}" if self._total else ""
+        self._status.update(f"{self._done}{total} resources done — last: {_esc(event.logical_id)}")
 
     def confirm(self, question: str) -> bool:
+        self._stop()
         return bool(typer.confirm(question, default=False, err=True))
 
     def ask_secret(self, name: str, description: str) -> str | None:
+        self._stop()
         value = typer.prompt(
             f"{name} ({description}; empty to skip)",
             default="",
@@ -266,7 +291,10 @@ def register(app: typer.Typer) -> None:
             parameters=_parameters(parameter or []),
         )
         reporter = RichReporter(_interactive())
-        result = _run(lambda: _deployer(options, reporter).deploy())
+        try:
+            result = _run(lambda: _deployer(options, reporter).deploy())
+        finally:
+            reporter._stop()
         out = reporter.console
         if result.package_dir is not None:
             typer.echo(str(result.package_dir))
@@ -347,5 +375,8 @@ def register(app: typer.Typer) -> None:
             stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, yes=yes
         )
         reporter = RichReporter(_interactive())
-        removed = _run(lambda: _deployer(options, reporter).destroy(purge_artifacts=purge_artifacts))
+        try:
+            removed = _run(lambda: _deployer(options, reporter).destroy(purge_artifacts=purge_artifacts))
+        finally:
+            reporter._stop()
         typer.echo(f"destroyed: {', '.join(removed)}" if removed else "nothing to destroy")
