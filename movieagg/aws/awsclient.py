@@ -258,8 +258,10 @@ class AWSClient:
         existing = self.describe_stack(stack_name)
         if existing is not None and existing["StackStatus"] == "ROLLBACK_COMPLETE":
             # A stack whose creation failed cannot be updated; it holds nothing: remove it first.
+            before = self.event_ids(stack_name)
             self.delete_stack(stack_name)
-            self.wait_stack(stack_name, lambda _e: None, deleting=True)
+            if self.wait_stack(stack_name, lambda _e: None, deleting=True, since=before) != "DELETE_COMPLETE":
+                raise DeployError(f"could not remove the failed stack {stack_name}: delete it and retry")
             existing = None
         if existing is not None and existing["StackStatus"].endswith("_IN_PROGRESS"):
             raise DeployError(

@@ -540,3 +540,17 @@ def test_destroy_without_a_terminal_needs_yes(aws: MotoServer, site: Path) -> No
         "movieagg-test-bootstrap",
         "movieagg-test-app",
     }
+
+
+def test_a_stack_left_in_rollback_complete_is_replaced(aws: MotoServer, site: Path) -> None:
+    from moto.cloudformation.models import cloudformation_backends
+
+    assert deploy(aws, site).exit_code == 0
+    backend = cloudformation_backends["123456789012"][REGION]
+    stack = next(s for s in backend.stacks.values() if s.name == "movieagg-test-app")
+    stack.status = "ROLLBACK_COMPLETE"  # as after a failed first creation in AWS
+    result = deploy(aws, site)
+    assert result.exit_code == 0, result.output
+    assert "Change set: create movieagg-test-app" in result.output
+    live = client(aws, "cloudformation").describe_stacks(StackName="movieagg-test-app")["Stacks"][0]
+    assert live["StackStatus"] == "CREATE_COMPLETE" and live["StackId"] != stack.stack_id
