@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -254,3 +255,16 @@ def test_non_interactive_without_yes_refuses_and_deletes_the_change_set(tmp_path
     with pytest.raises(UsageError, match="--yes"):
         deployer._confirm_and_execute(ChangeSet("movieagg-test-app", "cs1", "arn:cs1", stack_exists=True))
     assert aws.deleted_change_sets == ["cs1"]
+
+
+def test_deploy_commands_import_boto3_only_when_run() -> None:
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from movieagg.cli import app\n"
+        "for args in (['--help'], ['deploy', '--help'], ['status', '--help'], ['destroy', '--help']):\n"
+        "    assert CliRunner().invoke(app, args).exit_code == 0, args\n"
+        "print(sorted(m for m in ('boto3', 'botocore', 'cfnlint', 'yaml') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
