@@ -734,6 +734,19 @@ def _key_from_record(index: Any, title: Any, year: Any, imdb: Any) -> int | None
     return item.key
 
 
+def _foreign_json_lines(path: Path) -> bool:
+    """True when a line other than the last is not one of our records: not our file."""
+    previous_bad = False
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if previous_bad:
+                return True
+            record = _record_from_json_line(line)
+            ours = record is not None and "status" in record and "index" in record
+            previous_bad = not ours and line.strip() not in ("", "[", "]")
+    return False
+
+
 def prepare_resume(path: Path, fmt: str) -> ResumeState:
     """Read an existing output: which items are done; drop failed rows and a torn last line.
 
@@ -745,6 +758,10 @@ def prepare_resume(path: Path, fmt: str) -> ResumeState:
         return state
     if fmt not in RESUMABLE:
         raise InvalidQuery(f"cannot resume a {fmt!r} output; use csv, json or ndjson with --output")
+    if fmt != "csv" and _foreign_json_lines(path):
+        raise InvalidQuery(
+            f"{path} is not a movieagg batch {fmt} output; choose another --output or remove it"
+        )
     tmp = path.with_name(f".{path.name}.resume-{os.getpid()}")
     kept = 0
     with open(path, encoding="utf-8", newline="") as src, open(tmp, "w", encoding="utf-8", newline="") as dst:
@@ -785,7 +802,7 @@ def prepare_resume(path: Path, fmt: str) -> ResumeState:
                 if not line.endswith("\n") and fmt == "ndjson":
                     break  # torn last line
                 record = _record_from_json_line(line)
-                if record is None:
+                if record is None or "status" not in record or "index" not in record:
                     continue
                 if record.get("status") == "failed":
                     state.retried += 1

@@ -342,6 +342,15 @@ def test_resume_refuses_a_foreign_csv(tmp_path: Path) -> None:
     assert path.read_text() == "a,b\n1,2\n"  # untouched
 
 
+@pytest.mark.parametrize("fmt", ["json", "ndjson"])
+def test_resume_refuses_foreign_json_lines(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / f"notes.{fmt}"
+    path.write_text('{"my": "notes"}\n{"more": 1}\n')
+    with pytest.raises(Exception, match="not a movieagg batch"):
+        prepare_resume(path, fmt)
+    assert path.read_text() == '{"my": "notes"}\n{"more": 1}\n'  # untouched
+
+
 def test_rate_many_is_exported_and_sync() -> None:
     results = rate_many(["Film 7", "Nope"], aggregator=Aggregator([Stub()]))
     assert [r.status for r in results] == ["found", "not_found"]

@@ -56,6 +56,8 @@ class _Bar:
 
     def __call__(self, phase: str, done: int, total: int | None) -> None:
         if self.bar is not None:
+            if phase == "index" and total is None:
+                total = 1  # one step; completed when the import ends
             if phase not in self.tasks:
                 self.tasks[phase] = self.bar.add_task(
                     phase if phase != "index" else "building the title index", total=total
