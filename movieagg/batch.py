@@ -107,9 +107,10 @@ class BatchItem:
 
 
 def parse_text_line(line: str, index: int) -> BatchItem | None:
-    """``Title``, ``Title (1999)``, ``tt0133093`` or an IMDb URL; blank lines and ``#`` comments → None."""
+    """``Title``, ``Title (1999)``, ``tt0133093`` or an IMDb URL; blank lines and ``# comments``
+    → None (``#Alive`` is a film: a comment's ``#`` stands alone or is followed by a space)."""
     text = line.strip().lstrip("\ufeff")
-    if not text or text.startswith("#"):
+    if not text or text == "#" or text.startswith(("# ", "#\t", "##")):
         return None
     imdb = _IMDB_IN_TEXT.search(text)
     if imdb and (text.lower() == imdb.group(1).lower() or "imdb.com/" in text.lower()):

@@ -50,6 +50,8 @@ def test_text_lines_titles_years_ids_comments() -> None:
         "https://www.imdb.com/title/tt0114369/?ref_=x\n"
         "Crouching Tiger, Hidden Dragon (2000)\n"
         "2001: A Space Odyssey\n"
+        "#Alive (2020)\n"
+        "1917\n"
     )
     assert items(text) == [
         (1, "The Matrix", None, None),
@@ -59,6 +61,8 @@ def test_text_lines_titles_years_ids_comments() -> None:
         (7, None, None, "tt0114369"),
         (8, "Crouching Tiger, Hidden Dragon", 2000, None),
         (9, "2001: A Space Odyssey", None, None),
+        (10, "#Alive", 2020, None),
+        (11, "1917", None, None),
     ]
 
 
