@@ -2,7 +2,10 @@
 
 Exit codes: 0 an answer (failed sources are listed in it); 1 no such film; 2 usage or invalid
 input; 3 configuration (no usable source, missing or rejected keys); 4 every source failed;
-70 an internal error (a bug: please report it); 130 interrupted.
+5 AWS credentials missing or rejected, 6 no/unknown region or unreachable endpoint, 7 a stack or
+packaging step failed (deploy/status/destroy); 8 the database or cache is unreachable or its schema
+is newer than this release (history/db/cache); 70 an internal error (a bug: please report it);
+130 interrupted.
 """
 
 from __future__ import annotations
