@@ -3,7 +3,8 @@ to 40 requests/s (the fake answers 429 above that), and peak memory for long lis
 
     python -m bench.bench_batch                 # 1,000 titles (about a minute)
     python -m bench.bench_batch --titles 200    # quicker
-    python -m bench.bench_batch --memory        # peak RSS for 10,000 vs 100,000 titles (no network)
+    python -m bench.bench_batch --memory        # peak RSS for 10,000 vs 100,000 titles (no network;
+                                                # real composition: history → SQLite, no cache)
 
 The rate-limit bound is (TMDB requests made) / 40 per second: no client can be faster without
 429s. The fake runs in its own process (so the RSS measured is movieagg's), on loopback only.
@@ -111,8 +112,9 @@ def bench_rate_limit(n: int, concurrency: int) -> None:
 def _memory_child(n: int) -> None:
     """Rate n titles through the whole batch pipeline with an instant in-process source."""
     from movieagg.batch import OutputWriter, arate_many
-    from movieagg.core.aggregator import Aggregator
+    from movieagg.core.config import Settings
     from movieagg.core.models import Candidate, Movie, Query, Rating, SourceData
+    from movieagg.factory import build_aggregator
 
     class Instant:
         name, label, can_search = "instant", "Instant", True
@@ -124,11 +126,16 @@ def _memory_child(n: int) -> None:
             return SourceData("instant", (Rating("imdb", "IMDb", 7.0, 10.0, 1000, "instant"),), movie)
 
     async def go() -> None:
-        agg = Aggregator([Instant()])
+        # The real composition (lookup records → outbox → SQLite store, flushed as the batch
+        # goes), with an instant source and no cache.
+        settings = Settings.from_env({"MOVIEAGG_HOME": tempfile.mkdtemp(prefix="movieagg-mem-")}, read_file=False)
+        agg = build_aggregator(settings, use_cache=False, sources=[Instant()])
         with open(os.devnull, "w") as sink:  # noqa: ASYNC230
             writer = OutputWriter(sink, "ndjson")
-            async for res in arate_many((f"Film {i}" for i in range(n)), aggregator=agg, concurrency=32):
+            titles = (f"Film {i}" for i in range(n))
+            async for res in arate_many(titles, aggregator=agg, settings=settings, concurrency=32):
                 writer.write(res)
+        await agg.aclose()
 
     started = time.perf_counter()
     asyncio.run(go())

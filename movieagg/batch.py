@@ -510,6 +510,39 @@ async def _rate_one(
     return BatchResult(item, "found", result, errors=result.errors)
 
 
+class _HistoryFlusher:
+    """Writes the lookup records of a long batch into the store every ``every`` results, in a
+    thread and in the background, so the local outbox (which a flush reads whole) stays small."""
+
+    def __init__(self, settings: Settings, every: int = 1000) -> None:
+        self.settings = settings
+        self.every = every
+        self.count = 0
+        self.task: asyncio.Future[None] | None = None
+
+    def _flush(self) -> None:
+        from movieagg.factory import flush_outbox
+
+        try:
+            flush_outbox(self.settings)
+        except Exception as exc:  # the records stay in the outbox; the final flush retries
+            import logging
+
+            logging.getLogger("movieagg").warning(
+                "could not write lookup records yet (%s)", type(exc).__name__
+            )
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.count % self.every == 0 and (self.task is None or self.task.done()):
+            self.task = asyncio.ensure_future(asyncio.to_thread(self._flush))
+
+    async def wait(self) -> None:
+        if self.task is not None:
+            with contextlib.suppress(Exception):
+                await self.task
+
+
 async def _aiter(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[BatchItem]:
     if isinstance(items, AsyncIterable):
         i = 0
@@ -546,10 +579,15 @@ async def arate_many(
         raise InvalidQuery(f"concurrency must be between 1 and {MAX_CONCURRENCY}")
     chosen = list(sources) if sources is not None else None
     owned = aggregator is None
+    history: _HistoryFlusher | None = None
     if aggregator is None:
+        from movieagg.core.config import Settings as _Settings
         from movieagg.factory import build_aggregator
 
+        settings = settings or _Settings.from_env()
         aggregator = build_aggregator(settings, use_cache=use_cache)
+    if settings is not None:  # lookup records go to that store as the batch goes, not all at the end
+        history = _HistoryFlusher(settings)
     original = aggregator.sources
     pending: set[asyncio.Future[BatchResult]] = set()
     reading: asyncio.Future[BatchItem] | None = None
@@ -585,6 +623,8 @@ async def arate_many(
             pending.difference_update(finished)
             for task in sorted(finished, key=lambda t: t.result().item.index):
                 yield task.result()
+                if history is not None:
+                    history.tick()
     finally:
         leftovers: list[asyncio.Future[Any]] = [*pending, *([reading] if reading is not None else [])]
         for task in leftovers:
@@ -592,6 +632,8 @@ async def arate_many(
         if leftovers:
             await asyncio.gather(*leftovers, return_exceptions=True)
         aggregator.sources = original
+        if history is not None:
+            await history.wait()
         if owned:
             await aggregator.aclose()
 
