@@ -271,3 +271,35 @@ def test_sync_failure_is_one_line_and_keeps_previous(
 def test_help_states_attribution_and_licence() -> None:
     out = cli("datasets", "sync", "--help")
     assert "Information courtesy of IMDb" in out.stdout and "non-commercial" in out.stdout
+
+
+def test_interrupted_sync_leaves_the_previous_import(
+    dataset_dir: Path, tmp_path: Path, isolated_env: Path
+) -> None:
+    """Ctrl-C in the middle of an import: exit 130, the previous import answers as before."""
+    import signal
+    import time
+
+    assert cli("datasets", "sync", "--from", str(dataset_dir), "--progress", "none").returncode == 0
+    before = read_meta(db_path(Settings.from_env()))
+    big = tmp_path / "big"
+    generate(big, 150_000, akas=False, malformed=0.0)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "movieagg", "datasets", "sync", "--from", str(big), "--progress", "none"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(isolated_env.glob("*.partial-*")):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "previous import" in err and "Traceback" not in err
+    assert read_meta(db_path(Settings.from_env())) == before
+    assert not list(isolated_env.glob("*.partial-*"))
+    src = ImdbDatasetsSource(path=db_path(Settings.from_env()))
+    assert src.lookup("tt0133093") is not None
+    src.close()
