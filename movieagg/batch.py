@@ -172,15 +172,7 @@ def _csv_item(row: Sequence[str], cols: CsvColumns, index: int) -> BatchItem | N
     imdb_match = _IMDB_IN_TEXT.search(imdb_text) if imdb_text else None
     imdb = imdb_match.group(1).lower() if imdb_match else None
     title = cell(cols.title) or None
-    year_raw = cell(cols.year)
-    year: int | None = None
-    year_text: str | None = None
-    if year_raw:
-        year_digits = year_raw.split("-")[0].strip()  # "2021-10-22" (release dates) → 2021
-        if year_digits.isdigit() and len(year_digits) == 4:
-            year = int(year_digits)
-        else:
-            year_text = year_raw[:20]
+    year, year_text = split_year(cell(cols.year))
     if imdb is None and title is None:
         return BatchItem(index, error="no title or IMDb id in this row")
     return BatchItem(index, title, year, imdb, year_text=year_text)
@@ -276,6 +268,22 @@ def count_items(path: str) -> int | None:
         return sum(1 for _ in read_items(fh))
 
 
+def split_year(value: object) -> tuple[int | None, str | None]:
+    """A year as given: ``(year, None)``, or ``(None, text)`` when it is not one (rated "invalid").
+
+    Accepts 1999, "1999" and release dates ("2021-10-22" → 2021); None or "" is no year.
+    """
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, None
+    text = str(value).strip()
+    digits = text.split("-")[0].strip()
+    if len(digits) == 4 and digits.isascii() and digits.isdigit():
+        return int(digits), None
+    return None, text[:20]
+
+
 def coerce_items(titles: Iterable[Any]) -> Iterator[BatchItem]:
     """Library input: strings (``"Title (1999)"``, ``"tt0133093"``), (title, year) pairs,
     mappings with title/year/imdb_id, or BatchItems."""
@@ -284,22 +292,12 @@ def coerce_items(titles: Iterable[Any]) -> Iterator[BatchItem]:
             yield value
         elif isinstance(value, str):
             yield parse_text_line(value, i) or BatchItem(i, error="empty title")
-        elif isinstance(value, tuple) and len(value) == 2:
-            yield BatchItem(
-                i,
-                str(value[0]),
-                value[1] if isinstance(value[1], int) else None,
-                year_text=None if value[1] is None or isinstance(value[1], int) else str(value[1]),
-            )
-        elif isinstance(value, Mapping):
-            year = value.get("year")
-            yield BatchItem(
-                i,
-                value.get("title"),
-                year if isinstance(year, int) else None,
-                value.get("imdb_id"),
-                year_text=str(year) if year is not None and not isinstance(year, int) else None,
-            )
+        elif (isinstance(value, tuple) and len(value) == 2) or isinstance(value, Mapping):
+            title, year, imdb = (value[0], value[1], None) if isinstance(value, tuple) else (
+                value.get("title"), value.get("year"), value.get("imdb_id")
+            )  # fmt: skip
+            year_int, year_text = split_year(year)
+            yield BatchItem(i, str(title) if title else None, year_int, imdb or None, year_text=year_text)
         else:
             yield BatchItem(i, error=f"cannot rate a {type(value).__name__}")
 
@@ -362,12 +360,6 @@ class BatchSummary:
             self.source_errors[error.source] += 1
             if error.kind == "quota" and "daily" in error.message:
                 self.quota.setdefault(error.source, error.message)
-
-    def add_previous(self, status: str, cached: bool) -> None:
-        self.resumed += 1
-        self.counts[status] += 1
-        if cached:
-            self.cached += 1
 
     @property
     def done(self) -> int:
@@ -771,8 +763,7 @@ def _key_from_record(index: Any, title: Any, year: Any, imdb: Any) -> int | None
             index = int(index)
         else:
             return None
-    year_int = int(year) if isinstance(year, int) or (isinstance(year, str) and year.isdigit()) else None
-    year_text = None if year_int is not None or year in (None, "") else str(year)
+    year_int, year_text = split_year(year)  # as the input was read: the same key
     item = BatchItem(index, title or None, year_int, imdb or None, year_text=year_text)
     return item.key
 

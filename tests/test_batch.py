@@ -108,6 +108,16 @@ def test_tsv_and_one_column_csv_and_bad_year() -> None:
     assert bad.year is None and bad.year_text == "nineteen95"
 
 
+def test_years_as_given() -> None:
+    from movieagg.batch import split_year
+
+    assert split_year(1999) == (1999, None) and split_year("1999") == (1999, None)
+    assert split_year("2021-10-22") == (2021, None) and split_year(None) == (None, None)
+    assert split_year("²⁰²¹") == (None, "²⁰²¹") and split_year("19x5") == (None, "19x5")
+    (item,) = list(read_items(io.StringIO("title,year\nHeat,1995-12-15\n")))
+    assert item.year == 1995
+
+
 def test_broken_csv_is_a_clear_input_error() -> None:
     with pytest.raises(BatchInputError, match="row"):
         list(read_items(io.StringIO('title,year\n"' + "x" * 200_000 + '",1999\n')))
