@@ -562,6 +562,15 @@ class AWSClient:
                 raise DeployError("Lambda code update still in progress after 5 minutes")
             self.sleep(min(self.poll_interval, 2.0))
 
+    def lambda_concurrency_limit(self) -> int | None:
+        """The account's Lambda concurrency limit in this region (None if it cannot be read)."""
+        try:
+            out = self._call("lambda:GetAccountSettings", self.client("lambda").get_account_settings)
+        except DeployError:
+            return None
+        value = out.get("AccountLimit", {}).get("ConcurrentExecutions")
+        return int(value) if value is not None else None
+
     def disable_db_deletion_protection(self, instance_id: str) -> None:
         self._call(
             "rds:ModifyDBInstance",

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from movieagg.aws.awsclient import AWSClient, ChangeSet, StackEvent
     from movieagg.aws.package import Artifact
 
+DEFAULT_RESERVED_CONCURRENCY = 20  # infra/app.yaml LambdaReservedConcurrency default
 STAGE_RE = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 BOOTSTRAP_TEMPLATE = "bootstrap.yaml"
 APP_TEMPLATE = "app.yaml"
@@ -171,7 +172,9 @@ def overridable_parameters() -> frozenset[str]:
     return frozenset(names) - MANAGED_PARAMETERS
 
 
-def lint_templates(names: tuple[str, ...] = (BOOTSTRAP_TEMPLATE, APP_TEMPLATE)) -> list[str] | None:
+def lint_templates(
+    names: tuple[str, ...] = (BOOTSTRAP_TEMPLATE, APP_TEMPLATE), region: str = "us-east-1"
+) -> list[str] | None:
     """cfn-lint findings (errors and warnings) on the shipped templates; None without cfn-lint."""
     try:
         from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
@@ -181,7 +184,7 @@ def lint_templates(names: tuple[str, ...] = (BOOTSTRAP_TEMPLATE, APP_TEMPLATE)) 
 
     findings: list[str] = []
     for name in names:
-        for match in lint(read_template(name), config=ManualArgs(regions=["us-east-1"])):
+        for match in lint(read_template(name), config=ManualArgs(regions=[region])):
             if str(match.rule.id)[0] in "EW":
                 findings.append(f"{name}:{match.linenumber}: {match.rule.id} {match.message}")
     return findings
@@ -235,7 +238,7 @@ class Deployer:
         opts = self.options
         if opts.lint:
             self.report.step("Linting the templates")
-            findings = lint_templates()
+            findings = lint_templates(region=opts.region or os.environ.get("AWS_REGION") or "us-east-1")
             if findings is None:
                 self.report.warn("cfn-lint is not installed: templates not linted (pip install cfn-lint)")
             elif findings:
@@ -329,6 +332,8 @@ class Deployer:
                     "--hosted-zone-id for HTTPS with an HTTP→HTTPS redirect."
                 )
 
+            self._check_lambda_concurrency()
+
             # -------- bootstrap stack
             self.report.step(f"Stack {self.bootstrap_stack}")
             bootstrap_cs = self.aws.create_change_set(
@@ -408,6 +413,20 @@ class Deployer:
                 },
             )
         return result
+
+    def _check_lambda_concurrency(self) -> None:
+        """Reserved concurrency must leave the account 10 unreserved executions (new accounts: 10 in all)."""
+        wanted = int(self.options.parameters.get("LambdaReservedConcurrency", DEFAULT_RESERVED_CONCURRENCY))
+        limit = self.aws.lambda_concurrency_limit()
+        if limit is None:
+            self.report.warn("could not read the account's Lambda concurrency limit; not checked")
+            return
+        if limit - 10 < wanted:
+            raise ConfigurationError(
+                f"this account's Lambda concurrency limit in {self.aws.region} is {limit}: reserve at most "
+                f"{max(limit - 10, 0)} with --parameter LambdaReservedConcurrency=N, or ask AWS for a higher "
+                "limit (Service Quotas)"
+            )
 
     def _tags(self) -> dict[str, str]:
         return {"project": "movieagg", "stage": self.options.stage}

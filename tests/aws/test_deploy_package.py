@@ -268,3 +268,27 @@ def test_deploy_commands_import_boto3_only_when_run() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+class _SmallAccount:
+    region = "eu-west-1"
+
+    def lambda_concurrency_limit(self) -> int:
+        return 10  # a new account
+
+
+def test_reserved_concurrency_beyond_a_new_accounts_limit_fails_before_any_change(tmp_path: Path) -> None:
+    from movieagg.aws.deploy import DEFAULT_RESERVED_CONCURRENCY
+    from movieagg.core.errors import ConfigurationError
+
+    deployer = Deployer(
+        DeployOptions(stage="test"), _Report(), home=tmp_path, aws_factory=lambda _o: _SmallAccount()
+    )  # type: ignore[arg-type,return-value]
+    with pytest.raises(ConfigurationError, match="LambdaReservedConcurrency=N") as info:
+        deployer._check_lambda_concurrency()
+    assert info.value.exit_code == 3
+    text = Path(package.infra_file("app.yaml")).read_text()  # type: ignore[arg-type]
+    assert (
+        f"  LambdaReservedConcurrency:\n    Type: Number\n    Default: {DEFAULT_RESERVED_CONCURRENCY}\n"
+        in text
+    )
