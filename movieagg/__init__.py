@@ -5,9 +5,10 @@
 >>> result.score, [r.label for r in result.ratings]  # doctest: +SKIP
 """
 
+from typing import TYPE_CHECKING, Any
+
 from movieagg._version import __version__
 from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
-from movieagg.batch import BatchItem, BatchResult, arate_many, rate_many
 from movieagg.core.aggregator import Aggregator
 from movieagg.core.config import Settings
 from movieagg.core.errors import (
@@ -21,6 +22,21 @@ from movieagg.core.errors import (
 )
 from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, SourceData
 from movieagg.core.protocols import Cache, RatingSource
+
+if TYPE_CHECKING:
+    from movieagg.batch import BatchItem, BatchResult, arate_many, rate_many
+
+# Loaded on first use (PEP 562): a single `movieagg rate` never pays for the batch module.
+_LAZY = {"BatchItem": "movieagg.batch", "BatchResult": "movieagg.batch", "arate_many": "movieagg.batch",
+         "rate_many": "movieagg.batch"}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'movieagg' has no attribute {name!r}")
 
 __all__ = [
     "Aggregator",
