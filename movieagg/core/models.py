@@ -65,9 +65,11 @@ def validate_year(year: object) -> int | None:
     if isinstance(year, bool):
         raise InvalidQuery("year must be a whole number")
     if isinstance(year, str):
-        if not year.strip().isdigit():
+        text = year.strip()
+        # isdigit() alone admits "²" and other non-ASCII digits that int() rejects
+        if not (text.isascii() and text.isdigit()) or len(text) > 6:
             raise InvalidQuery(f"year must be a whole number, not {year[:20]!r}")
-        year = int(year.strip())
+        year = int(text)
     if not isinstance(year, int):
         raise InvalidQuery("year must be a whole number")
     if not MIN_YEAR <= year <= MAX_YEAR:

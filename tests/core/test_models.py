@@ -12,7 +12,7 @@ def test_bad_titles_are_rejected_with_a_reason(title: str) -> None:
         Query.create(title)
 
 
-@pytest.mark.parametrize("year", [1869, 2101, "nineteen", "19x9", True, 3.5])
+@pytest.mark.parametrize("year", [1869, 2101, "nineteen", "19x9", True, 3.5, "²", "١٩٩٩", "9" * 5000])
 def test_bad_years_are_rejected(year: object) -> None:
     with pytest.raises(InvalidQuery):
         Query.create("Up", year)
