@@ -759,7 +759,7 @@ def _record_from_json_line(line: str) -> dict[str, Any] | None:
 
 def _key_from_record(index: Any, title: Any, year: Any, imdb: Any) -> int | None:
     if not isinstance(index, int):
-        if isinstance(index, str) and index.isdigit():
+        if isinstance(index, str) and index.isdecimal():
             index = int(index)
         else:
             return None

@@ -602,7 +602,7 @@ class Service:
         raw_limit = request.param("limit")
         limit = 10
         if raw_limit not in (None, ""):
-            if not raw_limit.strip().isdigit() or not 1 <= int(raw_limit.strip()[:4]) <= MAX_SEARCH_LIMIT:
+            if not raw_limit.strip().isdecimal() or not 1 <= int(raw_limit.strip()[:4]) <= MAX_SEARCH_LIMIT:
                 raise InvalidQuery(f"limit must be a whole number from 1 to {MAX_SEARCH_LIMIT}")
             limit = int(raw_limit.strip())
         candidates = await self.aggregator.search(q, year, limit=limit)

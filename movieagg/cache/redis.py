@@ -90,7 +90,7 @@ class RedisCache:
         except ValueError:
             raise ConfigurationError(f"bad port in redis URL {describe_url(url)}") from None
         db_text = (parts.path or "/").strip("/") or query.get("db", "0")
-        if not db_text.isdigit():
+        if not db_text.isdecimal():
             raise ConfigurationError(f"bad database number in redis URL {describe_url(url)}")
         raw_timeout = query.get("timeout") or env.get("MOVIEAGG_REDIS_TIMEOUT")
         timeout = _float_option(raw_timeout, "MOVIEAGG_REDIS_TIMEOUT", DEFAULT_TIMEOUT)

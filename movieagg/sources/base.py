@@ -47,7 +47,7 @@ def parse_int(value: object) -> int | None:
     if not isinstance(value, str):
         return None
     digits = value.replace(",", "").replace(" ", "").strip()
-    return int(digits) if digits.isdigit() else None
+    return int(digits) if digits.isdecimal() else None
 
 
 def parse_year(value: object) -> int | None:

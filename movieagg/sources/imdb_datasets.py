@@ -365,7 +365,7 @@ def remove_stale_partials(target: Path) -> None:
     for path in target.parent.glob(f"{target.name}.partial-*"):
         pid = path.name.rsplit("-", 1)[-1]
         alive = False
-        if pid.isdigit():
+        if pid.isdecimal():
             try:
                 os.kill(int(pid), 0)
                 alive = int(pid) != os.getpid()

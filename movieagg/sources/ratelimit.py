@@ -132,7 +132,7 @@ def limits_from_settings(settings: Settings) -> dict[str, Limit]:
             limit = parse_limit(raw, limit)
         raw_conc = settings.get(_env_name(name, "CONCURRENCY"))
         if raw_conc is not None:
-            if not raw_conc.strip().isdigit() or int(raw_conc) <= 0:
+            if not raw_conc.strip().isdecimal() or int(raw_conc) <= 0:
                 raise ConfigurationError(f"{_env_name(name, 'CONCURRENCY')} must be a positive whole number")
             base = limit or Limit(1_000_000, 1.0, margin=0.0)
             limit = dataclasses.replace(base, concurrency=int(raw_conc))
@@ -398,7 +398,7 @@ def quotas_from_settings(settings: Settings, directory: Path | None = None) -> d
         raw = settings.get(name)
         limit = default
         if raw is not None:
-            if not raw.strip().isdigit():
+            if not raw.strip().isdecimal():
                 raise ConfigurationError(f"{name} must be a whole number of requests a day (0 = unlimited)")
             limit = int(raw)
         quotas[source] = DailyQuota(

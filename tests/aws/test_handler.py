@@ -60,6 +60,7 @@ def test_refresh_is_not_cacheable(make_event: Any, invoke: Invoke, fake_aggregat
         ({"title": "Heat", "year": "1869"}, "outside 1870"),
         ({"title": "Heat", "year": "2101"}, "outside 1870"),
         ({"title": "Heat", "year": "nineteen"}, "whole number"),
+        ({"title": "Heat", "year": "²"}, "whole number"),  # isdigit() is True, int() raises
         ({"title": "Heat", "sources": ",".join(f"s{i}" for i in range(11))}, "too many sources"),
         ({"title": "Heat", "sources": "tmdb;drop"}, "not a source name"),
         ({"title": "Heat", "sources": "nosuch"}, "unknown source"),
@@ -149,6 +150,7 @@ def test_search(make_event: Any, invoke: Invoke, fake_aggregator: FakeAggregator
         {"q": "Dune", "limit": "0"},
         {"q": "Dune", "limit": "51"},
         {"q": "Dune", "limit": "x"},
+        {"q": "Dune", "limit": "²"},
     ):
         bad = invoke(make_event("/api/search", query))
         assert (bad.status, bad.code) == (400, "invalid_input"), query
