@@ -128,8 +128,10 @@ async def test_tmdb_requests_are_spaced_against_the_fake(fake: FakeAPI) -> None:
     assert len(arrivals) == 60
     # Measured at the server: never more than 20 requests in any one-second window.
     assert max(sum(1 for t in arrivals if a <= t < a + 1.0) for a in arrivals) <= 20
-    # …and not needlessly slow: 60 requests at 20/s (5% margin) take ~2.1 s.
-    assert 1.9 < elapsed < 3.5
+    # …and not needlessly slow: 60 requests at 20/s (5% margin) take ~2.1 s; the upper bound
+    # leaves room for a loaded 2-core CI machine (3.6 s seen) while still catching a limiter
+    # that throttles far below its rate.
+    assert 1.9 < elapsed < 5.0
 
 
 async def test_429_pauses_the_source_then_resumes(fake: FakeAPI) -> None:
