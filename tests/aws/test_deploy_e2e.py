@@ -19,6 +19,9 @@ from typer.testing import CliRunner
 
 from movieagg.cli import app
 from tests.infra.moto_harness import KNOWN_UNMODELLED, RECORDER, MotoServer
+from tests.services import pg_url
+
+__all__ = ["pg_url"]  # fixture: a fresh PostgreSQL schema, dropped afterwards
 
 REGION = "us-east-1"
 STAGE = "test"
@@ -560,3 +563,69 @@ def test_a_stack_left_in_rollback_complete_is_replaced(aws: MotoServer, site: Pa
     assert "Change set: create movieagg-test-app" in result.output
     live = client(aws, "cloudformation").describe_stacks(StackName="movieagg-test-app")["Stacks"][0]
     assert live["StackStatus"] == "CREATE_COMPLETE" and live["StackId"] != stack.stack_id
+
+
+LAMBDA_RUN = r"""
+import json, sys
+import movieagg.aws.handler as h
+event = {"resource": "/api/{proxy+}", "path": "/api/rate", "httpMethod": "GET", "headers": {},
+         "multiValueHeaders": {}, "queryStringParameters": {"title": "The Matrix"},
+         "multiValueQueryStringParameters": None, "pathParameters": {"proxy": "rate"},
+         "stageVariables": None, "requestContext": {"requestId": "r-1", "stage": "test", "path": "/test/api/rate",
+         "httpMethod": "GET", "identity": {"sourceIp": "127.0.0.1"}}, "body": None, "isBase64Encoded": False}
+r = h.handler(event, None)
+print("RESULT " + json.dumps({"status": r["statusCode"], "body": json.loads(r["body"])}))
+"""
+
+
+def test_the_deployed_lambda_environment_reads_ssm_and_writes_postgres(
+    aws: MotoServer, site: Path, fake: Any, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The function's environment as deployed + the SSM parameters deploy put = a working API.
+
+    Only the private endpoints are swapped for local ones (PostgreSQL here; the cache is memory:
+    the local Redis has neither TLS nor the AUTH token ElastiCache has). The API keys reach the
+    handler only through Parameter Store, as in Lambda.
+    """
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    database = str(request.getfixturevalue("pg_url"))
+    keys = {k: fake.env[k] for k in ("TMDB_API_KEY", "OMDB_API_KEY")}
+    assert deploy(aws, site, env=keys).exit_code == 0
+    fn = client(aws, "lambda").get_function_configuration(FunctionName="movieagg-test-api")
+    deployed = fn["Environment"]["Variables"]
+    assert deployed["MOVIEAGG_DATABASE_URL"].startswith("postgresql+psycopg://movieagg@")
+    assert ":" not in deployed["MOVIEAGG_DATABASE_URL"].split("//", 1)[1].split("@", 1)[0]  # no password
+    env = {
+        **deployed,
+        "MOVIEAGG_DATABASE_URL": database,  # password-less too: filled from SSM (trust auth accepts it)
+        "MOVIEAGG_CACHE": "memory",
+        "MOVIEAGG_HOME": str(tmp_path / "lambda-home"),
+        "AWS_LAMBDA_FUNCTION_NAME": "movieagg-test-api",
+        "AWS_ENDPOINT_URL": aws.url,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        **{k: v for k, v in fake.env.items() if k not in keys},  # the fake upstream's URLs only
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", LAMBDA_RUN], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))[7:])
+    assert out["status"] == 200, out
+    assert {r["source"] for r in out["body"]["ratings"]} >= {"tmdb", "omdb"}  # keys came from SSM
+    for secret in keys.values():
+        assert secret not in proc.stdout + proc.stderr
+    engine = create_engine(database)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT count(*) FROM lookups")).scalar_one()
+    finally:
+        engine.dispose()
+    assert rows >= 1  # the lookup was recorded in PostgreSQL before the handler returned
