@@ -6,8 +6,6 @@ get plain text.
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,12 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from movieagg._jsonout import write_json  # noqa: F401  (kept importable from here)
 from movieagg.core.models import Candidate, RatingResult
-
-
-def write_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    sys.stdout.flush()
 
 
 def score_style(score: float | None) -> str:

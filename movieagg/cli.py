@@ -177,7 +177,7 @@ def rate(
 
 def _print_result(result: Any, json_output: bool) -> None:
     if json_output:
-        from movieagg._render import write_json
+        from movieagg._jsonout import write_json
 
         write_json(result.to_dict())
     else:
@@ -206,7 +206,7 @@ def search(
 
     candidates = run(go, settings, status=f"Searching {title!r}…")
     if json_output:
-        from movieagg._render import write_json
+        from movieagg._jsonout import write_json
 
         write_json([c.to_dict() for c in candidates])
     elif not candidates:
@@ -245,7 +245,7 @@ def sources(json_output: JsonOpt = False) -> None:
         for spec in all_specs().values()
     ]
     if json_output:
-        from movieagg._render import write_json
+        from movieagg._jsonout import write_json
 
         write_json(rows)
     else:

@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
         finally:
             _close(backend)
         if json_output:
-            from movieagg._render import write_json
+            from movieagg._jsonout import write_json
 
             write_json(info)
             return

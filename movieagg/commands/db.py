@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
         finally:
             engine.dispose()
         if json_output:
-            from movieagg._render import write_json
+            from movieagg._jsonout import write_json
 
             write_json(info)
             return

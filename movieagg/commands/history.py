@@ -320,7 +320,7 @@ def register(app: typer.Typer) -> None:
             if searches:
                 entries = store.searches(limit or 20)
                 if json_output:
-                    from movieagg._render import write_json
+                    from movieagg._jsonout import write_json
 
                     write_json(entries)
                 elif not entries:
@@ -342,7 +342,7 @@ def register(app: typer.Typer) -> None:
                 )
             groups = series(observations)
             if json_output:
-                from movieagg._render import write_json
+                from movieagg._jsonout import write_json
 
                 write_json({"movie": film, "series": groups, "observations": len(observations)})
             else:
