@@ -179,15 +179,29 @@ class BackgroundRecorder:
 
     def _run(self) -> None:
         while True:
-            entry = self._queue.get()
+            batch = [self._queue.get()]
+            # Take whatever else is already waiting: under load one write carries many records.
+            while len(batch) < 500:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            entries = [e for e in batch if e is not None]
             try:
-                if entry is None:
-                    return
-                self.inner.record(entry)
+                if entries:
+                    record_many = getattr(self.inner, "record_many", None)
+                    if record_many is not None:
+                        record_many(entries)
+                    else:
+                        for entry in entries:
+                            self.inner.record(entry)
             except Exception as exc:
-                log.warning("could not record the lookup (%s)", type(exc).__name__)
+                log.warning("could not record %d lookup(s) (%s)", len(entries), type(exc).__name__)
             finally:
-                self._queue.task_done()
+                for _ in batch:
+                    self._queue.task_done()
+            if len(entries) != len(batch):
+                return
 
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait until every queued record is written (True) or ``timeout`` passes (False)."""

@@ -146,3 +146,17 @@ def test_append_is_cheap_and_survives_a_corrupt_line(tmp_path: Path, db_url: str
         assert sorted(e["id"] for e in store.searches()) == ["good1", "good2"]
     finally:
         store.close()
+
+
+def test_append_many_is_one_batch_and_creates_the_directory(tmp_path: Path) -> None:
+    from movieagg.store.outbox import Outbox, OutboxRecorder
+
+    outbox = Outbox(tmp_path / "not" / "yet")
+    recorder = OutboxRecorder(outbox)
+    recorder.record_many([{"id": "a", "cached": True}, {"id": "b", "cached": True}])
+    assert not outbox.dirty  # cache hits alone do not ask for a database write
+    recorder.record_many([{"id": "c", "cached": False}])
+    assert outbox.dirty
+    written: list[str] = []
+    assert outbox.flush(lambda entries: written.extend(e["id"] for e in entries)) == 3
+    assert written == ["a", "b", "c"]
