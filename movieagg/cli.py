@@ -38,11 +38,11 @@ app = typer.Typer(
     name="movieagg",
     help="How good is this movie? One score (0–100) from TMDB, OMDb (IMDb, Rotten Tomatoes, "
     "Metacritic), Wikidata and more.\n\nWorks with no configuration (keyless Wikidata); set "
-    "TMDB_API_KEY and OMDB_API_KEY for more sources. See `movieagg sources`.",
+    "TMDB_API_KEY and OMDB_API_KEY for more sources. See 'movieagg sources'.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode="rich",
     add_completion=False,
 )
 

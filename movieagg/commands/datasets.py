@@ -21,7 +21,7 @@ datasets_app = typer.Typer(
     "rating and votes with no key and no network, and resolves titles when online sources are down.\n\n"
     + NOTICE,
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode="rich",
 )
 
 
