@@ -24,7 +24,7 @@ a CSV with title/year/imdb_id columns (Letterboxd and IMDb list exports work as 
 
 Results stream out as they finish (`--format table|csv|json|ndjson`, to stdout or `--output`).
 Run it again with the same `--output` after an interruption and it skips what is done (failed
-titles are retried). Requests respect each source's rate limit (TMDB 40/s, Trakt 1,000 per 5
+titles are retried). Requests respect each source's rate limit (TMDB 40/s, Trakt 500 per 5
 minutes, OMDb's daily quota; see the README); a spent OMDb quota is reported, never fatal.
 
 Exit codes: 0 the list was rated (per-title outcomes are in the output and the summary);

@@ -21,7 +21,7 @@ and ``MOVIEAGG_<SOURCE>_CONCURRENCY``; OMDb's quota with ``MOVIEAGG_OMDB_DAILY_L
 source    limit                                  why
 ========  =====================================  ============================================
 tmdb      40 requests / s                        TMDB allows ~40-50/s per IP, 429 beyond
-trakt     1000 / 5 min, ≤ 10/s                   Trakt: 1,000 GET calls every 5 minutes
+trakt     500 / 5 min, ≤ 10/s                    Trakt: 500 GET calls every 5 minutes (2026)
 wikidata  30 / s, at most 5 in flight            WDQS policy: ≤ 5 parallel queries per client
 omdb      30 / s; 1,000 a day                    the free key's daily quota
 ========  =====================================  ============================================
@@ -81,7 +81,9 @@ class Limit:
 DEFAULT_LIMITS: dict[str, Limit] = {
     "tmdb": Limit(40, 1.0),
     # A long window: bursts are fine (10/s at most) until the 5-minute budget is used up.
-    "trakt": Limit(1000, 300.0, min_interval=0.1, smooth=False),
+    # Trakt lowered its GET limit to 500 per 5 minutes in 2026 (maintainer, trakt/trakt-api#909);
+    # going over blocks every call for 5 minutes, so stay under it.
+    "trakt": Limit(500, 300.0, min_interval=0.1, smooth=False),
     "wikidata": Limit(30, 1.0, concurrency=5),
     "omdb": Limit(30, 1.0),
 }

@@ -66,7 +66,7 @@ def test_every_route_over_http(fake: FakeAPI, tmp_path: Path) -> None:
 def test_concurrent_requests_and_keep_alive(fake: FakeAPI, tmp_path: Path) -> None:
     fake.state.latency = 0.25
     titles = sorted({f["title"] for f in FILMS})[:16]
-    # Only sources without a client-side pacing limit (Trakt is paced at 1000/5 min, Wikidata at
+    # Only sources without a client-side pacing limit (Trakt is paced at 500/5 min, Wikidata at
     # 5 in flight): this measures the server's concurrency, not the upstream politeness.
     env = _env(fake, tmp_path / "home", MOVIEAGG_SOURCES="tmdb,omdb")
     with serve_process(env, tmp_path / "run") as served:
