@@ -107,9 +107,14 @@ class Outbox:
             target = self.directory / f"claimed-{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl"
             try:
                 if path.name == PENDING and fcntl is not None:
-                    # Wait for an in-flight append to finish before taking the file.
+                    # Wait for an in-flight append to finish before taking the file, and take
+                    # only the file whose lock we hold: while we waited, another flush may have
+                    # claimed it and an append created a new pending file under the same name —
+                    # renaming that one without its lock could lose a record being written.
                     with path.open("rb") as fh:
                         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                        if os.stat(path).st_ino != os.fstat(fh.fileno()).st_ino:
+                            continue
                         os.rename(path, target)
                 else:
                     os.rename(path, target)
