@@ -577,7 +577,7 @@ async def arate_many(
         from movieagg.factory import build_aggregator
 
         settings = settings or _Settings.from_env()
-        aggregator = build_aggregator(settings, use_cache=use_cache)
+        aggregator = build_aggregator(settings, use_cache=use_cache, patient=True)
     if settings is not None:  # lookup records go to that store as the batch goes, not all at the end
         history = _HistoryFlusher(settings)
     original = aggregator.sources

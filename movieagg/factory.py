@@ -94,6 +94,9 @@ def flush_outbox(settings: Settings) -> int:
         store.close()
 
 
+BATCH_QUEUE_WAIT = 900.0  # seconds a batch's request may wait for its source's rate limit
+
+
 def build_aggregator(
     settings: Settings | None = None,
     *,
@@ -101,10 +104,14 @@ def build_aggregator(
     record: bool = True,
     transport: httpx.AsyncBaseTransport | None = None,
     sources: Iterable[Any] | None = None,
+    patient: bool = False,
 ) -> Aggregator:
     """Build an Aggregator from settings (environment and config file by default).
 
     ``sources`` may pass ready adapter instances instead of the configured ones.
+    ``patient`` (batches): a request waits for its source's rate limit as long as it takes
+    (up to BATCH_QUEUE_WAIT; Trakt's window is 5 minutes) instead of failing fast after
+    MOVIEAGG_TIMEOUT — a list is rated at the pace its sources allow, with every source.
     """
     from movieagg.sources._http import HttpClient
     from movieagg.sources.registry import LazySource
@@ -113,12 +120,18 @@ def build_aggregator(
     settings = settings or Settings.from_env()
     from movieagg.sources.ratelimit import limits_from_settings, quotas_from_settings
 
+    limits = limits_from_settings(settings)  # per-source request rates (TMDB 40/s, …)
+    # One lookup waits at most MOVIEAGG_TIMEOUT for a source's turn, then reports the source
+    # as over its limit; a batch waits for spent windows to reopen and 429s to pass (Trakt:
+    # 5 minutes) — up to BATCH_QUEUE_WAIT, beyond which the source counts as down for now.
+    queue_wait = max(settings.timeout, BATCH_QUEUE_WAIT) if patient else settings.timeout
     http = HttpClient(
         settings.timeout,
         secrets=settings.secrets(),
         transport=transport,
-        limits=limits_from_settings(settings),  # per-source request rates (TMDB 40/s, …)
+        limits=limits,
         quotas=quotas_from_settings(settings, home_dir(settings, "data")),  # OMDb's daily quota
+        max_queue_wait=queue_wait,
     )
     if sources is None:
         specs, unavailable = choose_specs(settings)
@@ -147,7 +160,7 @@ def build_aggregator(
         recorder=OutboxRecorder(outbox) if outbox is not None else None,
         identity_ttl=settings.identity_ttl,
         ratings_ttl=settings.ratings_ttl,
-        source_timeout=settings.timeout * 3,
+        source_timeout=settings.timeout * 3,  # rate-limit waits extend it (core.budget)
         unavailable=unavailable,
         on_close=on_close,
         # A shared cache that can also lock (Redis) gives single flight across processes.

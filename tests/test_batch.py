@@ -6,6 +6,7 @@ import asyncio
 import gc
 import io
 import json
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -303,6 +304,30 @@ async def test_rate_limit_holds_during_a_batch(fake: FakeAPI, monkeypatch: pytes
     assert fake.state.rejected["tmdb"] == 0
     arrivals = list(fake.state.arrivals["tmdb"])
     assert max(sum(1 for t in arrivals if a <= t < a + 1.0) for a in arrivals) <= 15
+
+
+async def test_a_batch_waits_for_a_spent_window_instead_of_timing_out(
+    fake: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trakt limited to 2 calls per 2 s and a 1 s timeout: titles queue for Trakt's window for
+    up to ~5 s — far beyond the 3 s a source call may take — and every one still gets Trakt's
+    rating: waiting for our own rate limit is not the service being slow."""
+    monkeypatch.setenv("MOVIEAGG_TRAKT_RATE_LIMIT", "2/2s")
+    monkeypatch.setenv("MOVIEAGG_TIMEOUT", "1")
+    monkeypatch.setenv("MOVIEAGG_SOURCES", "tmdb,trakt")
+    from bench.films import FILMS
+
+    titles = [f"{f['title']} ({f['year']})" for f in FILMS[:6]]
+    started = time.monotonic()
+    results = [
+        r async for r in arate_many(titles, settings=Settings.from_env(), use_cache=False, concurrency=6)
+    ]
+    assert all(r.status == "found" for r in results), [(r.status, r.message) for r in results]
+    assert all(r.result is not None and not r.result.errors for r in results), [
+        r.result.errors for r in results if r.result
+    ]
+    assert all(any(x.source == "trakt" for x in r.result.ratings) for r in results if r.result)
+    assert time.monotonic() - started > 4.0  # it really was paced: 6 calls at 2 per 2 s
 
 
 # ---------------------------------------------------------------------------- output and resume

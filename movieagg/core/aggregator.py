@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from movieagg.core import cachekeys
+from movieagg.core import budget, cachekeys
 from movieagg.core.errors import (
     AllSourcesFailed,
     ConfigurationError,
@@ -200,7 +200,7 @@ class Aggregator:
             if candidate.imdb_id or source is None:
                 return candidate
             try:
-                data = await asyncio.wait_for(source.fetch(candidate.to_movie()), self.source_timeout)
+                data = await budget.within(self.source_timeout, source.fetch(candidate.to_movie()))
             except Exception:  # the candidate is still useful without its IMDb id
                 log.debug("could not complete ids of %s", candidate.title, exc_info=True)
                 return candidate
@@ -354,12 +354,12 @@ class Aggregator:
             )
         for source in searchers:
             try:
-                found = await asyncio.wait_for(source.search(query, limit), self.source_timeout)
+                found = await budget.within(self.source_timeout, source.search(query, limit))
                 if not found and query.year is not None:
                     # Sources filter on their own release year; festival vs release dates differ
                     # by one, so ask again without it and let the ranking apply the ±1 tolerance.
                     loose = Query(query.title, None)
-                    found = await asyncio.wait_for(source.search(loose, limit), self.source_timeout)
+                    found = await budget.within(self.source_timeout, source.search(loose, limit))
             except SourceFailure as exc:
                 errors[source.name] = exc
                 continue
@@ -473,7 +473,7 @@ class Aggregator:
 
     async def _fetch_one(self, source: RatingSource, movie: Movie) -> SourceData | SourceFailure | None:
         try:
-            return await asyncio.wait_for(source.fetch(movie), self.source_timeout)
+            return await budget.within(self.source_timeout, source.fetch(movie))
         except SourceFailure as exc:
             return exc
         except TimeoutError:

@@ -14,6 +14,7 @@ import contextlib
 import email.utils
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from movieagg._version import __version__
 from movieagg.core.errors import SourceFailure
 from movieagg.core.redact import redact
-from movieagg.sources.ratelimit import DailyQuota, Limit, RateLimiter
+from movieagg.sources.ratelimit import DailyQuota, Limit, RateLimited, RateLimiter
 
 if TYPE_CHECKING:
     import httpx
@@ -72,6 +73,7 @@ class HttpClient:
         user_agent: str = USER_AGENT,
         limits: Mapping[str, Limit] | None = None,
         quotas: Mapping[str, DailyQuota] | None = None,
+        max_queue_wait: float | None = None,
     ) -> None:
         self.timeout = timeout
         self.max_attempts = max_attempts
@@ -85,6 +87,9 @@ class HttpClient:
         # Politeness per source (see movieagg.sources.ratelimit): none unless given.
         self.limiters: dict[str, RateLimiter] = {n: RateLimiter(lim) for n, lim in (limits or {}).items()}
         self.quotas: dict[str, DailyQuota] = dict(quotas or {})
+        # How long one request may wait for its source's rate limit before it fails fast
+        # ("over its rate limit; next request possible in N s"); None = as long as it takes.
+        self.max_queue_wait = max_queue_wait
 
     @contextlib.asynccontextmanager
     async def _limited(self, source: str) -> AsyncIterator[float]:
@@ -94,8 +99,13 @@ class HttpClient:
             yield 0.0
             return
         queued_at = time.monotonic()
-        async with limiter.slot():
-            yield time.monotonic() - queued_at
+        try:
+            async with limiter.slot(self.max_queue_wait):
+                yield time.monotonic() - queued_at
+        except RateLimited as exc:
+            raise SourceFailure(
+                source, f"over its rate limit; next request possible in {math.ceil(exc.retry_in)}s", "quota"
+            ) from None
 
     def _penalize(self, source: str, seconds: float) -> None:
         limiter = self.limiters.get(source)
@@ -134,6 +144,10 @@ class HttpClient:
         """GET with retries; returns non-transient responses (any 2xx/4xx) to the caller."""
         import httpx
 
+        # Build the client (an SSL context: tens of ms on the first request) before taking a
+        # rate-limit slot: the slot's timestamp must be when the request really goes out, or
+        # the next request, spaced from it, reaches the service too soon after it.
+        client = self.client
         started = time.monotonic()
         attempt = 0
         while True:
@@ -148,7 +162,7 @@ class HttpClient:
                 wait: float | None = None
                 try:
                     self.requests += 1
-                    response = await self.client.get(
+                    response = await client.get(
                         url,
                         params=params,
                         headers=headers,

@@ -21,6 +21,7 @@ from movieagg.sources.ratelimit import (
     DEFAULT_LIMITS,
     DailyQuota,
     Limit,
+    RateLimited,
     RateLimiter,
     limits_from_settings,
     parse_limit,
@@ -76,6 +77,23 @@ async def test_limiter_never_exceeds_window_with_virtual_clock() -> None:
     assert now[0] >= sent[-1] + 3.0 - 1e-9
 
 
+async def test_a_late_answer_holds_back_the_request_a_window_later() -> None:
+    """A request that reached the service late (its answer came late) still bounds the window."""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(Limit(3, 1.0, margin=0.0, smooth=False), clock=lambda: now[0], sleep=sleep)
+    first = await limiter.acquire()
+    now[0] = 0.3  # the first request's send was held back: its answer came at 0.3 s
+    limiter.answered(first)
+    for _ in range(2):
+        limiter.answered(await limiter.acquire())
+    await limiter.acquire()  # the 4th: one period after the first *answer*, not its send
+    assert now[0] == pytest.approx(1.3)
+
+
 async def test_smooth_limit_spreads_requests_evenly() -> None:
     now = [0.0]
 
@@ -89,6 +107,29 @@ async def test_smooth_limit_spreads_requests_evenly() -> None:
         sent.append(now[0])
     assert all(b - a == pytest.approx(1.05 / 40) for a, b in itertools.pairwise(sent))
     assert Limit(40, 1.0).rate == pytest.approx(40 / 1.05)
+
+
+async def test_late_wake_ups_are_made_up_without_breaking_the_window() -> None:
+    """A busy loop wakes the limiter late; the schedule catches up, the window still holds."""
+    import random
+
+    rng = random.Random(7)
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds + rng.choice([0.0, 0.0, 0.002, 0.03])  # sometimes late, once in a while very
+
+    limit = Limit(10, 1.0)
+    limiter = RateLimiter(limit, clock=lambda: now[0], sleep=sleep)
+    sent = []
+    for _ in range(300):
+        await limiter.acquire()
+        sent.append(now[0])
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert min(gaps) >= limit.interval / 2 - 1e-9
+    assert all(sent[i + 10] - sent[i] >= 1.05 - 1e-9 for i in range(len(sent) - 10))
+    # Lateness does not accumulate: 300 requests take about 299 intervals, not 299 × (interval + lateness).
+    assert sent[-1] < 299 * limit.interval * 1.02
 
 
 async def test_min_interval_and_concurrency_cap() -> None:
@@ -145,6 +186,33 @@ async def test_429_pauses_the_source_then_resumes(fake: FakeAPI) -> None:
     assert all(r is not None for r in results)
     assert fake.state.rejected["tmdb"] >= 1
     assert http.limiters["tmdb"].penalties >= 1
+
+
+async def test_a_long_block_fails_fast_instead_of_holding_up_a_lookup(fake: FakeAPI) -> None:
+    """Blocked for 5 minutes (a 429's Retry-After: 300): one lookup reports it at once."""
+    http = HttpClient(5.0, limits={"tmdb": Limit(40, 1.0)}, max_queue_wait=5.0)
+    tmdb = TMDBSource(http, fake.env["MOVIEAGG_TMDB_URL"], api_key=Secret(fake.env["TMDB_API_KEY"]))
+    http.limiters["tmdb"].penalize(300)
+    started = time.monotonic()
+    with pytest.raises(SourceFailure) as failure:
+        await tmdb.fetch(Movie("x", tmdb_id=603))
+    await http.aclose()
+    assert time.monotonic() - started < 1.0
+    assert failure.value.kind == "quota"
+    assert failure.value.message == "over its rate limit; next request possible in 300s"
+    assert fake.counts().get("tmdb", 0) == 0
+
+
+async def test_slot_gives_up_after_its_longest_wait() -> None:
+    limiter = RateLimiter(Limit(100, 1.0, concurrency=1))
+    async with limiter.slot():
+        started = time.monotonic()
+        with pytest.raises(RateLimited):
+            async with limiter.slot(max_wait=0.1):
+                pytest.fail("got a slot the cap does not allow")
+        assert 0.09 < time.monotonic() - started < 1.0
+    async with limiter.slot(max_wait=0.1):  # free again
+        pass
 
 
 # ---------------------------------------------------------------- daily quota

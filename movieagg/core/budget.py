@@ -1,0 +1,69 @@
+"""A source call's time budget, which the source's own rate-limit waits do not use up.
+
+The aggregator gives every call to a source (search, fetch) a budget of seconds. A request
+that waits for its turn under the source's rate limit is being polite, not slow: the rate
+limiter pauses the budget while it waits (:func:`paused`), so only the service's own time
+counts. Without this a batch that paces itself to Trakt's 500 calls per 5 minutes would
+report its own politeness as "timed out".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+from collections.abc import Awaitable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class _Budget:
+    """The timeout of one source call, and how many waits have it paused."""
+
+    __slots__ = ("pauses", "remaining", "timeout")
+
+    def __init__(self, timeout: asyncio.Timeout) -> None:
+        self.timeout = timeout
+        self.pauses = 0
+        self.remaining = 0.0
+
+
+_CURRENT: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
+    "movieagg_source_budget", default=None
+)
+
+
+async def within(seconds: float, call: Awaitable[T]) -> T:
+    """Await ``call`` for at most ``seconds`` of not-paused time (TimeoutError after)."""
+    async with asyncio.timeout(seconds) as timeout:
+        token = _CURRENT.set(_Budget(timeout))
+        try:
+            return await call
+        finally:
+            _CURRENT.reset(token)
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """Stop the clock of the source call in progress while this block runs (no-op outside one)."""
+    budget = _CURRENT.get()
+    if budget is None:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    if budget.pauses == 0:
+        when = budget.timeout.when()
+        if when is None or budget.timeout.expired():
+            yield
+            return
+        budget.remaining = when - loop.time()
+        budget.timeout.reschedule(None)
+    budget.pauses += 1
+    try:
+        yield
+    finally:
+        budget.pauses -= 1
+        if budget.pauses == 0:
+            with contextlib.suppress(RuntimeError):  # the call is already being torn down
+                budget.timeout.reschedule(loop.time() + max(budget.remaining, 0.0))
