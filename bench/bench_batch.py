@@ -9,7 +9,7 @@ to 40 requests/s (the fake answers 429 above that), and peak memory for long lis
 The rate-limit bound is (TMDB requests made) / 40 per second: no client can be faster without
 429s. The fake runs in its own process (so the RSS measured is movieagg's), on loopback only.
 Sources: TMDB, OMDb, Wikidata, Trakt (the fake does not limit Trakt, so its client-side limit
-is switched off here; with the real Trakt its 1,000 calls / 5 min would be the bound).
+is switched off here; with the real Trakt its 500 calls / 5 min would be the bound).
 """
 
 from __future__ import annotations

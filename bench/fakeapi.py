@@ -88,7 +88,7 @@ class State:
         self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
         self._tmdb_window: list[float] = []
-        # Trakt: GET limit over a sliding window (real: 1,000 calls / 300 s); None = unlimited.
+        # Trakt: GET limit over a sliding window (real: 500 calls / 300 s since 2026); None = unlimited.
         self.trakt_limit: tuple[int, float] | None = None
         self._trakt_window: list[float] = []
         # Arrival times per service (monotonic, last 10,000) and 429s sent, for politeness tests.

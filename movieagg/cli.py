@@ -138,10 +138,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 
 
 @app.command(
+    help="Rate a film: one aggregate score and every source's rating.\n\n" + SCORE_METHOD,
     epilog="Examples:\n\n"
     '  movieagg rate "The Matrix"\n\n'
     '  movieagg rate "Dune" --year 1984 --json\n\n'
-    '  movieagg rate "Amélie" -s tmdb -s omdb --refresh\n\n' + SCORE_METHOD
+    '  movieagg rate "Amélie" -s tmdb -s omdb --refresh',
 )
 def rate(
     title: TitleArg,

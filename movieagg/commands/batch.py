@@ -18,17 +18,19 @@ import typer
 if TYPE_CHECKING:
     from movieagg.batch import BatchResult, BatchSummary
 
-HELP = """Rate every film in a list: a text file (one title a line, `Title (1999)` or an IMDb id),
-a CSV with title/year/imdb_id columns (Letterboxd and IMDb list exports work as they are), or
-`-` for stdin.
-
-Results stream out as they finish (`--format table|csv|json|ndjson`, to stdout or `--output`).
-Run it again with the same `--output` after an interruption and it skips what is done (failed
-titles are retried). Requests respect each source's rate limit (TMDB 40/s, Trakt 500 per 5
-minutes, OMDb's daily quota; see the README); a spent OMDb quota is reported, never fatal.
-
-Exit codes: 0 the list was rated (per-title outcomes are in the output and the summary);
-2 unreadable input or bad options; 3 no usable source; 130 interrupted (re-run to resume)."""
+HELP = (
+    "Rate every film in a list: a text file, a CSV (Letterboxd and IMDb exports as they are) or stdin.\n\n"
+    "FILE is a text file (one title a line, `Title (1999)` or an IMDb id), a CSV with "
+    "title/year/imdb_id columns (or the Letterboxd/IMDb export names), or `-` for stdin.\n\n"
+    "Results stream out as they finish (`--format table|csv|json|ndjson`, to stdout or `--output`). "
+    "Run it again with the same `--output` after an interruption and it skips what is done (failed "
+    "titles are retried). Requests respect each source's rate limit (TMDB 40/s, Trakt 500 per 5 "
+    "minutes, OMDb's daily quota; see the README) and wait for their turn, so a long list goes at "
+    "the pace of its slowest source (leave one out with `-s`); a spent OMDb quota is reported, "
+    "never fatal.\n\n"
+    "Exit codes: 0 the list was rated (per-title outcomes are in the output and the summary); "
+    "2 unreadable input or bad options; 3 no usable source; 130 interrupted (re-run to resume)."
+)
 
 EPILOG = (
     "Examples:\n\n"

@@ -7,7 +7,7 @@ may be an IMDb id; a film known only by its TMDB id is first looked up with
 Trakt resolve titles when the sources before it in the resolver order cannot.
 
 Errors: 401/403 mean a missing, invalid or unapproved client id (``auth``); 404 is "no such
-film"; 429 (GET limit: 1,000 calls every 5 minutes) is retried by the shared client, which
+film"; 429 (GET limit: 500 calls every 5 minutes) is retried by the shared client, which
 honours Retry-After, and the source's rate limiter keeps a batch under the limit.
 """
 
