@@ -150,9 +150,11 @@ class Rating:
         return round(self.value / self.scale * 100.0, 2) if self.scale else 0.0
 
     def display(self) -> str:
-        """The rating as its source shows it: 8.2/10, 90%, 89/100."""
+        """The rating as its source shows it: 8.0/10, 90%, 89/100 (as the web app does)."""
         if self.scale == 100 and self.name.startswith("rotten_tomatoes") and "average" not in self.name:
             return f"{self.value:g}%"
+        if self.scale <= 10:  # IMDb shows 8.0/10, not 8/10; Trakt's 8.354 reads as 8.4
+            return f"{self.value:.1f}/{self.scale:g}"
         return f"{self.value:g}/{self.scale:g}"
 
     def to_dict(self) -> dict[str, Any]:

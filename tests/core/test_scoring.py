@@ -40,3 +40,6 @@ def test_normalisation() -> None:
     assert r("metacritic", 89, 100, None).normalized == 89.0
     assert Rating("rotten_tomatoes", "RT", 90, 100, None, "omdb").display() == "90%"
     assert Rating("imdb", "IMDb", 8.2, 10, None, "omdb").display() == "8.2/10"
+    assert Rating("imdb", "IMDb", 8.0, 10, None, "omdb").display() == "8.0/10"
+    assert Rating("trakt", "Trakt", 8.354, 10, None, "trakt").display() == "8.4/10"
+    assert Rating("metacritic", "Metacritic", 74, 100, None, "omdb").display() == "74/100"

@@ -197,7 +197,7 @@ async def test_a_long_block_fails_fast_instead_of_holding_up_a_lookup(fake: Fake
     with pytest.raises(SourceFailure) as failure:
         await tmdb.fetch(Movie("x", tmdb_id=603))
     await http.aclose()
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # not the 5 s it may queue, let alone 300
     assert failure.value.kind == "quota"
     assert failure.value.message == "over its rate limit; next request possible in 300s"
     assert fake.counts().get("tmdb", 0) == 0
@@ -210,7 +210,7 @@ async def test_slot_gives_up_after_its_longest_wait() -> None:
         with pytest.raises(RateLimited):
             async with limiter.slot(max_wait=0.1):
                 pytest.fail("got a slot the cap does not allow")
-        assert 0.09 < time.monotonic() - started < 1.0
+        assert 0.09 < time.monotonic() - started < 2.0
     async with limiter.slot(max_wait=0.1):  # free again
         pass
 
