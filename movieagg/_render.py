@@ -89,6 +89,14 @@ def render_result(result: RatingResult, console: Console) -> None:
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"
     parts.append(Text(f"{origin} · fetched {result.fetched_at:%Y-%m-%d %H:%M} UTC", style="dim"))
     console.print(Panel(Group(*parts), title=heading, subtitle=ids or None, expand=False))
+    if result.alternatives:
+        others = ", ".join(
+            f"{m.year}" + (f" ({m.imdb_id})" if m.imdb_id else "") for m in result.alternatives
+        )
+        console.print(
+            Text(f"Also titled “{movie.title}”: {others} — add --year to choose.", style="dim"),
+            highlight=False,
+        )
 
 
 def render_candidates(candidates: Sequence[Candidate], console: Console) -> None:

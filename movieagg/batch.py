@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import csv
 import dataclasses
 import hashlib
@@ -45,8 +44,7 @@ from movieagg.core.errors import (
     NotFound,
     SourceErrorInfo,
 )
-from movieagg.core.matching import rank_candidates
-from movieagg.core.models import Candidate, Movie, Query, RatingResult, SourceData
+from movieagg.core.models import Movie, RatingResult, alternative_dict
 
 if TYPE_CHECKING:
     from movieagg.core.aggregator import Aggregator
@@ -313,7 +311,7 @@ class BatchResult:
     status: str
     result: RatingResult | None = None
     message: str | None = None
-    alternatives: tuple[Candidate, ...] = ()  # other films with the same title (ambiguous)
+    alternatives: tuple[Movie, ...] = ()  # other films with the same title (ambiguous)
     errors: tuple[SourceErrorInfo, ...] = ()  # source failures (also on a found result)
 
     @property
@@ -331,10 +329,7 @@ class BatchResult:
             "status": self.status,
             "message": self.message,
             "score": self.result.score if self.result else None,
-            "alternatives": [
-                {"title": c.title, "year": c.year, "imdb_id": c.imdb_id, "tmdb_id": c.tmdb_id}
-                for c in self.alternatives
-            ],
+            "alternatives": [alternative_dict(m) for m in self.alternatives],
             "result": self.result.to_dict() if self.result else None,
         }
 
@@ -410,58 +405,6 @@ class BatchSummary:
 # ---------------------------------------------------------------------------- rating
 
 
-_captured: contextvars.ContextVar[list[Candidate] | None] = contextvars.ContextVar(
-    "movieagg_batch_candidates", default=None
-)
-
-
-class _CapturingSource:
-    """Wraps a source so a batch sees the candidates the resolver weighed (for "ambiguous")."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.name: str = inner.name
-        self.label: str = inner.label
-        self.can_search: bool = inner.can_search
-
-    async def search(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
-        found: Sequence[Candidate] = await self.inner.search(query, limit)
-        sink = _captured.get()
-        if sink is not None:
-            sink.extend(found)
-        return found
-
-    async def fetch(self, movie: Movie) -> SourceData | None:
-        result: SourceData | None = await self.inner.fetch(movie)
-        return result
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
-def _alternatives(
-    item: BatchItem, result: RatingResult, candidates: list[Candidate]
-) -> tuple[Candidate, ...]:
-    """Other films that carry the same title (remakes), when the input gave no year."""
-    if item.year is not None or item.imdb_id or not candidates or not item.title:
-        return ()
-    chosen = result.movie
-    seen: set[tuple[str | None, int | None]] = set()
-    others = []
-    for scored in rank_candidates(Query(item.title), candidates):
-        c = scored.candidate
-        if scored.title_score < 0.95:
-            continue
-        same = (c.imdb_id and c.imdb_id == chosen.imdb_id) or (
-            c.tmdb_id is not None and c.tmdb_id == chosen.tmdb_id
-        )
-        if same or c.year is None or c.year == chosen.year or (c.title, c.year) in seen:
-            continue
-        seen.add((c.title, c.year))
-        others.append(c)
-    return tuple(others[:5])
-
-
 async def _rate_one(
     aggregator: Aggregator, item: BatchItem, sources: Sequence[str] | None, refresh: bool, use_cache: bool
 ) -> BatchResult:
@@ -469,8 +412,6 @@ async def _rate_one(
         return BatchResult(item, "invalid", message=item.error)
     if item.year_text is not None:
         return BatchResult(item, "invalid", message=f"year must be a whole number, not {item.year_text!r}")
-    sink: list[Candidate] = []
-    token = _captured.set(sink)
     try:
         if item.imdb_id:
             result = await aggregator.rate_imdb(
@@ -491,13 +432,10 @@ async def _rate_one(
         return BatchResult(item, "failed", message=str(exc), errors=errors)
     except Exception as exc:  # one bad title must not sink a list of 100,000
         return BatchResult(item, "failed", message=f"internal error ({type(exc).__name__})")
-    finally:
-        _captured.reset(token)
-    alternatives = _alternatives(item, result, sink)
-    if alternatives:
-        also = ", ".join(f"{c.title} ({c.year})" for c in alternatives)
+    if result.alternatives:  # no year given and remakes exist (remembered with the identity)
+        also = ", ".join(f"{m.title} ({m.year})" for m in result.alternatives)
         return BatchResult(
-            item, "ambiguous", result, f"no year given; also: {also}", alternatives, result.errors
+            item, "ambiguous", result, f"no year given; also: {also}", result.alternatives, result.errors
         )
     return BatchResult(item, "found", result, errors=result.errors)
 
@@ -580,12 +518,10 @@ async def arate_many(
         aggregator = build_aggregator(settings, use_cache=use_cache, patient=True)
     if settings is not None:  # lookup records go to that store as the batch goes, not all at the end
         history = _HistoryFlusher(settings)
-    original = aggregator.sources
     pending: set[asyncio.Future[BatchResult]] = set()
     reading: asyncio.Future[BatchItem] | None = None
     try:
         aggregator.select(chosen)  # unknown/unconfigured sources: fail once, not per item
-        aggregator.sources = {name: _CapturingSource(s) for name, s in original.items()}
         items = _aiter(titles).__aiter__()
         exhausted = False
         # Reading the next item is itself awaited alongside the lookups, so a slow input (a
@@ -623,7 +559,6 @@ async def arate_many(
             task.cancel()
         if leftovers:
             await asyncio.gather(*leftovers, return_exceptions=True)
-        aggregator.sources = original
         if history is not None:
             await history.wait()
         if owned:

@@ -191,7 +191,7 @@ async def test_statuses_found_ambiguous_not_found_invalid_failed() -> None:
         summary.add(r)
     text = "\n".join(summary.lines())
     assert "7 titles: 4 found (1 ambiguous" in text and "1 not found" in text and "1 failed" in text
-    assert agg.sources["stub"].__class__ is Stub  # the capturing wrappers are removed afterwards
+    assert agg.sources["stub"].__class__ is Stub  # the batch leaves the sources as they were
 
 
 async def test_concurrency_is_bounded_and_results_stream_before_input_ends() -> None:
@@ -411,3 +411,16 @@ async def test_429s_back_off_and_the_batch_resumes(fake: FakeAPI, monkeypatch: p
     ]
     assert fake.state.rejected["tmdb"] >= 1
     assert [r.status for r in results if r.status not in ("found", "ambiguous")] == []
+
+
+async def test_ambiguous_stays_ambiguous_when_answered_from_the_cache(fake: FakeAPI) -> None:
+    """A re-run reads the identity from the cache; the remakes it named come with it."""
+    runs = []
+    for _ in range(2):
+        runs.append([r async for r in arate_many(["Dune", "Dune (1984)"], settings=Settings.from_env())])
+    first, second = ({r.item.label(): r for r in run} for run in runs)
+    assert all(r.cached for r in second.values())
+    for got in (first, second):
+        assert got["Dune"].status == "ambiguous" and "Dune (1984)" in (got["Dune"].message or "")
+        assert [m.year for m in got["Dune"].alternatives] == [1984]
+        assert got["Dune (1984)"].status == "found" and not got["Dune (1984)"].alternatives

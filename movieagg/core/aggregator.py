@@ -28,13 +28,14 @@ from movieagg.core.errors import (
     NotFound,
     SourceFailure,
 )
-from movieagg.core.matching import rank_candidates
+from movieagg.core.matching import rank_candidates, same_title_others
 from movieagg.core.models import (
     Candidate,
     Movie,
     Query,
     RatingResult,
     SourceData,
+    alternative_dict,
     iso,
     parse_iso,
     utcnow,
@@ -286,13 +287,14 @@ class Aggregator:
         self, query: Query, selected: list[RatingSource], refresh: bool, use_cache: bool
     ) -> RatingResult:
         try:
-            movie, identity_fresh = self._cached_identity_aged(query) if use_cache else (None, False)
+            cached = self._cached_identity_aged(query) if use_cache else None
+            movie, identity_fresh, alternatives = cached or (None, False, ())
             cached_movie = movie if identity_fresh else None
             prefetched: dict[str, SourceData] = {}
             resolve_errors: dict[str, SourceFailure] = {}
             if movie is None or not identity_fresh:
                 try:
-                    candidate, resolve_errors = await self._resolve(query)
+                    candidate, resolve_errors, others = await self._resolve(query)
                 except AllSourcesFailed:
                     if movie is None:
                         raise
@@ -300,9 +302,11 @@ class Aggregator:
                     # keeps its age); its ratings may be cached too, or sources answer by id.
                 else:
                     movie, identity_fresh = candidate.to_movie(), True
+                    alternatives = tuple(c.to_movie() for c in others)
                     if candidate.prefetched is not None:
                         prefetched[candidate.source] = candidate.prefetched
             result = await self._collect(query, movie, selected, refresh, use_cache, prefetched)
+            result = replace(result, alternatives=alternatives)
             if resolve_errors:
                 extra = [
                     e.info() for n, e in resolve_errors.items() if n not in {x.source for x in result.errors}
@@ -311,7 +315,7 @@ class Aggregator:
             # Write the identity when it was resolved now or learnt something; an unchanged
             # cache hit writes nothing (two fewer round trips on Redis, no disk write).
             if use_cache and identity_fresh and result.movie != cached_movie:
-                self._cache_identity(query, result.movie)
+                self._cache_identity(query, result.movie, alternatives)
         except MovieAggError as exc:
             self._record_failure(query, exc)
             raise
@@ -376,7 +380,10 @@ class Aggregator:
                 return list(found), errors
         return [], errors
 
-    async def _resolve(self, query: Query) -> tuple[Candidate, dict[str, SourceFailure]]:
+    async def _resolve(
+        self, query: Query
+    ) -> tuple[Candidate, dict[str, SourceFailure], list[Candidate]]:
+        """The film a query means, the failures on the way, and (no year given) its namesakes."""
         # Identity may come from any configured resolver, even one whose ratings were not
         # asked for: the best matcher should pick the film.
         candidates, errors = await self._search(query, list(self.sources.values()))
@@ -387,7 +394,8 @@ class Aggregator:
         ranked = rank_candidates(query, candidates)
         if not ranked:
             raise NotFound(_not_found_message(query))
-        return ranked[0].candidate, errors
+        others = same_title_others(ranked) if query.year is None else []
+        return ranked[0].candidate, errors, others
 
     async def _collect(
         self,
@@ -536,40 +544,39 @@ class Aggregator:
     def _cache_get(self, key: str) -> Any:
         return cachekeys.decode(self.cache.get(key)) if self.cache is not None else None
 
-    def _cached_identity(self, query: Query) -> Movie | None:
-        movie, fresh = self._cached_identity_aged(query)
-        return movie if fresh else None
-
-    def _cached_identity_aged(self, query: Query) -> tuple[Movie | None, bool]:
-        """The cached film for a query and whether it is within identity_ttl.
+    def _cached_identity_aged(self, query: Query) -> tuple[Movie, bool, tuple[Movie, ...]] | None:
+        """The cached film for a query, whether it is within identity_ttl, and its namesakes.
 
         Identities are kept for STALE_WINDOW beyond their TTL (like ratings), so a lookup whose
         resolvers all fail can still fall back to the film the title meant before.
         """
         raw = self._cache_get(cachekeys.identity_key(query.title, query.year))
         if not isinstance(raw, dict):
-            return None, False
+            return None
         try:
             movie = Movie.from_dict(raw)
-        except (KeyError, TypeError):
-            return None, False
+            alternatives = tuple(Movie.from_dict(m) for m in raw.get("alternatives") or ())
+        except (KeyError, TypeError, AttributeError):
+            return None
         cached_at = raw.get("cached_at")
         if not isinstance(cached_at, str):
-            return movie, True  # written before ages were recorded: trust its TTL
+            return movie, True, alternatives  # written before ages were recorded: trust its TTL
         try:
             age = (utcnow() - parse_iso(cached_at)).total_seconds()
         except ValueError:
-            return movie, True
-        return movie, age < self.identity_ttl
+            return movie, True, alternatives
+        return movie, age < self.identity_ttl, alternatives
 
-    def _cache_identity(self, query: Query, movie: Movie) -> None:
+    def _cache_identity(self, query: Query, movie: Movie, alternatives: Sequence[Movie] = ()) -> None:
         if self.cache is None:
             return
-        payload = cachekeys.encode({**movie.to_dict(), "cached_at": iso(utcnow())})
+        entry = {**movie.to_dict(), "cached_at": iso(utcnow())}
         ttl = self.identity_ttl + STALE_WINDOW
-        self.cache.set(cachekeys.identity_key(query.title, query.year), payload, ttl)
-        if movie.imdb_id:
-            self.cache.set(cachekeys.imdb_identity_key(movie.imdb_id), payload, ttl)
+        if movie.imdb_id:  # by IMDb id: no namesakes
+            self.cache.set(cachekeys.imdb_identity_key(movie.imdb_id), cachekeys.encode(entry), ttl)
+        if alternatives:
+            entry["alternatives"] = [alternative_dict(m) for m in alternatives]
+        self.cache.set(cachekeys.identity_key(query.title, query.year), cachekeys.encode(entry), ttl)
 
     def _cached_ratings(
         self, movie: Movie, selected: list[RatingSource]

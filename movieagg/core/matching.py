@@ -133,3 +133,29 @@ def rank_candidates(query: Query, candidates: Sequence[Candidate]) -> list[Score
 def pick(query: Query, candidates: Sequence[Candidate]) -> Candidate | None:
     ranked = rank_candidates(query, candidates)
     return ranked[0].candidate if ranked else None
+
+
+def same_title_others(ranked: Sequence[ScoredCandidate], limit: int = 5) -> list[Candidate]:
+    """Other films in ``ranked`` (best first) that carry the chosen one's title: remakes.
+
+    Only meaningful without a year: "Dune" picks 2021 and names 1984 so the person can choose.
+    """
+    if not ranked:
+        return []
+    chosen = ranked[0].candidate
+    seen: set[tuple[str, int]] = set()
+    others: list[Candidate] = []
+    for scored in ranked[1:]:
+        c = scored.candidate
+        if scored.title_score < 0.95 or c.year is None or c.year == chosen.year:
+            continue
+        same_film = (c.imdb_id and c.imdb_id == chosen.imdb_id) or (
+            c.tmdb_id is not None and c.tmdb_id == chosen.tmdb_id
+        )
+        if same_film or (c.title, c.year) in seen:
+            continue
+        seen.add((c.title, c.year))
+        others.append(c)
+        if len(others) >= limit:
+            break
+    return others

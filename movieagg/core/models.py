@@ -268,6 +268,9 @@ class RatingResult:
     cached: bool = False
     stale: bool = False
     fetched_at: datetime = field(default_factory=utcnow)
+    # Other films with the same title (remakes), when the query gave no year: "Dune" → 2021,
+    # also 1984. Empty when a year or an IMDb id was given.
+    alternatives: tuple[Movie, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -279,6 +282,7 @@ class RatingResult:
             "cached": self.cached,
             "stale": self.stale,
             "fetched_at": iso(self.fetched_at),
+            "alternatives": [alternative_dict(m) for m in self.alternatives],
         }
 
     @classmethod
@@ -294,4 +298,10 @@ class RatingResult:
             cached=bool(data.get("cached")),
             stale=bool(data.get("stale")),
             fetched_at=parse_iso(data["fetched_at"]),
+            alternatives=tuple(Movie.from_dict(m) for m in data.get("alternatives") or ()),
         )
+
+
+def alternative_dict(movie: Movie) -> dict[str, Any]:
+    """The short form of a film another one could be mistaken for (JSON, cache)."""
+    return {"title": movie.title, "year": movie.year, "imdb_id": movie.imdb_id, "tmdb_id": movie.tmdb_id}

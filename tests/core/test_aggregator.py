@@ -180,3 +180,25 @@ async def test_rate_by_imdb_id_skips_title_matching() -> None:
         await Aggregator([resolver()]).rate_imdb("tt0000001")
     with pytest.raises(InvalidQuery):
         await Aggregator([resolver()]).rate_imdb("tt1")
+
+
+async def test_without_a_year_the_namesakes_are_named_and_remembered() -> None:
+    """'Dune' rates the likelier film and names the other; a cache hit still names it."""
+    cache = MemoryCache()
+    first = await Aggregator([resolver()], cache=cache).rate("Dune")
+    other = next(i for i in DUNE if i != first.movie.imdb_id)
+    assert [(m.year, m.imdb_id) for m in first.alternatives] == [(DUNE[other][1], other)]
+    assert first.to_dict()["alternatives"] == [
+        {"title": "Dune", "year": DUNE[other][1], "imdb_id": other, "tmdb_id": None}
+    ]
+    searching = resolver()
+    again = await Aggregator([searching], cache=cache).rate("Dune")
+    assert again.cached and searching.calls == []
+    assert again.alternatives == first.alternatives
+
+
+async def test_a_year_or_an_imdb_id_has_no_namesakes() -> None:
+    agg = Aggregator([resolver()], cache=MemoryCache())
+    assert (await agg.rate("Dune", 1984)).alternatives == ()
+    assert (await agg.rate_imdb("tt0087182")).alternatives == ()
+    assert (await agg.rate("Dune")).alternatives  # the title alone still has them

@@ -65,3 +65,21 @@ def test_original_and_alternative_titles_count() -> None:
 def test_candidates_without_match_keep_source_order() -> None:
     ranked = rank_candidates(Query("zzz"), [cand("Alpha", 2000, votes=10), cand("Beta", 2000, votes=10, rank=1)])
     assert [s.candidate.title for s in ranked] == ["Alpha", "Beta"]
+
+
+def test_same_title_others_are_other_films_with_the_title() -> None:
+    from movieagg.core.matching import same_title_others
+
+    films = [
+        Candidate("Godzilla", 2014, "tmdb", tmdb_id=1, votes=9000),
+        Candidate("Godzilla", 1998, "tmdb", tmdb_id=2, votes=4000),
+        Candidate("Godzilla", 1998, "omdb", imdb_id="tt0120685"),  # the same remake from another source
+        Candidate("Godzilla", 1954, "tmdb", tmdb_id=3, votes=1000),
+        Candidate("Godzilla Minus One", 2023, "tmdb", tmdb_id=4, votes=8000),  # another title
+        Candidate("Godzilla", None, "tmdb", tmdb_id=5),  # no year: nothing to choose it by
+        Candidate("Godzilla", 2014, "omdb", imdb_id="tt0831387"),  # the chosen film again
+    ]
+    ranked = rank_candidates(Query("Godzilla"), films)
+    assert ranked[0].candidate.year == 2014
+    assert [c.year for c in same_title_others(ranked)] == [1998, 1954]
+    assert same_title_others([]) == []
