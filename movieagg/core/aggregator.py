@@ -16,7 +16,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from movieagg.core import budget, cachekeys
@@ -618,6 +618,9 @@ class Aggregator:
 
     def _record(self, result: RatingResult) -> None:
         fresh = not result.cached and not result.stale
+        # To the microsecond: history orders observations by it, and lookups written in one
+        # batch must not tie within a second.
+        fetched_at = _precise(result.fetched_at)
         entry: dict[str, Any] = {
             "id": uuid.uuid4().hex,
             "at": _precise_now(),
@@ -628,7 +631,7 @@ class Aggregator:
             "cached": result.cached,
             "stale": result.stale,
             "errors": [e.to_dict() for e in result.errors],
-            "observations": [{**r.to_dict(), "fetched_at": iso(result.fetched_at)} for r in result.ratings]
+            "observations": [{**r.to_dict(), "fetched_at": fetched_at} for r in result.ratings]
             if fresh
             else [],
         }
@@ -659,9 +662,13 @@ class Aggregator:
             log.warning("could not record the lookup (%s)", type(exc).__name__)
 
 
+def _precise(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def _precise_now() -> str:
     """When a lookup happened, to the microsecond: the search log orders lookups by it."""
-    return utcnow().isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return _precise(utcnow())
 
 
 def _same_film(item: SourceData, movie: Movie) -> bool:

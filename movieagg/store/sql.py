@@ -207,7 +207,9 @@ class SQLStore:
                     .returning(LOOKUPS.c.id)
                 )
                 written.extend(str(i) for i in conn.execute(stmt).scalars())
-            new_obs = [o for i in written for o in observations[i]]
+            # In the order the lookups happened: ties in fetched_at fall back to the row id.
+            in_order = sorted(written, key=lambda i: lookups[i]["created_at"])
+            new_obs = [o for i in in_order for o in observations[i]]
             for chunk in _chunks(new_obs):
                 conn.execute(insert(OBSERVATIONS), list(chunk))
             film_rows = [films[k] for k in sorted(films)]
