@@ -163,7 +163,7 @@ def rate(
     settings = load_settings()
 
     async def go() -> Any:
-        aggregator = build_aggregator(settings, use_cache=not no_cache)
+        aggregator = build_aggregator(settings, use_cache=not no_cache, flush_later=True)
         try:
             result = await aggregator.rate(
                 title, year, sources=source or None, refresh=refresh, use_cache=not no_cache

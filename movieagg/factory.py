@@ -83,15 +83,59 @@ def open_store(settings: Settings) -> SQLStore:
     return SQLStore(database_url(settings), auto_upgrade=auto)
 
 
-def flush_outbox(settings: Settings) -> int:
-    """Write every pending lookup record into the database; returns how many were written."""
+def flush_outbox(settings: Settings, *, locked: bool = False) -> int:
+    """Write every pending lookup record into the database; returns how many were written.
+
+    ``locked``: the caller already holds the outbox's flush lock (Outbox.flushing).
+    """
     from movieagg.store.outbox import Outbox
 
     store = open_store(settings)
     try:
-        return Outbox(outbox_dir(settings)).flush(store.write)
+        return Outbox(outbox_dir(settings)).flush(store.write, locked=locked)
     finally:
         store.close()
+
+
+def _flush_or_keep(settings: Settings) -> None:
+    try:
+        flush_outbox(settings)
+    except Exception as exc:  # the records stay in the outbox for the next flush
+        log.warning("could not write lookup records to the database (%s); kept for later", type(exc).__name__)
+
+
+def flush_outbox_later(settings: Settings) -> bool:
+    """Leave the database write to a detached ``python -m movieagg.store.flusher``.
+
+    The CLI prints its answer, starts the helper and exits: the prompt comes back without
+    waiting ~0.5-1 s for SQLAlchemy's import and the write. False when no helper could be
+    started (the caller then flushes itself). Records stay in the outbox until written.
+    """
+    import subprocess
+    import sys
+
+    from movieagg.store.outbox import Outbox
+
+    if not sys.executable:
+        return False
+    with Outbox(outbox_dir(settings)).flushing(wait=False) as free:
+        if not free:
+            return True  # a flush is running; it looks for new records before it exits
+    options: dict[str, Any] = {"start_new_session": True}
+    if sys.platform == "win32":  # pragma: no cover
+        options = {"creationflags": subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP}
+    try:
+        subprocess.Popen(
+            [sys.executable, "-m", "movieagg.store.flusher"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            **options,
+        )
+    except OSError:
+        return False
+    return True
 
 
 BATCH_QUEUE_WAIT = 900.0  # seconds a batch's request may wait for its source's rate limit
@@ -105,6 +149,7 @@ def build_aggregator(
     transport: httpx.AsyncBaseTransport | None = None,
     sources: Iterable[Any] | None = None,
     patient: bool = False,
+    flush_later: bool = False,
 ) -> Aggregator:
     """Build an Aggregator from settings (environment and config file by default).
 
@@ -112,6 +157,8 @@ def build_aggregator(
     ``patient`` (batches): a request waits for its source's rate limit as long as it takes
     (up to BATCH_QUEUE_WAIT; Trakt's window is 5 minutes) instead of failing fast after
     MOVIEAGG_TIMEOUT — a list is rated at the pace its sources allow, with every source.
+    ``flush_later`` (the CLI): on close, a detached helper writes the lookup records to the
+    database (:func:`flush_outbox_later`) unless MOVIEAGG_FLUSH=inline.
     """
     from movieagg.sources._http import HttpClient
     from movieagg.sources.registry import LazySource
@@ -144,12 +191,11 @@ def build_aggregator(
     async def on_close() -> None:
         await http.aclose()
         if outbox is not None and outbox.dirty:
-            try:
-                flush_outbox(settings)
-            except Exception as exc:  # the records stay in the outbox for the next flush
-                log.warning(
-                    "could not write lookup records to the database (%s); kept for later", type(exc).__name__
-                )
+            inline = (settings.get("MOVIEAGG_FLUSH") or "").strip().lower() == "inline"
+            if flush_later and not inline and flush_outbox_later(settings):
+                outbox.dirty = False
+            else:
+                _flush_or_keep(settings)
         close = getattr(cache, "close", None)
         if callable(close):
             close()

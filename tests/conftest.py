@@ -23,6 +23,10 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     monkeypatch.setenv("MOVIEAGG_HOME", str(home))
+    # `movieagg rate` leaves the database write to a detached helper; tests that read the
+    # store right after a lookup get it written in process (tests/store/test_flusher.py
+    # covers the helper itself).
+    monkeypatch.setenv("MOVIEAGG_FLUSH", "inline")
     return home
 
 

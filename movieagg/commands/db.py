@@ -165,6 +165,8 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         url = database_url(settings)
         box = Outbox(outbox_dir(settings))
+        with box.flushing():  # a flush in progress ends first: its records are then written
+            pass
         if box.pending_count() == 0:
             typer.echo("nothing waiting in the outbox")
             return

@@ -77,7 +77,10 @@ def _flush_first(settings: Settings) -> None:
     from movieagg.factory import flush_outbox, outbox_dir
     from movieagg.store.outbox import Outbox
 
-    if Outbox(outbox_dir(settings)).pending_count() == 0:
+    outbox = Outbox(outbox_dir(settings))
+    with outbox.flushing():  # a flush in progress (`movieagg rate` leaves one behind) ends first
+        pass
+    if outbox.pending_count() == 0:
         return
     try:
         flush_outbox(settings)

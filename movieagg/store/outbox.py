@@ -6,6 +6,11 @@ store), and deletes the claimed file only once they are committed. Records carry
 so a flush interrupted after the commit and retried later inserts nothing twice. A file whose
 flush failed is kept and retried by the next flush; one claimed by a process that died is
 retried once it is older than ``orphan_after`` seconds.
+
+Flushes take turns under ``flush.lock`` (one at a time per data directory): a command that
+reads the database (``movieagg history``) first waits for a flush in progress — e.g. the
+detached one a ``movieagg rate`` leaves behind — so it never reads around records that are
+on their way in.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +34,7 @@ except ImportError:  # pragma: no cover - Windows
 log = logging.getLogger("movieagg.outbox")
 
 PENDING = "pending.jsonl"
+FLUSH_LOCK = "flush.lock"
 
 
 class Outbox:
@@ -67,6 +74,28 @@ class Outbox:
             finally:
                 os.close(fd)
         raise OSError("could not append to the outbox")
+
+    @contextlib.contextmanager
+    def flushing(self, wait: bool = True) -> Iterator[bool]:
+        """Hold the flush lock; yields False (not held) when ``wait`` is off and a flush runs."""
+        if sys.platform == "win32":  # pragma: no cover - no flock; claims by rename stay atomic
+            yield True
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.directory / FLUSH_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)  # releases the lock
+
+    def has_new(self) -> bool:
+        """Records were appended since the last claim (failed batches do not count)."""
+        return (self.directory / PENDING).exists()
 
     def pending_count(self) -> int:
         return sum(1 for _ in self._iter_lines(self._ready_files()))
@@ -124,8 +153,14 @@ class Outbox:
             claimed.append(target)
         return claimed
 
-    def flush(self, write: Callable[[Sequence[dict[str, Any]]], object]) -> int:
-        """Hand every ready record to ``write`` (one batch); returns how many were written."""
+    def flush(self, write: Callable[[Sequence[dict[str, Any]]], object], *, locked: bool = False) -> int:
+        """Hand every ready record to ``write`` (one batch); returns how many were written.
+
+        Waits for a flush in progress first, unless the caller holds the lock (``locked``).
+        """
+        if not locked:
+            with self.flushing():
+                return self.flush(write, locked=True)
         claimed = self._claim()
         if not claimed:
             self.dirty = False
