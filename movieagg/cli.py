@@ -272,8 +272,33 @@ from movieagg.commands import register_all  # noqa: E402
 register_all(app)
 
 
+def _without_httpx_cli() -> None:
+    """Keep httpx from importing its own command-line module in this process.
+
+    ``import httpx`` also imports ``httpx._main`` (click, rich.progress, pygments) whenever
+    they are installed — as they are beside typer and rich — which cost ~130 ms of every
+    fresh lookup here for a CLI we never run (encode/httpx#3547). A stand-in whose ``main``
+    loads the real module keeps ``httpx.main`` working. Only the movieagg command does this;
+    the library leaves httpx alone.
+    """
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        return
+    import types
+
+    def main(*args: object, **kwargs: object) -> object:
+        import importlib
+
+        del sys.modules["httpx._main"]
+        return importlib.import_module("httpx._main").main(*args, **kwargs)
+
+    stand_in = types.ModuleType("httpx._main")
+    stand_in.main = main  # type: ignore[attr-defined]
+    sys.modules["httpx._main"] = stand_in
+
+
 def main() -> None:
     """Console entry point."""
+    _without_httpx_cli()
     try:
         app()
     except KeyboardInterrupt:

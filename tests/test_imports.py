@@ -37,3 +37,32 @@ def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
     rate = "import movieagg\nr = movieagg.rate('The Matrix')\nassert r.cached == CACHED, r\n"
     assert "httpx" in loaded_after(rate.replace("CACHED", "False"))  # the miss really used the network
     assert loaded_after(rate.replace("CACHED", "True")) == set()
+
+
+def test_the_cli_keeps_httpx_from_importing_its_own_cli(fake: FakeAPI) -> None:
+    """`import httpx` would also import httpx's CLI (click, pygments, rich.progress): ~130 ms."""
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('httpx CLI loaded: %s, httpx loaded: %s\\n'"
+        " % (hasattr(sys.modules.get('httpx._main'), '__file__'), 'httpx' in sys.modules)))\n"
+        "sys.argv = ['movieagg', 'rate', 'Up', '--json', '--no-cache']\n"
+        "from movieagg.cli import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "httpx CLI loaded: False, httpx loaded: True" in done.stderr
+
+
+def test_httpx_main_still_works_behind_the_stand_in() -> None:
+    probe = (
+        "import sys\n"
+        "from movieagg.cli import _without_httpx_cli\n"
+        "_without_httpx_cli()\n"
+        "import httpx\n"
+        "assert 'pygments' not in sys.modules\n"
+        "httpx.main(['--help'], standalone_mode=False)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Usage" in done.stdout and "httpx" in done.stdout
