@@ -35,6 +35,7 @@ log = logging.getLogger("movieagg.outbox")
 
 PENDING = "pending.jsonl"
 FLUSH_LOCK = "flush.lock"
+BATCH = 1000  # records per write (one transaction each)
 
 
 class Outbox:
@@ -154,9 +155,12 @@ class Outbox:
         return claimed
 
     def flush(self, write: Callable[[Sequence[dict[str, Any]]], object], *, locked: bool = False) -> int:
-        """Hand every ready record to ``write`` (one batch); returns how many were written.
+        """Hand every ready record to ``write``, ``BATCH`` at a time; returns how many were written.
 
-        Waits for a flush in progress first, unless the caller holds the lock (``locked``).
+        Memory stays flat however much waited (a long batch whose database is slower than its
+        lookups): the claimed files are streamed, never read whole. A failure after some
+        batches were committed retries the whole file later; the ids make that insert nothing
+        twice. Waits for a flush in progress first, unless the caller holds the lock (``locked``).
         """
         if not locked:
             with self.flushing():
@@ -165,10 +169,18 @@ class Outbox:
         if not claimed:
             self.dirty = False
             return 0
-        entries = list(self._iter_lines(claimed))
+        written = 0
         try:
-            if entries:
-                write(entries)
+            batch: list[dict[str, Any]] = []
+            for entry in self._iter_lines(claimed):
+                batch.append(entry)
+                if len(batch) >= BATCH:
+                    write(batch)
+                    written += len(batch)
+                    batch = []
+            if batch:
+                write(batch)
+                written += len(batch)
         except Exception:
             for path in claimed:
                 with contextlib.suppress(FileNotFoundError):
@@ -178,7 +190,7 @@ class Outbox:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         self.dirty = False
-        return len(entries)
+        return written
 
 
 class OutboxRecorder:

@@ -91,7 +91,7 @@ def test_the_flush_lock_is_one_at_a_time(tmp_path: Path) -> None:
          "from pathlib import Path\n"
          "from movieagg.store.outbox import Outbox\n"
          "with Outbox(Path(sys.argv[1])).flushing():\n"
-         "    print('held', flush=True); time.sleep(1.5)\n", str(tmp_path / "outbox")],
+         "    print('held', flush=True); time.sleep(3)\n", str(tmp_path / "outbox")],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

@@ -160,3 +160,28 @@ def test_append_many_is_one_batch_and_creates_the_directory(tmp_path: Path) -> N
     written: list[str] = []
     assert outbox.flush(lambda entries: written.extend(e["id"] for e in entries)) == 3
     assert written == ["a", "b", "c"]
+
+
+def test_a_large_backlog_is_written_in_bounded_batches_and_retried_whole(tmp_path: Path) -> None:
+    """A batch whose database is slower than its lookups leaves thousands waiting: the flush
+    streams them BATCH at a time (memory stays flat); a failure midway keeps every record."""
+    from movieagg.store.outbox import BATCH
+
+    box = Outbox(tmp_path / "outbox")
+    box.append_many([{"id": f"r{i}", "cached": False} for i in range(2 * BATCH + 500)])
+    batches: list[int] = []
+
+    def fails_on_the_second(entries: list[dict[str, object]]) -> None:
+        batches.append(len(entries))
+        if len(batches) == 2:
+            raise ConnectionError("database went away")
+
+    with pytest.raises(ConnectionError):
+        box.flush(fails_on_the_second)
+    assert batches == [BATCH, BATCH]
+    assert box.pending_count() == 2 * BATCH + 500  # all kept, the committed batch included
+    seen: list[str] = []
+    batches.clear()
+    assert box.flush(lambda entries: (batches.append(len(entries)), seen.extend(str(e["id"]) for e in entries))) == 2 * BATCH + 500
+    assert batches == [BATCH, BATCH, 500] and len(set(seen)) == 2 * BATCH + 500
+    assert box.pending_count() == 0
