@@ -150,6 +150,7 @@ def build_aggregator(
     sources: Iterable[Any] | None = None,
     patient: bool = False,
     flush_later: bool = False,
+    memo_ttl: float = 0.0,
 ) -> Aggregator:
     """Build an Aggregator from settings (environment and config file by default).
 
@@ -159,6 +160,7 @@ def build_aggregator(
     MOVIEAGG_TIMEOUT — a list is rated at the pace its sources allow, with every source.
     ``flush_later`` (the CLI): on close, a detached helper writes the lookup records to the
     database (:func:`flush_outbox_later`) unless MOVIEAGG_FLUSH=inline.
+    ``memo_ttl`` (long-lived processes): seconds to keep decoded cache entries (core.memo).
     """
     from movieagg.sources._http import HttpClient
     from movieagg.sources.registry import LazySource
@@ -211,11 +213,13 @@ def build_aggregator(
         on_close=on_close,
         # A shared cache that can also lock (Redis) gives single flight across processes.
         locker=cache if isinstance(cache, Locker) else None,
-        lock_wait=_seconds(settings, "MOVIEAGG_LOCK_WAIT", 10.0),
+        lock_wait=seconds_setting(settings, "MOVIEAGG_LOCK_WAIT", 10.0),
+        memo_ttl=memo_ttl,
     )
 
 
-def _seconds(settings: Settings, name: str, default: float) -> float:
+def seconds_setting(settings: Settings, name: str, default: float) -> float:
+    """A non-negative number of seconds from the settings, or ``default`` when unset."""
     raw = settings.get(name)
     if raw is None:
         return default

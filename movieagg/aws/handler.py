@@ -320,9 +320,11 @@ class Service:
     def _build(self, settings: Settings) -> Aggregator:
         if self._builder is not None:
             return self._builder(settings)
-        from movieagg.factory import build_aggregator
+        from movieagg.factory import build_aggregator, seconds_setting
 
-        return build_aggregator(settings)
+        # A serving process answers popular films again and again: keep decoded cache
+        # entries for a few seconds (core.memo).
+        return build_aggregator(settings, memo_ttl=seconds_setting(settings, "MOVIEAGG_MEMO_TTL", 5.0))
 
     async def ensure_started(self) -> None:
         """Build on the first request (or retry a failed build); pick up rotated SSM secrets.

@@ -29,6 +29,7 @@ from movieagg.core.errors import (
     SourceFailure,
 )
 from movieagg.core.matching import rank_candidates, same_title_others
+from movieagg.core.memo import Memo
 from movieagg.core.models import (
     Candidate,
     Movie,
@@ -87,6 +88,7 @@ class Aggregator:
         locker: Locker | None = None,
         lock_ttl: float = 15.0,
         lock_wait: float = 10.0,
+        memo_ttl: float = 0.0,
     ) -> None:
         names = [s.name for s in sources]
         if len(set(names)) != len(names):
@@ -106,6 +108,8 @@ class Aggregator:
         )
         self.lock_ttl = lock_ttl
         self.lock_wait = lock_wait
+        # Long-lived processes (the API) keep decoded cache entries for memo_ttl seconds.
+        self.memo = Memo(memo_ttl) if memo_ttl > 0 else None
 
     async def __aenter__(self) -> Aggregator:
         return self
@@ -306,7 +310,8 @@ class Aggregator:
                     if candidate.prefetched is not None:
                         prefetched[candidate.source] = candidate.prefetched
             result = await self._collect(query, movie, selected, refresh, use_cache, prefetched)
-            result = replace(result, alternatives=alternatives)
+            if alternatives:
+                result = replace(result, alternatives=alternatives)
             if resolve_errors:
                 extra = [
                     e.info() for n, e in resolve_errors.items() if n not in {x.source for x in result.errors}
@@ -550,22 +555,18 @@ class Aggregator:
         Identities are kept for STALE_WINDOW beyond their TTL (like ratings), so a lookup whose
         resolvers all fail can still fall back to the film the title meant before.
         """
-        raw = self._cache_get(cachekeys.identity_key(query.title, query.year))
-        if not isinstance(raw, dict):
-            return None
-        try:
-            movie = Movie.from_dict(raw)
-            alternatives = tuple(Movie.from_dict(m) for m in raw.get("alternatives") or ())
-        except (KeyError, TypeError, AttributeError):
-            return None
-        cached_at = raw.get("cached_at")
-        if not isinstance(cached_at, str):
+        key = cachekeys.identity_key(query.title, query.year)
+        known: _Identity | None = self.memo.get(key) if self.memo is not None else None
+        if known is None:
+            known = _parse_identity(self._cache_get(key))
+            if known is None:
+                return None
+            if self.memo is not None:
+                self.memo.put(key, known)
+        movie, cached_at, alternatives = known
+        if cached_at is None:
             return movie, True, alternatives  # written before ages were recorded: trust its TTL
-        try:
-            age = (utcnow() - parse_iso(cached_at)).total_seconds()
-        except ValueError:
-            return movie, True, alternatives
-        return movie, age < self.identity_ttl, alternatives
+        return movie, (utcnow() - cached_at).total_seconds() < self.identity_ttl, alternatives
 
     def _cache_identity(self, query: Query, movie: Movie, alternatives: Sequence[Movie] = ()) -> None:
         if self.cache is None:
@@ -576,7 +577,10 @@ class Aggregator:
             self.cache.set(cachekeys.imdb_identity_key(movie.imdb_id), cachekeys.encode(entry), ttl)
         if alternatives:
             entry["alternatives"] = [alternative_dict(m) for m in alternatives]
-        self.cache.set(cachekeys.identity_key(query.title, query.year), cachekeys.encode(entry), ttl)
+        key = cachekeys.identity_key(query.title, query.year)
+        self.cache.set(key, cachekeys.encode(entry), ttl)
+        if self.memo is not None:
+            self.memo.drop(key)
 
     def _cached_ratings(
         self, movie: Movie, selected: list[RatingSource]
@@ -588,18 +592,30 @@ class Aggregator:
         if ref is None or self.cache is None:
             return fresh, stale
         horizon = utcnow() - timedelta(seconds=self.ratings_ttl)
-        keys = [cachekeys.ratings_key(source.name, ref) for source in selected]
-        many = getattr(self.cache, "get_many", None)  # one round trip on Redis (SafeCache)
-        blobs = many(keys) if callable(many) else [self.cache.get(k) for k in keys]
-        for source, blob in zip(selected, blobs, strict=True):
-            raw = cachekeys.decode(blob)
-            if not isinstance(raw, dict):
-                continue
-            try:
-                item = SourceData.from_dict(raw)
-            except (KeyError, TypeError, ValueError):
-                continue
-            (fresh if item.fetched_at >= horizon else stale)[source.name] = item
+        keys = {source.name: cachekeys.ratings_key(source.name, ref) for source in selected}
+        found: dict[str, SourceData] = {}
+        if self.memo is not None:
+            for name, key in keys.items():
+                if (item := self.memo.get(key)) is not None:
+                    found[name] = item
+        wanted = [name for name in keys if name not in found]
+        if wanted:
+            many = getattr(self.cache, "get_many", None)  # one round trip on Redis (SafeCache)
+            asked = [keys[name] for name in wanted]
+            blobs = many(asked) if callable(many) else [self.cache.get(k) for k in asked]
+            for name, blob in zip(wanted, blobs, strict=True):
+                raw = cachekeys.decode(blob)
+                if not isinstance(raw, dict):
+                    continue
+                try:
+                    found[name] = SourceData.from_dict(raw)
+                except (KeyError, TypeError, ValueError):
+                    continue
+                if self.memo is not None:
+                    self.memo.put(keys[name], found[name])
+        for name in keys:  # in the sources' order
+            if (item := found.get(name)) is not None:
+                (fresh if item.fetched_at >= horizon else stale)[name] = item
         return fresh, stale
 
     def _cache_ratings(self, item: SourceData) -> None:
@@ -608,11 +624,10 @@ class Aggregator:
         ref = cachekeys.movie_ref(item.movie)
         if ref is None:
             return
-        self.cache.set(
-            cachekeys.ratings_key(item.source, ref),
-            cachekeys.encode(item.to_dict()),
-            self.ratings_ttl + STALE_WINDOW,
-        )
+        key = cachekeys.ratings_key(item.source, ref)
+        self.cache.set(key, cachekeys.encode(item.to_dict()), self.ratings_ttl + STALE_WINDOW)
+        if self.memo is not None:
+            self.memo.drop(key)
 
     # ------------------------------------------------------------------ recording
 
@@ -660,6 +675,26 @@ class Aggregator:
             self.recorder.record(entry)
         except Exception as exc:  # recording must never cost the user their answer
             log.warning("could not record the lookup (%s)", type(exc).__name__)
+
+
+_Identity = tuple[Movie, "datetime | None", tuple[Movie, ...]]
+
+
+def _parse_identity(raw: Any) -> _Identity | None:
+    """A cached identity entry: the film, when it was cached (None: unknown), its namesakes."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        movie = Movie.from_dict(raw)
+        alternatives = tuple(Movie.from_dict(m) for m in raw.get("alternatives") or ())
+    except (KeyError, TypeError, AttributeError):
+        return None
+    cached_at = raw.get("cached_at")
+    try:
+        when = parse_iso(cached_at) if isinstance(cached_at, str) else None
+    except ValueError:
+        when = None
+    return movie, when, alternatives
 
 
 def _precise(moment: datetime) -> str:
