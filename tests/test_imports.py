@@ -39,6 +39,12 @@ def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
     assert loaded_after(rate.replace("CACHED", "True")) == set()
 
 
+def run_probe(code: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def test_the_cli_keeps_httpx_from_importing_its_own_cli(fake: FakeAPI) -> None:
     """`import httpx` would also import httpx's CLI (click, pygments, rich.progress): ~130 ms."""
     probe = (
@@ -49,8 +55,7 @@ def test_the_cli_keeps_httpx_from_importing_its_own_cli(fake: FakeAPI) -> None:
         "from movieagg.cli import main\n"
         "main()\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    done = run_probe(probe)
     assert "httpx CLI loaded: False, httpx loaded: True" in done.stderr
 
 
@@ -63,6 +68,5 @@ def test_httpx_main_still_works_behind_the_stand_in() -> None:
         "assert 'pygments' not in sys.modules\n"
         "httpx.main(['--help'], standalone_mode=False)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    done = run_probe(probe)
     assert "Usage" in done.stdout and "httpx" in done.stdout

@@ -165,8 +165,7 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         url = database_url(settings)
         box = Outbox(outbox_dir(settings))
-        with box.flushing():  # a flush in progress ends first: its records are then written
-            pass
+        box.wait_for_flush()  # a flush in progress ends first: its records are then written
         if box.pending_count() == 0:
             typer.echo("nothing waiting in the outbox")
             return

@@ -78,8 +78,7 @@ def _flush_first(settings: Settings) -> None:
     from movieagg.store.outbox import Outbox
 
     outbox = Outbox(outbox_dir(settings))
-    with outbox.flushing():  # a flush in progress (`movieagg rate` leaves one behind) ends first
-        pass
+    outbox.wait_for_flush()  # a flush in progress (`movieagg rate` leaves one behind) ends first
     if outbox.pending_count() == 0:
         return
     try:

@@ -94,6 +94,11 @@ class Outbox:
         finally:
             os.close(fd)  # releases the lock
 
+    def wait_for_flush(self) -> None:
+        """Return once no flush is in progress (its records are then in the database)."""
+        with self.flushing():
+            pass
+
     def has_new(self) -> bool:
         """Records were appended since the last claim (failed batches do not count)."""
         return (self.directory / PENDING).exists()

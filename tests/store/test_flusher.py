@@ -59,8 +59,7 @@ def test_rate_exits_without_the_database_and_the_helper_writes_the_records(
         ({"title": "The Matrix", "year": None}, {"title": "The Matrix", "year": 1999, "imdb_id": "tt0133093", "tmdb_id": 603})
     ]
     box = Outbox(outbox_dir(Settings.from_env()))
-    with box.flushing():  # the helper is done once it lets go of the lock
-        pass
+    box.wait_for_flush()  # the helper is done once it lets go of the lock
     assert box.pending_count() == 0
 
 
