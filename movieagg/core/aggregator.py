@@ -677,7 +677,7 @@ class Aggregator:
             log.warning("could not record the lookup (%s)", type(exc).__name__)
 
 
-_Identity = tuple[Movie, "datetime | None", tuple[Movie, ...]]
+_Identity = tuple[Movie, datetime | None, tuple[Movie, ...]]  # film, when cached (None: unknown), namesakes
 
 
 def _parse_identity(raw: Any) -> _Identity | None:
