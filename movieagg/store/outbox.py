@@ -16,6 +16,7 @@ on their way in.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -175,15 +176,9 @@ class Outbox:
             self.dirty = False
             return 0
         written = 0
+        entries = self._iter_lines(claimed)
         try:
-            batch: list[dict[str, Any]] = []
-            for entry in self._iter_lines(claimed):
-                batch.append(entry)
-                if len(batch) >= BATCH:
-                    write(batch)
-                    written += len(batch)
-                    batch = []
-            if batch:
+            while batch := list(itertools.islice(entries, BATCH)):
                 write(batch)
                 written += len(batch)
         except Exception:
