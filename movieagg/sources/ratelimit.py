@@ -202,12 +202,16 @@ class RateLimiter:
         now = self._clock() if now is None else now
         wait = max(self._next_free - now, self._blocked_until - now, 0.0)
         if len(self._sent) >= self.limit.calls:
-            oldest = self._sent[0]
-            reopens = oldest.sent + self._window
-            if oldest.answered is not None:
-                reopens = max(reopens, oldest.answered + self.limit.period)
-            wait = max(wait, reopens - now)
+            wait = max(wait, self._reopens(self._sent[0]) - now)
         return wait
+
+    def _reopens(self, record: _Sent) -> float:
+        """When the request ``calls`` after ``record`` may go: a window after it was sent, and
+        a period after its answer came (once known)."""
+        reopens = record.sent + self._window
+        if record.answered is not None:
+            reopens = max(reopens, record.answered + self.limit.period)
+        return reopens
 
     def expected_wait(self) -> float:
         """Roughly how long a request queued now would wait for its slot (those ahead included)."""
@@ -216,7 +220,7 @@ class RateLimiter:
         wait = max(self.delay(now), self._next_free + ahead * self.limit.interval - now)
         index = len(self._sent) + ahead - self.limit.calls  # the sent request this one follows
         if 0 <= index < len(self._sent):
-            wait = max(wait, self._sent[index].sent + self._window - now)
+            wait = max(wait, self._reopens(self._sent[index]) - now)
         elif index >= len(self._sent):  # more than a window's worth queued
             wait = max(wait, self._window * (1 + (index - len(self._sent)) // self.limit.calls))
         return max(wait, 0.0)
