@@ -128,7 +128,7 @@ def lookup_record(i: int) -> dict[str, Any]:
 
 
 def outbox_append(directory: Path, n: int, max_seconds: float) -> dict[str, float]:
-    from movieagg.store.outbox import Outbox
+    from movieagg.records.outbox import Outbox
 
     box = Outbox(directory)
     records = [lookup_record(i) for i in range(n)]

@@ -38,10 +38,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from movieagg.core.errors import (
-    AllSourcesFailed,
     InvalidQuery,
     MovieAggError,
-    NotFound,
     SourceErrorInfo,
 )
 from movieagg.core.models import Movie, RatingResult, alternative_dict
@@ -49,6 +47,7 @@ from movieagg.core.models import Movie, RatingResult, alternative_dict
 if TYPE_CHECKING:
     from movieagg.core.aggregator import Aggregator
     from movieagg.core.config import Settings
+    from movieagg.factory import Runtime
 
 FORMATS = ("table", "csv", "json", "ndjson")
 RESUMABLE = ("csv", "json", "ndjson")
@@ -421,15 +420,8 @@ async def _rate_one(
             result = await aggregator.rate(
                 item.title or "", item.year, sources=sources, refresh=refresh, use_cache=use_cache
             )
-    except InvalidQuery as exc:
-        return BatchResult(item, "invalid", message=str(exc))
-    except NotFound as exc:
-        return BatchResult(item, "not_found", message=str(exc))
-    except AllSourcesFailed as exc:
-        return BatchResult(item, "failed", message=str(exc), errors=tuple(exc.errors))
-    except MovieAggError as exc:
-        errors = tuple(getattr(exc, "errors", ()) or ())
-        return BatchResult(item, "failed", message=str(exc), errors=errors)
+    except MovieAggError as exc:  # the error table says which status: invalid, not_found, failed
+        return BatchResult(item, exc.batch_status, message=str(exc), errors=tuple(exc.errors))
     except Exception as exc:  # one bad title must not sink a list of 100,000
         return BatchResult(item, "failed", message=f"internal error ({type(exc).__name__})")
     if result.alternatives:  # no year given and remakes exist (remembered with the identity)
@@ -438,39 +430,6 @@ async def _rate_one(
             item, "ambiguous", result, f"no year given; also: {also}", result.alternatives, result.errors
         )
     return BatchResult(item, "found", result, errors=result.errors)
-
-
-class _HistoryFlusher:
-    """Writes the lookup records of a long batch into the store every ``every`` results, in a
-    thread and in the background, so the local outbox (which a flush reads whole) stays small."""
-
-    def __init__(self, settings: Settings, every: int = 1000) -> None:
-        self.settings = settings
-        self.every = every
-        self.count = 0
-        self.task: asyncio.Future[None] | None = None
-
-    def _flush(self) -> None:
-        from movieagg.factory import flush_outbox
-
-        try:
-            flush_outbox(self.settings)
-        except Exception as exc:  # the records stay in the outbox; the final flush retries
-            import logging
-
-            logging.getLogger("movieagg").warning(
-                "could not write lookup records yet (%s)", type(exc).__name__
-            )
-
-    def tick(self) -> None:
-        self.count += 1
-        if self.count % self.every == 0 and (self.task is None or self.task.done()):
-            self.task = asyncio.ensure_future(asyncio.to_thread(self._flush))
-
-    async def wait(self) -> None:
-        if self.task is not None:
-            with contextlib.suppress(Exception):
-                await self.task
 
 
 async def _aiter(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[BatchItem]:
@@ -508,16 +467,14 @@ async def arate_many(
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise InvalidQuery(f"concurrency must be between 1 and {MAX_CONCURRENCY}")
     chosen = list(sources) if sources is not None else None
-    owned = aggregator is None
-    history: _HistoryFlusher | None = None
+    runtime: Runtime | None = None
     if aggregator is None:
-        from movieagg.core.config import Settings as _Settings
-        from movieagg.factory import build_aggregator
+        from movieagg.factory import build_runtime
 
-        settings = settings or _Settings.from_env()
-        aggregator = build_aggregator(settings, use_cache=use_cache, patient=True)
-    if settings is not None:  # lookup records go to that store as the batch goes, not all at the end
-        history = _HistoryFlusher(settings)
+        # Lookup records go to the store as the batch goes ("periodic"), not all at the end.
+        runtime = build_runtime(settings, flush="periodic", use_cache=use_cache, patient=True)
+        aggregator = runtime.aggregator
+    records = runtime.records if runtime is not None else None
     pending: set[asyncio.Future[BatchResult]] = set()
     reading: asyncio.Future[BatchItem] | None = None
     try:
@@ -551,18 +508,16 @@ async def arate_many(
             pending.difference_update(finished)
             for task in sorted(finished, key=lambda t: t.result().item.index):
                 yield task.result()
-                if history is not None:
-                    history.tick()
+                if records is not None:
+                    await records.after_lookup()
     finally:
         leftovers: list[asyncio.Future[Any]] = [*pending, *([reading] if reading is not None else [])]
         for task in leftovers:
             task.cancel()
         if leftovers:
             await asyncio.gather(*leftovers, return_exceptions=True)
-        if history is not None:
-            await history.wait()
-        if owned:
-            await aggregator.aclose()
+        if runtime is not None:
+            await runtime.aclose()
 
 
 def rate_many(titles: Iterable[Any], **options: Any) -> list[BatchResult]:

@@ -10,22 +10,14 @@ is newer than this release (history/db/cache); 70 an internal error (a bug: plea
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from movieagg._version import __version__
-from movieagg.core.config import Settings
-from movieagg.core.errors import ConfigurationError, MovieAggError
-
-T = TypeVar("T")
-
-EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
+from movieagg.commands.common import fail, load_settings, options, run, stdout
+from movieagg.core.errors import EXIT_INTERRUPTED, ConfigurationError
 
 SCORE_METHOD = (
     "The score is a confidence-weighted mean of every rating on a 0–100 scale: a rating's weight "
@@ -46,72 +38,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-_state: dict[str, Any] = {"verbose": False}
-
-
-def _stderr() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
-def _stdout() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-def fail(message: str, code: int) -> NoReturn:
-    """Print one clear line on stderr and exit with ``code``."""
-    from rich.markup import escape
-
-    _stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except MovieAggError as exc:
-        fail(str(exc), exc.exit_code)
-
-
-def _setup_logging(settings: Settings | None) -> None:
-    from movieagg.core.redact import RedactingFilter
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter(settings.secrets() if settings else []))
-    root = logging.getLogger("movieagg")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if _state["verbose"] else logging.WARNING)
-    root.propagate = False
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, status: str | None = None) -> T:
-    """Run one async command, mapping every failure to a one-line message and an exit code."""
-    _setup_logging(settings)
-    try:
-        if status and sys.stderr.isatty():
-            with _stderr().status(status, spinner="dots"):
-                return asyncio.run(make())  # type: ignore[arg-type]
-        return asyncio.run(make())  # type: ignore[arg-type]
-    except MovieAggError as exc:
-        fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        fail("interrupted", EXIT_INTERRUPTED)
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        if _state["verbose"]:
-            logging.getLogger("movieagg").exception("internal error")
-        fail(
-            f"internal error ({type(exc).__name__}); run with -v for details and please report it",
-            EXIT_INTERNAL,
-        )
-
 
 def _version(value: bool) -> None:
     if value:
@@ -129,7 +55,7 @@ def root(
         bool, typer.Option("--verbose", "-v", help="Log what happens (keys are masked).")
     ] = False,
 ) -> None:
-    _state["verbose"] = verbose
+    options.verbose = verbose
 
 
 TitleArg = Annotated[str, typer.Argument(help="The film's title, in any language it was released under.")]
@@ -184,7 +110,7 @@ def _print_result(result: Any, json_output: bool) -> None:
     else:
         from movieagg._render import render_result
 
-        render_result(result, _stdout())
+        render_result(result, stdout())
 
 
 @app.command(
@@ -215,7 +141,7 @@ def search(
     else:
         from movieagg._render import render_candidates
 
-        render_candidates(candidates, _stdout())
+        render_candidates(candidates, stdout())
 
 
 @app.command(epilog="Examples:\n\n  movieagg sources\n\n  movieagg sources --json")
@@ -252,9 +178,9 @@ def sources(json_output: JsonOpt = False) -> None:
     else:
         from movieagg._render import render_sources
 
-        render_sources(rows, _stdout())
+        render_sources(rows, stdout())
         if settings.config_path is not None:
-            _stdout().print(f"[dim]Config file: {settings.config_path} (environment variables win)[/dim]")
+            stdout().print(f"[dim]Config file: {settings.config_path} (environment variables win)[/dim]")
 
 
 def _default_url(target: str) -> str:

@@ -1,14 +1,15 @@
-"""The composition root: Settings → sources + cache + recorder → Aggregator.
+"""The composition root: Settings → a :class:`Runtime` (aggregator, cache, records, store).
 
-The only place that knows every layer. It imports adapters, cache backends and the SQL store
-lazily, so a cache hit pays for none of them.
+The only module that knows every layer. It imports adapters, cache backends and the SQL
+store lazily, so a cache hit pays for none of them. Faces (CLI, library, web, Lambda, batch)
+build one runtime each and say which flush policy their lookup records follow.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from movieagg.core.aggregator import Aggregator
@@ -20,9 +21,12 @@ from movieagg.sources.registry import BUILTINS, SourceSpec, all_specs
 if TYPE_CHECKING:
     import httpx
 
-    from movieagg.store.sql import SQLStore
+    from movieagg.records.keeper import FlushMode, RecordKeeper
+    from movieagg.store.gate import StoreGate
 
 log = logging.getLogger("movieagg")
+
+BATCH_QUEUE_WAIT = 900.0  # seconds a batch's request may wait for its source's rate limit
 
 
 def choose_specs(settings: Settings) -> tuple[list[SourceSpec], dict[str, str]]:
@@ -44,101 +48,105 @@ def choose_specs(settings: Settings) -> tuple[list[SourceSpec], dict[str, str]]:
     return chosen, unavailable
 
 
-def home_dir(settings: Settings, kind: str) -> Path:
-    return settings.dir(kind)
-
-
 def open_configured_cache(settings: Settings) -> Cache | None:
+    """The cache backend MOVIEAGG_CACHE names (None: caching is off)."""
     from movieagg.cache import open_cache
 
-    return open_cache(settings.cache_url, home_dir(settings, "cache"), settings.env)
+    return open_cache(settings.cache_url, settings.dir("cache"), settings)
 
 
-def database_url(settings: Settings) -> str:
-    if settings.database_url:
-        # MOVIEAGG_DATABASE_PASSWORD (e.g. an SSM SecureString on AWS) fills in a URL that has
-        # no password of its own, so the URL itself can live in plain configuration.
-        password = settings.get("MOVIEAGG_DATABASE_PASSWORD")
-        if password and "://" in settings.database_url:
-            from sqlalchemy.engine import make_url
+@dataclass
+class Runtime:
+    """Everything one process builds from its settings, closed together.
 
-            url = make_url(settings.database_url)
-            if url.password is None:
-                return url.set(password=password).render_as_string(hide_password=False)
-        return settings.database_url
-    return f"sqlite:///{home_dir(settings, 'data') / 'movieagg.sqlite3'}"
-
-
-def outbox_dir(settings: Settings) -> Path:
-    return home_dir(settings, "data") / "outbox"
-
-
-def open_store(settings: Settings) -> SQLStore:
-    from movieagg.store.sql import SQLStore
-
-    # MOVIEAGG_DB_AUTO_UPGRADE=0: never migrate on first use (records wait in the outbox until
-    # `movieagg db upgrade` runs), for deployments that migrate as a separate release step.
-    flag = (settings.get("MOVIEAGG_DB_AUTO_UPGRADE") or "1").strip().lower()
-    auto = flag not in ("0", "false", "no", "off")
-    return SQLStore(database_url(settings), auto_upgrade=auto)
-
-
-def flush_outbox(settings: Settings, *, locked: bool = False) -> int:
-    """Write every pending lookup record into the database; returns how many were written.
-
-    ``locked``: the caller already holds the outbox's flush lock (Outbox.flushing).
+    ``cache`` is the backend itself (health probes, ``movieagg cache``); the aggregator reads
+    it through :class:`~movieagg.core.safecache.SafeCache`. ``records`` is None when lookups
+    are not recorded. ``store`` opens the history database when first needed.
     """
-    from movieagg.store.outbox import Outbox
 
-    store = open_store(settings)
-    try:
-        return Outbox(outbox_dir(settings)).flush(store.write, locked=locked)
-    finally:
+    settings: Settings
+    aggregator: Aggregator
+    cache: Cache | None
+    records: RecordKeeper | None
+    store: StoreGate
+
+    async def aclose(self) -> None:
+        await self.aggregator.aclose()  # its on_close hook closes the rest (see build_runtime)
+
+
+def build_runtime(
+    settings: Settings | None = None,
+    *,
+    flush: FlushMode | None = "on_close",
+    use_cache: bool = True,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sources: Iterable[Any] | None = None,
+    patient: bool = False,
+    memo_ttl: float = 0.0,
+) -> Runtime:
+    """Build a runtime from settings (environment and config file by default).
+
+    ``flush``: the flush policy of the lookup records (:mod:`movieagg.records.keeper`), or
+    None to record nothing. ``sources`` may pass ready adapter instances instead of the
+    configured ones. ``patient`` (batches): a request waits for its source's rate limit as
+    long as it takes (up to BATCH_QUEUE_WAIT; Trakt's window is 5 minutes) instead of failing
+    fast after MOVIEAGG_TIMEOUT. ``memo_ttl`` (long-lived processes): seconds to keep decoded
+    cache entries (core.memo).
+    """
+    from movieagg.sources._http import HttpClient
+    from movieagg.sources.ratelimit import limits_from_settings, quotas_from_settings
+    from movieagg.sources.registry import LazySource
+    from movieagg.store.gate import StoreGate
+
+    settings = settings or Settings.from_env()
+    # One lookup waits at most MOVIEAGG_TIMEOUT for a source's turn, then reports the source
+    # as over its limit; a batch waits for spent windows to reopen and 429s to pass.
+    queue_wait = max(settings.timeout, BATCH_QUEUE_WAIT) if patient else settings.timeout
+    http = HttpClient(
+        settings.timeout,
+        secrets=settings.secrets(),
+        transport=transport,
+        limits=limits_from_settings(settings),  # per-source request rates (TMDB 40/s, …)
+        quotas=quotas_from_settings(settings),  # OMDb's daily quota
+        max_queue_wait=queue_wait,
+    )
+    if sources is None:
+        specs, unavailable = choose_specs(settings)
+        built: list[Any] = [LazySource(spec, settings, http) for spec in specs]
+    else:
+        built, unavailable = list(sources), {}
+    cache = open_configured_cache(settings) if use_cache else None
+    store = StoreGate(settings)
+    records: RecordKeeper | None = None
+    if flush is not None:
+        from movieagg.records.keeper import RecordKeeper
+
+        records = RecordKeeper(settings, flush, store=store)
+
+    async def on_close() -> None:
+        await http.aclose()
+        if records is not None:
+            await records.aclose()
         store.close()
+        close = getattr(cache, "close", None)
+        if callable(close):
+            close()
 
-
-def _flush_or_keep(settings: Settings) -> None:
-    try:
-        flush_outbox(settings)
-    except Exception as exc:  # the records stay in the outbox for the next flush
-        log.warning("could not write lookup records to the database (%s); kept for later", type(exc).__name__)
-
-
-def flush_outbox_later(settings: Settings) -> bool:
-    """Leave the database write to a detached ``python -m movieagg.store.flusher``.
-
-    The CLI prints its answer, starts the helper and exits: the prompt comes back without
-    waiting ~0.5-1 s for SQLAlchemy's import and the write. False when no helper could be
-    started (the caller then flushes itself). Records stay in the outbox until written.
-    """
-    import subprocess
-    import sys
-
-    from movieagg.store.outbox import Outbox
-
-    if not sys.executable:
-        return False
-    with Outbox(outbox_dir(settings)).flushing(wait=False) as free:
-        if not free:
-            return True  # a flush is running; it looks for new records before it exits
-    options: dict[str, Any] = {"start_new_session": True}
-    if sys.platform == "win32":  # pragma: no cover
-        options = {"creationflags": subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP}
-    try:
-        subprocess.Popen(
-            [sys.executable, "-m", "movieagg.store.flusher"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            close_fds=True,
-            **options,
-        )
-    except OSError:
-        return False
-    return True
-
-
-BATCH_QUEUE_WAIT = 900.0  # seconds a batch's request may wait for its source's rate limit
+    aggregator = Aggregator(
+        built,
+        cache=cache,
+        recorder=records.recorder if records is not None else None,
+        identity_ttl=settings.identity_ttl,
+        ratings_ttl=settings.ratings_ttl,
+        source_timeout=settings.timeout * 3,  # rate-limit waits extend it (core.budget)
+        unavailable=unavailable,
+        on_close=on_close,
+        # A shared cache that can also lock (Redis) gives single flight across processes.
+        locker=cache if isinstance(cache, Locker) else None,
+        lock_wait=settings.lock_wait,
+        memo_ttl=memo_ttl,
+    )
+    return Runtime(settings, aggregator, cache, records, store)
 
 
 def build_aggregator(
@@ -152,81 +160,18 @@ def build_aggregator(
     flush_later: bool = False,
     memo_ttl: float = 0.0,
 ) -> Aggregator:
-    """Build an Aggregator from settings (environment and config file by default).
+    """An Aggregator from settings, for library use; closing it closes everything it built.
 
-    ``sources`` may pass ready adapter instances instead of the configured ones.
-    ``patient`` (batches): a request waits for its source's rate limit as long as it takes
-    (up to BATCH_QUEUE_WAIT; Trakt's window is 5 minutes) instead of failing fast after
-    MOVIEAGG_TIMEOUT — a list is rated at the pace its sources allow, with every source.
-    ``flush_later`` (the CLI): on close, a detached helper writes the lookup records to the
-    database (:func:`flush_outbox_later`) unless MOVIEAGG_FLUSH=inline.
-    ``memo_ttl`` (long-lived processes): seconds to keep decoded cache entries (core.memo).
+    ``record=False`` records no lookups; ``flush_later`` (the CLI) leaves writing them to a
+    detached helper (:func:`movieagg.records.keeper.flush_detached`).
     """
-    from movieagg.sources._http import HttpClient
-    from movieagg.sources.registry import LazySource
-    from movieagg.store.outbox import Outbox, OutboxRecorder
-
-    settings = settings or Settings.from_env()
-    from movieagg.sources.ratelimit import limits_from_settings, quotas_from_settings
-
-    limits = limits_from_settings(settings)  # per-source request rates (TMDB 40/s, …)
-    # One lookup waits at most MOVIEAGG_TIMEOUT for a source's turn, then reports the source
-    # as over its limit; a batch waits for spent windows to reopen and 429s to pass (Trakt:
-    # 5 minutes) — up to BATCH_QUEUE_WAIT, beyond which the source counts as down for now.
-    queue_wait = max(settings.timeout, BATCH_QUEUE_WAIT) if patient else settings.timeout
-    http = HttpClient(
-        settings.timeout,
-        secrets=settings.secrets(),
+    flush: FlushMode | None = ("detached" if flush_later else "on_close") if record else None
+    return build_runtime(
+        settings,
+        flush=flush,
+        use_cache=use_cache,
         transport=transport,
-        limits=limits,
-        quotas=quotas_from_settings(settings, home_dir(settings, "data")),  # OMDb's daily quota
-        max_queue_wait=queue_wait,
-    )
-    if sources is None:
-        specs, unavailable = choose_specs(settings)
-        built: list[Any] = [LazySource(spec, settings, http) for spec in specs]
-    else:
-        built, unavailable = list(sources), {}
-    cache = open_configured_cache(settings) if use_cache else None
-    outbox = Outbox(outbox_dir(settings)) if record else None
-
-    async def on_close() -> None:
-        await http.aclose()
-        if outbox is not None and outbox.dirty:
-            inline = (settings.get("MOVIEAGG_FLUSH") or "").strip().lower() == "inline"
-            if flush_later and not inline and flush_outbox_later(settings):
-                outbox.dirty = False
-            else:
-                _flush_or_keep(settings)
-        close = getattr(cache, "close", None)
-        if callable(close):
-            close()
-
-    return Aggregator(
-        built,
-        cache=cache,
-        recorder=OutboxRecorder(outbox) if outbox is not None else None,
-        identity_ttl=settings.identity_ttl,
-        ratings_ttl=settings.ratings_ttl,
-        source_timeout=settings.timeout * 3,  # rate-limit waits extend it (core.budget)
-        unavailable=unavailable,
-        on_close=on_close,
-        # A shared cache that can also lock (Redis) gives single flight across processes.
-        locker=cache if isinstance(cache, Locker) else None,
-        lock_wait=seconds_setting(settings, "MOVIEAGG_LOCK_WAIT", 10.0),
+        sources=sources,
+        patient=patient,
         memo_ttl=memo_ttl,
-    )
-
-
-def seconds_setting(settings: Settings, name: str, default: float) -> float:
-    """A non-negative number of seconds from the settings, or ``default`` when unset."""
-    raw = settings.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name} must be a number of seconds, not {raw[:20]!r}") from None
-    if value < 0:
-        raise ConfigurationError(f"{name} must not be negative")
-    return value
+    ).aggregator

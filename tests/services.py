@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -91,3 +92,11 @@ def pg_url() -> Iterator[str]:
 
 # Every upstream service the fake may serve (names it does not know are ignored by it).
 EVERY_SERVICE = frozenset({"tmdb", "omdb", "wikidata", "trakt", "imdb", "imdb-datasets"})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on a SQLite file and on a real PostgreSQL (a fresh schema each)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return str(request.getfixturevalue("pg_url"))

@@ -221,7 +221,8 @@ def test_concurrent_processes_share_one_home_safely(fake: FakeAPI, isolated_env:
     assert not any("WARNING" in err for _, err in outputs), [err for _, err in outputs]
     # every lookup reached the search log exactly once
     from movieagg.core.config import Settings
-    from movieagg.factory import flush_outbox, open_store
+    from movieagg.records.keeper import flush_outbox
+    from movieagg.store import open_store
 
     settings = Settings.from_env()
     flush_outbox(settings)

@@ -18,7 +18,6 @@ Routes (all GET/HEAD; OPTIONS answers CORS preflights):
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import json
 import logging
@@ -51,7 +50,7 @@ from movieagg.core.redact import redact
 if TYPE_CHECKING:
     from movieagg.aws.params import ParameterStore
     from movieagg.core.aggregator import Aggregator
-    from movieagg.store.sql import SQLStore
+    from movieagg.factory import Runtime
 
 MAX_SOURCES = 10
 MAX_SEARCH_LIMIT = 50
@@ -73,7 +72,7 @@ NO_STORE = "no-store"
 access_log = logging.getLogger("movieagg.access")
 log = logging.getLogger("movieagg.aws")
 
-Builder = Callable[[Settings], "Aggregator"]
+Builder = Callable[[Settings], "Runtime"]
 
 
 class _JsonFormatter(logging.Formatter):
@@ -118,24 +117,21 @@ class _SecretFilter(logging.Filter):
         return True
 
 
-def configure_logging(secrets: list[str], stream: Any = None) -> None:
+def configure_logging(secrets: list[str], stream: Any = None, level: str = "INFO") -> None:
     """JSON lines on stdout for ``movieagg.*`` (CloudWatch keeps stdout), secrets masked."""
     root = logging.getLogger("movieagg")
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(_JsonFormatter())
     handler.addFilter(_SecretFilter(secrets))
     root.handlers[:] = [handler]
-    level = os.environ.get("MOVIEAGG_LOG_LEVEL", "INFO").upper()
-    root.setLevel(level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO")
+    root.setLevel(level)
     root.propagate = False
     for noisy in ("httpx", "httpcore", "botocore", "boto3", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def in_lambda(environ: Mapping[str, str]) -> bool:
-    return bool(environ.get("AWS_LAMBDA_FUNCTION_NAME")) and bool(
-        environ.get("AWS_EXECUTION_ENV", "AWS_Lambda")
-    )
+    return Settings(env=dict(environ)).in_lambda
 
 
 def load_environment(environ: Mapping[str, str], params: ParameterStore | None) -> dict[str, str]:
@@ -148,97 +144,6 @@ def load_environment(environ: Mapping[str, str], params: ParameterStore | None) 
     if in_lambda(env) and not env.get("MOVIEAGG_HOME"):
         env["MOVIEAGG_HOME"] = LAMBDA_HOME
     return env
-
-
-class BackgroundRecorder:
-    """Hands lookup records to one writer thread, so a slow disk never stalls the event loop.
-
-    Under `serve`, every request appends a record to the outbox file; an append that waits on
-    the filesystem journal (tens to hundreds of ms under I/O load) would otherwise hold every
-    in-flight request. The request path only appends to a deque — no lock, no thread wake-up:
-    waking the writer once per record (a Condition notify) cost ~40% of cached throughput and
-    most of the p99 tail in ``bench/bench_serve.py``. The writer wakes every ``interval``
-    seconds, or as soon as ``batch`` records wait, and writes them in order with one append.
-    :meth:`drain` waits until all are written.
-    """
-
-    def __init__(
-        self, inner: Any, max_pending: int = 10_000, interval: float = 0.25, batch: int = 1000
-    ) -> None:
-        self.inner = inner
-        self.max_pending = max_pending
-        self.interval = interval
-        self.batch = batch
-        self._pending: collections.deque[dict[str, Any]] = collections.deque()
-        self._writing = 0  # records taken from the deque but not yet written
-        self._wake = threading.Event()
-        self._stopping = False
-        self.dropped = 0
-        self._thread = threading.Thread(target=self._run, name="movieagg-recorder", daemon=True)
-        self._thread.start()
-
-    @property
-    def outbox(self) -> Any:
-        return getattr(self.inner, "outbox", None)
-
-    def record(self, entry: dict[str, Any]) -> None:
-        if len(self._pending) + self._writing >= self.max_pending:
-            # the disk is far behind: drop rather than grow without bound
-            self.dropped += 1
-            if self.dropped == 1 or self.dropped % 1000 == 0:
-                log.warning("lookup records dropped: the outbox writer is behind (%d so far)", self.dropped)
-            return
-        self._pending.append(entry)
-        if len(self._pending) >= self.batch:
-            self._wake.set()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            while self._pending:
-                batch: list[dict[str, Any]] = []
-                while self._pending and len(batch) < 1000:
-                    batch.append(self._pending.popleft())
-                self._writing = len(batch)
-                try:
-                    self._write(batch)
-                finally:
-                    self._writing = 0
-            if self._stopping:
-                return
-
-    def _write(self, entries: list[dict[str, Any]]) -> None:
-        record_many = getattr(self.inner, "record_many", None)
-        try:
-            if record_many is not None:
-                record_many(entries)
-                return
-        except Exception as exc:
-            log.warning("could not record %d lookup(s) (%s)", len(entries), type(exc).__name__)
-            return
-        for entry in entries:  # a recorder without batches: one at a time, a failure skips one
-            try:
-                self.inner.record(entry)
-            except Exception as exc:
-                log.warning("could not record the lookup (%s)", type(exc).__name__)
-
-    def drain(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued record is written (True) or ``timeout`` passes (False)."""
-        deadline = time.monotonic() + timeout
-        self._wake.set()
-        while self._pending or self._writing:
-            if time.monotonic() >= deadline or not self._thread.is_alive():
-                return False
-            self._wake.set()
-            time.sleep(0.002)
-        return True
-
-    def close(self, timeout: float = 10.0) -> None:
-        self.drain(timeout)
-        self._stopping = True
-        self._wake.set()
-        self._thread.join(timeout)
 
 
 @dataclass
@@ -267,17 +172,12 @@ class Service:
         self._builder = builder
         self._log_stream = log_stream
         self.settings: Settings | None = None
-        self.aggregator: Aggregator | None = None
+        self.runtime: Runtime | None = None
         self.config_error: str | None = None
         self.params: ParameterStore | None = None
         self._params_values: dict[str, str] | None = None
         self._next_build = 0.0
-        self._store: SQLStore | None = None
-        self._store_down_until = 0.0
-        self._flush_lock = threading.Lock()
-        self._flush_task: asyncio.Task[None] | None = None
-        self._flush_wanted = False
-        self._retired: list[Aggregator] = []
+        self._retired: list[Runtime] = []
         self._start_lock: asyncio.Lock | None = None
         self.cors_origins: frozenset[str] = frozenset()
         self.cold_start = True
@@ -296,35 +196,36 @@ class Service:
                 self.params = ParameterStore.from_environ(self.environ)
             env = load_environment(self.environ, self.params)
             settings = Settings.from_env(env, read_file=not in_lambda(env))
-            configure_logging(settings.secrets(), self._log_stream)
-            origins = env.get("MOVIEAGG_CORS_ORIGINS", "")
-            self.cors_origins = frozenset(o.strip().rstrip("/") for o in origins.split(",") if o.strip())
-            aggregator = self._build(settings)
+            configure_logging(settings.secrets(), self._log_stream, settings.log_level)
+            self.cors_origins = settings.cors_origins
+            runtime = self._build(settings)
         except ConfigurationError as exc:
             self.config_error = str(exc)
             log.error(
                 "startup failed: %s", exc, extra={"fields": {"event": "startup", "error": "configuration"}}
             )
             return
-        if self.background_flush and getattr(aggregator, "recorder", None) is not None:
-            aggregator.recorder = BackgroundRecorder(aggregator.recorder)
-        if self.aggregator is not None:
-            self._retired.append(self.aggregator)
-        self.settings, self.aggregator, self.config_error = settings, aggregator, None
+        if self.runtime is not None:
+            self._retired.append(self.runtime)
+        self.settings, self.runtime, self.config_error = settings, runtime, None
         self._params_values = None if self.params is None else self.params.get_all()
-        if self._store is not None:
-            with contextlib.suppress(Exception):
-                self._store.close()
-            self._store = None
 
-    def _build(self, settings: Settings) -> Aggregator:
+    @property
+    def aggregator(self) -> Aggregator | None:
+        return self.runtime.aggregator if self.runtime is not None else None
+
+    def _build(self, settings: Settings) -> Runtime:
+        from movieagg.factory import build_runtime
+
         if self._builder is not None:
             return self._builder(settings)
-        from movieagg.factory import build_aggregator, seconds_setting
-
         # A serving process answers popular films again and again: keep decoded cache
         # entries for a few seconds (core.memo).
-        return build_aggregator(settings, memo_ttl=seconds_setting(settings, "MOVIEAGG_MEMO_TTL", 5.0))
+        return build_runtime(
+            settings,
+            flush="background" if self.background_flush else "per_request",
+            memo_ttl=settings.memo_ttl(5.0),
+        )
 
     async def ensure_started(self) -> None:
         """Build on the first request (or retry a failed build); pick up rotated SSM secrets.
@@ -332,12 +233,12 @@ class Service:
         Blocking work (SSM calls, building) runs in a worker thread so `serve`'s event loop
         keeps answering; a lock makes concurrent requests wait for one rebuild, not start many.
         """
-        if self.aggregator is not None and (self.params is None or not self.params.expired):
+        if self.runtime is not None and (self.params is None or not self.params.expired):
             return
         if self._start_lock is None:
             self._start_lock = asyncio.Lock()
         async with self._start_lock:
-            if self.aggregator is None:
+            if self.runtime is None:
                 if self.config_error is None or time.monotonic() >= self._next_build:
                     await asyncio.to_thread(self.start)
                 return
@@ -353,93 +254,35 @@ class Service:
                 await self._close_retired(keep=1)
 
     async def _close_retired(self, keep: int) -> None:
-        """Close aggregators replaced by a rebuild, except the ``keep`` newest (may be mid-request)."""
+        """Close runtimes replaced by a rebuild, except the ``keep`` newest (may be mid-request)."""
         while len(self._retired) > keep:
             old = self._retired.pop(0)
             try:
-                await _close_aggregator(old)
+                await old.aclose()
             except Exception as exc:
                 log.warning("closing a replaced aggregator failed (%s)", type(exc).__name__)
 
     async def aclose(self) -> None:
-        """Close every aggregator (flushing lookup records) and the store's pool."""
-        if self._flush_task is not None:
-            with contextlib.suppress(Exception):
-                await self._flush_task
-        for aggregator in [*self._retired, *([self.aggregator] if self.aggregator else [])]:
+        """Close every runtime: queued lookup records are written, pools closed."""
+        for runtime in [*self._retired, *([self.runtime] if self.runtime else [])]:
             try:
-                await _close_aggregator(aggregator)
+                await runtime.aclose()
             except Exception as exc:
                 log.warning("closing the aggregator failed (%s)", type(exc).__name__)
         self._retired.clear()
-        self.aggregator = None
-        if self._store is not None:
-            with contextlib.suppress(Exception):
-                self._store.close()
-            self._store = None
-
-    # ----------------------------------------------------------------- the store
-
-    def _open_store(self) -> SQLStore:
-        if self._store is None:
-            from movieagg.factory import open_store
-
-            assert self.settings is not None
-            self._store = open_store(self.settings)
-        return self._store
-
-    def _store_call(self, fn: Callable[[SQLStore], Any]) -> Any:
-        """Run ``fn(store)``; a failure opens a 15 s breaker so a down database costs little."""
-        if time.monotonic() < self._store_down_until:
-            raise ConnectionError("store unavailable (breaker open)")
-        try:
-            return fn(self._open_store())
-        except Exception:
-            self._store_down_until = time.monotonic() + 15.0
-            raise
-
-    def _outbox(self) -> Any:
-        recorder = getattr(self.aggregator, "recorder", None)
-        return getattr(recorder, "outbox", None)
+        self.runtime = None
 
     def flush_now(self) -> int:
         """Write pending lookup records to the database (thread-safe; errors are logged)."""
-        outbox = self._outbox()
-        if outbox is None:
+        if self.runtime is None or self.runtime.records is None:
             return 0
-        recorder = getattr(self.aggregator, "recorder", None)
-        if isinstance(recorder, BackgroundRecorder):
-            recorder.drain()
-        with self._flush_lock:
-            try:
-                written: int = self._store_call(lambda store: outbox.flush(store.write))
-                return written
-            except Exception as exc:
-                log.warning(
-                    "could not write lookup records to the database (%s); kept for later",
-                    type(exc).__name__,
-                    extra={"fields": {"event": "flush", "error": type(exc).__name__}},
-                )
-                return 0
+        return self.runtime.records.flush_now()
 
     async def after_request(self, outcome: _Outcome) -> None:
-        outbox = self._outbox()
-        if outbox is None:
-            return
-        if not self.background_flush:
-            if outbox.dirty:
-                await asyncio.to_thread(self.flush_now)  # Lambda freezes after returning: flush first
+        if self.runtime is None or self.runtime.records is None:
             return
         looked_up = outcome.route in ("/api/rate", "/api/movies/{imdb_id}") and outcome.cached is not True
-        if looked_up or outbox.dirty:
-            self._flush_wanted = True
-            if self._flush_task is None or self._flush_task.done():
-                self._flush_task = asyncio.get_running_loop().create_task(self._flush_in_thread())
-
-    async def _flush_in_thread(self) -> None:
-        while self._flush_wanted:
-            self._flush_wanted = False
-            await asyncio.to_thread(self.flush_now)
+        await self.runtime.records.after_lookup(fresh=looked_up)
 
     # ----------------------------------------------------------------- requests
 
@@ -654,12 +497,13 @@ class Service:
 
     async def _history(self, raw_id: str) -> Response:
         imdb = _imdb(raw_id)
-        outbox = self._outbox()
-        if outbox is not None and (outbox.dirty or self.background_flush):
-            await asyncio.to_thread(self.flush_now)  # include lookups this process just made
+        assert self.runtime is not None
+        if self.runtime.records is not None:
+            await self.runtime.records.before_read()  # include lookups this process just made
+        store = self.runtime.store
         try:
             rows = await asyncio.wait_for(
-                asyncio.to_thread(self._store_call, lambda store: store.history(imdb, limit=500)), 10.0
+                asyncio.to_thread(store.call, lambda s: s.history(imdb, limit=500)), 10.0
             )
         except Exception as exc:
             log.warning("history unavailable (%s)", type(exc).__name__, extra={"fields": {"error": "store"}})
@@ -715,9 +559,8 @@ class Service:
         return Response.json(200, body, {"Cache-Control": NO_STORE})
 
     async def _check_cache(self) -> dict[str, Any]:
-        assert self.aggregator is not None
-        cache = self.aggregator.cache
-        backend = getattr(cache, "backend", cache)
+        assert self.runtime is not None
+        backend = self.runtime.cache
         if backend is None:
             return {"status": "disabled"}
         kind = type(backend).__name__.removesuffix("Cache").lower() or "cache"
@@ -736,15 +579,9 @@ class Service:
         return {"status": "ok" if ok else "down", "backend": kind}
 
     async def _check_store(self) -> dict[str, Any]:
-        def probe(store: SQLStore) -> str:
-            from sqlalchemy import text
-
-            with store.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return str(store.engine.dialect.name)
-
+        assert self.runtime is not None
         try:
-            dialect = await asyncio.wait_for(asyncio.to_thread(self._store_call, probe), 6.0)
+            dialect = await asyncio.wait_for(asyncio.to_thread(self.runtime.store.ping), 6.0)
         except Exception as exc:
             return {"status": "down", "error": type(exc).__name__}
         return {"status": "ok", "backend": dialect}
@@ -786,14 +623,6 @@ def _request_id(request: Request) -> str:
         if candidate and _REQUEST_ID_RE.match(candidate):
             return candidate
     return uuid.uuid4().hex
-
-
-async def _close_aggregator(aggregator: Any) -> None:
-    """Write out queued records, then close (which flushes the outbox into the database)."""
-    recorder = getattr(aggregator, "recorder", None)
-    if isinstance(recorder, BackgroundRecorder):
-        await asyncio.to_thread(recorder.close)
-    await aggregator.aclose()
 
 
 def _frames(exc: BaseException) -> str:

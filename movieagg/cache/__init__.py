@@ -6,18 +6,18 @@ and ``redis://`` / ``rediss://`` (ElastiCache). Backends are imported only when 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from movieagg.core.config import Settings
 from movieagg.core.errors import ConfigurationError
 from movieagg.core.protocols import Cache
 
 
-def open_cache(url: str, home: Path, env: Mapping[str, str] | None = None) -> Cache | None:
-    """Open the backend named by ``url``; None means caching is off.
+def open_cache(url: str, home: Path, settings: Settings | None = None) -> Cache | None:
+    """Open the backend named by ``url`` (``disk`` lives under ``home``); None means caching is off.
 
-    ``env`` holds backend options from the settings (MOVIEAGG_REDIS_TOKEN, MOVIEAGG_REDIS_CA, …).
+    ``settings`` holds backend options (MOVIEAGG_REDIS_TOKEN, MOVIEAGG_REDIS_CA, …).
     """
     scheme = urlsplit(url).scheme if "://" in url else url
     scheme = scheme.lower()
@@ -39,7 +39,7 @@ def open_cache(url: str, home: Path, env: Mapping[str, str] | None = None) -> Ca
             raise ConfigurationError(
                 "the redis cache needs the redis package: pip install 'movieagg[redis]'"
             ) from exc
-        return RedisCache.from_url(url, env)  # type: ignore[no-any-return,unused-ignore]
+        return RedisCache.from_url(url, settings)  # type: ignore[no-any-return,unused-ignore]
     raise ConfigurationError(
         f"MOVIEAGG_CACHE: unknown cache {scheme!r} (use disk, disk:///path, memory, none, redis://…)"
     )

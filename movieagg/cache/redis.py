@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -31,6 +30,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from movieagg.core.cachekeys import NAMESPACE
+from movieagg.core.config import Settings
 from movieagg.core.errors import ConfigurationError
 
 DEFAULT_TIMEOUT = 0.25
@@ -78,8 +78,9 @@ class RedisCache:
         self._release = client.register_script(_RELEASE)
 
     @classmethod
-    def from_url(cls, url: str, env: Mapping[str, str] | None = None) -> RedisCache:
-        env = os.environ if env is None else env
+    def from_url(cls, url: str, settings: Settings | None = None) -> RedisCache:
+        """A cache on the Redis ``url`` names; token, CA, prefix and timeout may also come from settings."""
+        settings = settings if settings is not None else Settings.from_env()
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in ("redis", "rediss"):
@@ -92,9 +93,10 @@ class RedisCache:
         db_text = (parts.path or "/").strip("/") or query.get("db", "0")
         if not db_text.isdecimal():
             raise ConfigurationError(f"bad database number in redis URL {describe_url(url)}")
-        raw_timeout = query.get("timeout") or env.get("MOVIEAGG_REDIS_TIMEOUT")
+        raw_timeout = query.get("timeout") or settings.redis_timeout
         timeout = _float_option(raw_timeout, "MOVIEAGG_REDIS_TIMEOUT", DEFAULT_TIMEOUT)
-        password = unquote(parts.password) if parts.password else (env.get("MOVIEAGG_REDIS_TOKEN") or None)
+        token = settings.redis_token
+        password = unquote(parts.password) if parts.password else (token.reveal() if token else None)
         username = unquote(parts.username) if parts.username else None
         kwargs: dict[str, Any] = {
             "host": parts.hostname or "localhost",
@@ -109,7 +111,7 @@ class RedisCache:
             "client_name": "movieagg",
         }
         if scheme == "rediss":
-            ca = query.get("ca") or query.get("ssl_ca_certs") or env.get("MOVIEAGG_REDIS_CA")
+            ca = query.get("ca") or query.get("ssl_ca_certs") or settings.redis_ca
             if ca and not os.path.isfile(ca):
                 raise ConfigurationError(f"MOVIEAGG_REDIS_CA: no such CA bundle file: {ca}")
             insecure = query.get("ssl_cert_reqs", "required").lower() == "none"
@@ -119,7 +121,7 @@ class RedisCache:
                 "ssl_check_hostname": not insecure,
                 "ssl_ca_certs": ca or None,
             }
-        prefix = query.get("prefix", env.get("MOVIEAGG_REDIS_PREFIX", ""))
+        prefix = query.get("prefix", settings.redis_prefix)
         return cls(redis.Redis(**kwargs), prefix=prefix, description=describe_url(url))
 
     def __repr__(self) -> str:

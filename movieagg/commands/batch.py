@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
         import asyncio
 
         from movieagg import batch as lib
-        from movieagg.cli import fail, load_settings, run
+        from movieagg.commands.common import fail, load_settings, run
         from movieagg.core.errors import InvalidQuery
 
         settings = load_settings()

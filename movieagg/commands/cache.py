@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-EXIT_BACKEND = 8
+from movieagg.core.errors import CacheError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 
@@ -21,7 +21,7 @@ def _describe(url: str) -> str:
 
 def _open() -> tuple[Any, str, str]:
     """(backend or None, kind, description) for the configured cache."""
-    from movieagg.cli import fail, load_settings
+    from movieagg.commands.common import fail, load_settings
     from movieagg.core.errors import MovieAggError
     from movieagg.factory import open_configured_cache
 
@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
     )
     def stats(json_output: JsonOpt = False) -> None:
         """Backend, entries, size, and hit rate where the backend knows it."""
-        from movieagg.cli import fail
+        from movieagg.commands.common import fail
 
         backend, kind, description = _open()
         info: dict[str, Any] = {"backend": kind, "location": description}
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
                 if callable(got):
                     info |= {k: v for k, v in got().items() if k not in ("backend", "url")}
         except Exception as exc:
-            fail(f"cannot read the cache at {description} ({type(exc).__name__})", EXIT_BACKEND)
+            fail(f"cannot read the cache at {description} ({type(exc).__name__})", CacheError.exit_code)
         finally:
             _close(backend)
         if json_output:
@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
     @cache.command(epilog="Examples:\n\n  movieagg cache clear")
     def clear() -> None:
         """Delete every cached entry (identities and ratings). Other data in a shared Redis stays."""
-        from movieagg.cli import fail
+        from movieagg.commands.common import fail
 
         backend, kind, description = _open()
         if backend is None:
@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
             result = backend.clear()
             removed = result if isinstance(result, int) else before
         except Exception as exc:
-            fail(f"cannot clear the cache at {description} ({type(exc).__name__})", EXIT_BACKEND)
+            fail(f"cannot clear the cache at {description} ({type(exc).__name__})", CacheError.exit_code)
         finally:
             _close(backend)
         count = f"{removed} entries" if removed is not None else "every entry"

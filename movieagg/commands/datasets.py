@@ -109,7 +109,7 @@ def sync(
     import asyncio
     import shutil
 
-    from movieagg.cli import fail, load_settings
+    from movieagg.commands.common import fail, load_settings
     from movieagg.core.errors import MovieAggError
     from movieagg.sources import imdb_datasets as ds
 
@@ -166,7 +166,7 @@ def status(json_output: Annotated[bool, typer.Option("--json", help="Print JSON.
     """Show the local import: where it is, when it was made, what it holds."""
     import json
 
-    from movieagg.cli import fail, load_settings
+    from movieagg.commands.common import fail, load_settings
     from movieagg.sources import imdb_datasets as ds
 
     settings = load_settings()

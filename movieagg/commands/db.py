@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-EXIT_STORE = 8
+from movieagg.core.errors import StoreError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 
@@ -48,9 +48,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Apply schema migrations: move the database to this release's schema without data loss."""
-        from movieagg.cli import fail, load_settings
-        from movieagg.factory import database_url
-        from movieagg.store import schema
+        from movieagg.commands.common import fail, load_settings
+        from movieagg.store import database_url, schema
         from movieagg.store.sql import make_engine, safe_url
 
         settings = load_settings()
@@ -61,10 +60,10 @@ def register(app: typer.Typer) -> None:
         engine = make_engine(url)
         try:
             before, after = schema.upgrade(engine, revision)
-        except schema.StoreError as exc:
+        except StoreError as exc:
             fail(str(exc), exc.exit_code)
         except Exception as exc:
-            fail(_store_failure(exc, url), EXIT_STORE)
+            fail(_store_failure(exc, url), StoreError.exit_code)
         finally:
             engine.dispose()
         where = safe_url(url)
@@ -76,9 +75,8 @@ def register(app: typer.Typer) -> None:
     @db.command(epilog="Examples:\n\n  movieagg db downgrade 0001")
     def downgrade(revision: Annotated[str, typer.Argument(help="The revision to go back to.")]) -> None:
         """Go back to an older schema revision (before rolling back a release). May drop columns."""
-        from movieagg.cli import fail, load_settings
-        from movieagg.factory import database_url
-        from movieagg.store import schema
+        from movieagg.commands.common import fail, load_settings
+        from movieagg.store import database_url, schema
         from movieagg.store.sql import make_engine, safe_url
 
         settings = load_settings()
@@ -87,7 +85,7 @@ def register(app: typer.Typer) -> None:
         try:
             before, after = schema.downgrade(engine, revision)
         except Exception as exc:
-            fail(_store_failure(exc, url), EXIT_STORE)
+            fail(_store_failure(exc, url), StoreError.exit_code)
         finally:
             engine.dispose()
         typer.echo(f"{safe_url(url)}: downgraded from {before} to revision {after}")
@@ -95,10 +93,10 @@ def register(app: typer.Typer) -> None:
     @db.command(epilog="Examples:\n\n  movieagg db status\n\n  movieagg db status --json")
     def status(json_output: JsonOpt = False) -> None:
         """Which revision the database is at, what is pending, row counts, records in the outbox."""
-        from movieagg.cli import fail, load_settings
-        from movieagg.factory import database_url, outbox_dir
-        from movieagg.store import schema
-        from movieagg.store.outbox import Outbox
+        from movieagg.commands.common import fail, load_settings
+        from movieagg.records.keeper import outbox_dir
+        from movieagg.records.outbox import Outbox
+        from movieagg.store import database_url, schema
         from movieagg.store.sql import SQLStore, make_engine, safe_url
 
         settings = load_settings()
@@ -120,7 +118,7 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             fail(
                 f"{_store_failure(exc, url)}; {info['outbox_pending']} records waiting in the outbox",
-                EXIT_STORE,
+                StoreError.exit_code,
             )
         finally:
             engine.dispose()
@@ -156,23 +154,25 @@ def register(app: typer.Typer) -> None:
     @db.command(epilog="Examples:\n\n  movieagg db flush")
     def flush() -> None:
         """Write the lookup records waiting in the local outbox (e.g. after a database outage)."""
-        from movieagg.cli import fail, load_settings
-        from movieagg.factory import database_url, flush_outbox, outbox_dir
-        from movieagg.store.outbox import Outbox
-        from movieagg.store.schema import StoreError
+        from movieagg.commands.common import fail, load_settings
+        from movieagg.records.keeper import flush_waiting, outbox_dir
+        from movieagg.records.outbox import Outbox
+        from movieagg.store import database_url
         from movieagg.store.sql import safe_url
 
         settings = load_settings()
         url = database_url(settings)
         box = Outbox(outbox_dir(settings))
-        box.wait_for_flush()  # a flush in progress ends first: its records are then written
-        if box.pending_count() == 0:
-            typer.echo("nothing waiting in the outbox")
-            return
         try:
-            written = flush_outbox(settings)
+            written = flush_waiting(settings)  # after a flush in progress: its records are written too
         except StoreError as exc:
             fail(f"{exc}; {box.pending_count()} records stay in the outbox", exc.exit_code)
         except Exception as exc:
-            fail(f"{_store_failure(exc, url)}; {box.pending_count()} records stay in the outbox", EXIT_STORE)
+            fail(
+                f"{_store_failure(exc, url)}; {box.pending_count()} records stay in the outbox",
+                StoreError.exit_code,
+            )
+        if written is None:
+            typer.echo("nothing waiting in the outbox")
+            return
         typer.echo(f"wrote {written} lookup records to {safe_url(url)}; {box.pending_count()} waiting")

@@ -158,36 +158,19 @@ def _interactive() -> bool:
 
 
 def _home() -> Path:
-    from movieagg.cli import load_settings
+    from movieagg.commands.common import load_settings
 
     return load_settings().dir("data")
 
 
 def _run(action: Any) -> Any:
     """Run a deploy action, mapping every error to one line and its exit code."""
-    from movieagg.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, _state, fail
-    from movieagg.core.errors import MovieAggError
+    from movieagg.commands.common import guard
 
-    try:
-        return action()
-    except MovieAggError as exc:
-        fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        fail(
-            "interrupted (a stack operation already started goes on in AWS: see `movieagg status`)",
-            EXIT_INTERRUPTED,
-        )
-    except typer.Exit:
-        raise
-    except Exception as exc:
-        if _state.get("verbose"):
-            import logging
-
-            logging.getLogger("movieagg").exception("internal error")
-        fail(
-            f"internal error ({type(exc).__name__}); run with -v for details and please report it",
-            EXIT_INTERNAL,
-        )
+    return guard(
+        action,
+        interrupted="interrupted (a stack operation already started goes on in AWS: see `movieagg status`)",
+    )
 
 
 def _parameters(items: list[str]) -> dict[str, str]:

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from movieagg.core.errors import StoreError
+
 if TYPE_CHECKING:
     from movieagg.core.config import Settings
     from movieagg.store.sql import SQLStore
 
-EXIT_STORE = 8
+
 SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 24
 
@@ -74,15 +76,10 @@ def _flush_first(settings: Settings) -> None:
     """Write records waiting in the outbox so the newest lookups show; never fatal here."""
     import logging
 
-    from movieagg.factory import flush_outbox, outbox_dir
-    from movieagg.store.outbox import Outbox
+    from movieagg.records.keeper import flush_waiting
 
-    outbox = Outbox(outbox_dir(settings))
-    outbox.wait_for_flush()  # a flush in progress (`movieagg rate` leaves one behind) ends first
-    if outbox.pending_count() == 0:
-        return
     try:
-        flush_outbox(settings)
+        flush_waiting(settings)
     except Exception as exc:
         logging.getLogger("movieagg").warning(
             "could not write pending lookup records (%s)", type(exc).__name__
@@ -92,7 +89,7 @@ def _flush_first(settings: Settings) -> None:
 def _resolve(title: str, year: int | None, settings: Settings, store: SQLStore) -> dict[str, Any]:
     """The film meant by ``title``: the store's films, then the identity cache, then the sources."""
 
-    from movieagg.cli import fail
+    from movieagg.commands.common import fail
     from movieagg.core import cachekeys
     from movieagg.core.models import IMDB_ID_RE, Query
 
@@ -145,7 +142,7 @@ def _resolve(title: str, year: int | None, settings: Settings, store: SQLStore) 
         async with build_aggregator(settings, record=False) as aggregator:
             return await aggregator.search(query.title, query.year, limit=1)
 
-    from movieagg.cli import run
+    from movieagg.commands.common import run
 
     found = run(search, settings, status=f"Looking up {query.title!r}…")
     if not found:
@@ -305,13 +302,13 @@ def register(app: typer.Typer) -> None:
         json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     ) -> None:
         """How a film's ratings changed over time (table and trend chart), or the search log."""
-        from movieagg.cli import _setup_logging, fail, load_settings
+        from movieagg.commands.common import fail, load_settings, setup_logging
         from movieagg.core.errors import MovieAggError
-        from movieagg.factory import database_url, open_store
+        from movieagg.store import database_url, open_store
         from movieagg.store.sql import safe_url
 
         settings = load_settings()
-        _setup_logging(settings)
+        setup_logging(settings)
         if not searches and title is None:
             fail("give a film title or IMDb id, or --searches for the search log", 2)
         if searches and title is not None:
@@ -356,7 +353,7 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             fail(
                 f"cannot read the history from {safe_url(database_url(settings))} ({type(exc).__name__})",
-                EXIT_STORE,
+                StoreError.exit_code,
             )
         finally:
             store.close()

@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
         ] = True,
     ) -> None:
         """Serve the REST API (the same handler as AWS Lambda) and the front end over HTTP."""
-        from movieagg.cli import EXIT_INTERNAL, fail
+        from movieagg.commands.common import fail
+        from movieagg.core.errors import EXIT_INTERNAL
 
         try:
             import uvicorn  # noqa: F401

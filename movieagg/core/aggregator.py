@@ -731,9 +731,7 @@ def _failure_for(failures: Iterable[SourceFailure], what: str) -> MovieAggError:
     infos = [f.info() for f in failures]
     detail = "; ".join(f"{f.source}: {f.message}" for f in failures)
     if failures and all(f.kind == "auth" for f in failures):
-        err = ConfigurationError(f"{what}: {detail}")
-        err.errors = infos  # type: ignore[attr-defined]
-        return err
+        return ConfigurationError(f"{what}: {detail}", infos)
     return AllSourcesFailed(f"{what}: {detail}", infos)
 
 

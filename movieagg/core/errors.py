@@ -1,51 +1,112 @@
 """One exception tree for movieagg; foreign errors are mapped where they enter.
 
-Every error carries the CLI exit code it maps to, so the CLI translates errors in one place.
-Messages never contain secrets: adapters build them from status codes, not from URLs.
+Each class is one row of the outcome table: beside its ``code`` it carries the CLI exit code,
+the HTTP status and the batch status it maps to, so the CLI, the API and ``batch`` translate
+errors from this one place. Messages never contain secrets: adapters build them from status
+codes, not from URLs.
+
+Exit codes (also in the README): 0 an answer; 1 no such film; 2 usage or invalid input;
+3 configuration; 4 every source failed; 5 AWS credentials; 6 AWS region or endpoint; 7 a
+deploy step failed; 8 the database or cache is unreachable or its schema is newer; 70 an
+internal error (a bug); 130 interrupted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
 
 
 class MovieAggError(Exception):
     """Base of every error movieagg raises on purpose."""
 
-    exit_code = 1
     code = "error"
+    exit_code = 1
+    http_status = 500
+    batch_status = "failed"
+    retry_after: int | None = None  # seconds an API client should wait before asking again
+    errors: Sequence[SourceErrorInfo] = ()  # the sources' failures behind this error, if any
+
+    def public_message(self) -> str:
+        """What a client of the API may read (the CLI prints ``str(self)``)."""
+        return str(self)
 
 
 class InvalidQuery(MovieAggError, ValueError):
     """The caller asked something malformed (empty title, impossible year, bad id)."""
 
-    exit_code = 2
     code = "invalid_input"
+    exit_code = 2
+    http_status = 400
+    batch_status = "invalid"
 
 
 class NotFound(MovieAggError):
     """No film matches the query."""
 
-    exit_code = 1
     code = "not_found"
+    exit_code = 1
+    http_status = 404
+    batch_status = "not_found"
 
 
 class ConfigurationError(MovieAggError):
     """No usable source: keys missing or rejected, unknown source names, bad settings."""
 
-    exit_code = 3
     code = "configuration"
+    exit_code = 3
+    http_status = 503
+    retry_after = 60
+
+    def __init__(self, message: str, errors: list[SourceErrorInfo] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+    def public_message(self) -> str:
+        # The details name settings of the server: they are logged, not shown.
+        return "the service is not configured to answer this request right now"
 
 
 class AllSourcesFailed(MovieAggError):
     """Every selected source failed for reasons other than configuration."""
 
-    exit_code = 4
     code = "upstream_unavailable"
+    exit_code = 4
+    http_status = 503
+    retry_after = 30
 
     def __init__(self, message: str, errors: list[SourceErrorInfo] | None = None) -> None:
         super().__init__(message)
         self.errors = errors or []
+
+    def public_message(self) -> str:
+        kinds = ", ".join(f"{e.source}: {e.kind}" for e in self.errors)
+        return "every rating source failed" + (f" ({kinds})" if kinds else "") + "; try again later"
+
+
+class BackendUnavailable(MovieAggError):
+    """The database or the cache cannot be used: unreachable, or its schema needs attention."""
+
+    code = "backend_unavailable"
+    exit_code = 8
+    http_status = 503
+    retry_after = 30
+
+
+class StoreError(BackendUnavailable):
+    """The history database cannot be used."""
+
+    code = "store_unavailable"
+
+
+class CacheError(BackendUnavailable):
+    """The cache backend cannot be used."""
+
+    code = "cache_unavailable"
 
 
 @dataclass(frozen=True, slots=True)

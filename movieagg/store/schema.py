@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from movieagg.core.errors import MovieAggError
+from movieagg.core.errors import StoreError
 
 # The newest revision in migrations/versions (a test checks it against Alembic's head).
 HEAD = "0002"
@@ -39,11 +39,6 @@ OUR_TABLES = frozenset({"films", "lookups", "rating_observations"})
 _PG_LOCK_ID = 0x6D6F7669  # "movi": the advisory lock id for migrations
 
 
-class StoreError(MovieAggError):
-    """The database cannot be used: unreachable, or its schema needs attention."""
-
-    exit_code = 8  # 5–7 are deploy's (credentials, region, deploy failed)
-    code = "store_unavailable"
 
 
 def migrations_dir() -> Path:

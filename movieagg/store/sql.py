@@ -134,6 +134,14 @@ class SQLStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    def ping(self) -> str:
+        """Run ``SELECT 1``; the dialect's name when the database answered (health checks)."""
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return str(self.engine.dialect.name)
+
     # -------------------------------------------------------------------------- writing
 
     def write(self, entries: Sequence[dict[str, Any]]) -> int:

@@ -12,6 +12,8 @@ import pytest
 
 from movieagg.aws import handler as handler_module
 from movieagg.aws.handler import Service
+from movieagg.factory import Runtime
+from movieagg.store.gate import StoreGate
 from tests.aws.fakes import FakeAggregator
 
 
@@ -28,6 +30,20 @@ class Invoked:
     @property
     def code(self) -> str:
         return str(self.json()["error"]["code"])
+
+
+def _as_runtime(builder: Callable[[Any], Any]) -> Callable[[Any], Runtime]:
+    """Tests hand the service an aggregator (often a fake, its cache as an attribute)."""
+
+    def build(settings: Any) -> Runtime:
+        built = builder(settings)
+        if isinstance(built, Runtime):
+            return built
+        return Runtime(
+            settings, built, cache=getattr(built, "cache", None), records=None, store=StoreGate(settings)
+        )
+
+    return build
 
 
 @pytest.fixture
@@ -49,7 +65,7 @@ def make_service(logs: io.StringIO) -> Iterator[Callable[..., Service]]:
         builder = options.pop("builder", None)
         if builder is None and aggregator is not None:
             builder = lambda settings: aggregator  # noqa: E731
-        service = Service(env, builder=builder, log_stream=logs, **options)
+        service = Service(env, builder=_as_runtime(builder) if builder else None, log_stream=logs, **options)
         handler_module.install(service, handler_module._private_loop())
         return service
 

@@ -22,7 +22,7 @@ from movieagg.aws import package
 from movieagg.aws.awsclient import ChangeSet, DeployError, StackEvent
 from movieagg.aws.deploy import Deployer, DeployOptions
 from movieagg.core.config import Settings
-from movieagg.factory import database_url
+from movieagg.store import database_url
 
 PY312 = package.find_python()
 needs_py312 = pytest.mark.skipif(

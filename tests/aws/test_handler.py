@@ -199,13 +199,17 @@ def test_health_reports_degraded_dependencies(
         def get(self, key: str) -> bytes | None:
             raise ConnectionError("redis://:hunter2@cache.internal:6379 refused")
 
-    agg = FakeAggregator()
-    agg.cache = Broken()  # type: ignore[assignment]
+    from movieagg.factory import Runtime
+    from movieagg.store.gate import StoreGate
+
+    def builder(settings: Any) -> Runtime:
+        return Runtime(settings, FakeAggregator(), cache=Broken(), records=None, store=StoreGate(settings))  # type: ignore[arg-type]
+
     env = {
         "MOVIEAGG_HOME": str(tmp_path),
         "MOVIEAGG_DATABASE_URL": "postgresql+psycopg://u:pw@127.0.0.1:1/none",
     }
-    make_service(agg, env)
+    make_service(environ=env, builder=builder)
     r = Invoked(handler(make_event("/api/health"), None))
     assert r.status == 200
     body = r.json()
@@ -250,7 +254,7 @@ def test_history_from_the_store(
 ) -> None:
     from movieagg.aws.handler import handler
     from movieagg.core.config import Settings
-    from movieagg.factory import open_store
+    from movieagg.store import open_store
 
     env = {"MOVIEAGG_HOME": str(tmp_path)}
     store = open_store(Settings.from_env(env))
@@ -439,32 +443,3 @@ def test_import_is_light() -> None:
         [sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True
     )
     assert json.loads(out.stdout) == []
-
-
-def test_background_recorder_keeps_order_and_drains() -> None:
-    import threading
-
-    from movieagg.aws.handler import BackgroundRecorder
-
-    seen: list[int] = []
-    gate = threading.Event()
-
-    class Slow:
-        outbox = "the-outbox"
-
-        def record(self, entry: dict[str, Any]) -> None:
-            gate.wait(5)
-            if entry["n"] == 3:
-                raise OSError("disk full")
-            seen.append(entry["n"])
-
-    rec = BackgroundRecorder(Slow(), max_pending=5)
-    for n in range(8):
-        rec.record({"n": n})  # returns at once although the disk is "stuck"
-    assert seen == [] and rec.dropped >= 2 and rec.outbox == "the-outbox"
-    assert rec.drain(timeout=0.05) is False
-    gate.set()
-    assert rec.drain(timeout=5) is True
-    assert seen == sorted(seen) and 3 not in seen and seen[0] == 0
-    rec.close()
-    assert not rec._thread.is_alive()

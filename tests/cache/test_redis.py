@@ -26,7 +26,7 @@ __all__ = ["private_redis", "tls_redis"]
 
 
 def test_from_url_options(tmp_path: Path) -> None:
-    cache = RedisCache.from_url("redis://:s3cret-pass@cache.example:6380/4?prefix=prod:&timeout=0.1", {})
+    cache = RedisCache.from_url("redis://:s3cret-pass@cache.example:6380/4?prefix=prod:&timeout=0.1", Settings(env={}))
     kw = cache.client.connection_pool.connection_kwargs
     assert (kw["host"], kw["port"], kw["db"]) == ("cache.example", 6380, 4)
     assert kw["password"] == "s3cret-pass"
@@ -37,7 +37,7 @@ def test_from_url_options(tmp_path: Path) -> None:
 
 
 def test_defaults_low_timeouts_and_no_retries() -> None:
-    cache = RedisCache.from_url("redis://127.0.0.1", {})
+    cache = RedisCache.from_url("redis://127.0.0.1", Settings(env={}))
     kw = cache.client.connection_pool.connection_kwargs
     assert kw["db"] == 0 and kw["port"] == 6379
     assert 0 < kw["socket_timeout"] <= 0.5 and 0 < kw["socket_connect_timeout"] <= 0.5
@@ -48,7 +48,7 @@ def test_token_from_environment_and_tls_verifies_by_default(tmp_path: Path) -> N
     ca = tmp_path / "ca.pem"
     ca.write_text("not used here")
     env = {"MOVIEAGG_REDIS_TOKEN": "tok-123456", "MOVIEAGG_REDIS_CA": str(ca), "MOVIEAGG_REDIS_PREFIX": "x:"}
-    cache = RedisCache.from_url("rediss://master.abc.cache.amazonaws.com:6379", env)
+    cache = RedisCache.from_url("rediss://master.abc.cache.amazonaws.com:6379", Settings(env=env))
     kw = cache.client.connection_pool.connection_kwargs
     assert kw["password"] == "tok-123456"
     assert kw["ssl_cert_reqs"] == "required" and kw["ssl_check_hostname"] is True
@@ -68,7 +68,7 @@ def test_token_from_environment_and_tls_verifies_by_default(tmp_path: Path) -> N
 )
 def test_bad_options_are_configuration_errors(url: str, env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
-        RedisCache.from_url(url, env)
+        RedisCache.from_url(url, Settings(env=env))
 
 
 def test_describe_url_masks_password() -> None:
@@ -82,19 +82,19 @@ def test_describe_url_masks_password() -> None:
 def test_tls_with_ca_bundle_and_token(tls_redis: tuple[PrivateRedis, dict[str, Path]]) -> None:
     server, certs = tls_redis
     env = {"MOVIEAGG_REDIS_TOKEN": TLS_TOKEN, "MOVIEAGG_REDIS_CA": str(certs["ca"])}
-    cache = RedisCache.from_url(server.url, env)
+    cache = RedisCache.from_url(server.url, Settings(env=env))
     cache.set("movieagg:v1:k", b"over tls", 60)
     assert cache.get("movieagg:v1:k") == b"over tls"
     assert cache.stats()["entries"] == 1
     # The CA as a query parameter works too.
-    via_query = RedisCache.from_url(f"{server.url}?ca={certs['ca']}", {"MOVIEAGG_REDIS_TOKEN": TLS_TOKEN})
+    via_query = RedisCache.from_url(f"{server.url}?ca={certs['ca']}", Settings(env={"MOVIEAGG_REDIS_TOKEN": TLS_TOKEN}))
     assert via_query.get("movieagg:v1:k") == b"over tls"
 
 
 def test_tls_rejects_a_certificate_from_another_ca(tls_redis: tuple[PrivateRedis, dict[str, Path]]) -> None:
     server, certs = tls_redis
     env = {"MOVIEAGG_REDIS_TOKEN": TLS_TOKEN, "MOVIEAGG_REDIS_CA": str(certs["other_ca"])}
-    cache = RedisCache.from_url(server.url, env)
+    cache = RedisCache.from_url(server.url, Settings(env=env))
     with pytest.raises(redis.ConnectionError) as info:
         cache.get("movieagg:v1:k")
     assert "certificate verify failed" in str(info.value).lower()
@@ -105,7 +105,7 @@ def test_tls_rejects_a_certificate_from_another_ca(tls_redis: tuple[PrivateRedis
 def test_tls_wrong_token_is_refused(tls_redis: tuple[PrivateRedis, dict[str, Path]]) -> None:
     server, certs = tls_redis
     cache = RedisCache.from_url(
-        server.url, {"MOVIEAGG_REDIS_TOKEN": "wrong", "MOVIEAGG_REDIS_CA": str(certs["ca"])}
+        server.url, Settings(env={"MOVIEAGG_REDIS_TOKEN": "wrong", "MOVIEAGG_REDIS_CA": str(certs["ca"])})
     )
     with pytest.raises(redis.AuthenticationError) as info:
         cache.get("movieagg:v1:k")
@@ -198,7 +198,7 @@ async def test_no_secret_in_redis_keys_or_values(
     monkeypatch.setenv("MOVIEAGG_REDIS_TOKEN", token)  # the test server has no AUTH: ignored by it
     monkeypatch.setenv("TMDB_ACCESS_TOKEN", "eyJfake.token.for-tests")
     settings = Settings.from_env()
-    cache = open_cache(redis_url, tmp_path, {})
+    cache = open_cache(redis_url, tmp_path, Settings(env={}))
     assert isinstance(cache, RedisCache)
     async with build_aggregator(settings, record=False) as agg:
         for title in ("The Matrix", "Amélie", "Dune"):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bench.fakeapi import FakeAPI
 from movieagg.core.config import Settings
-from movieagg.factory import outbox_dir
-from movieagg.store.outbox import Outbox
+from movieagg.records.keeper import outbox_dir
+from movieagg.records.outbox import Outbox
 from movieagg.store.sql import SQLStore
 
 # Runs the CLI and says on stderr, as the process ends, whether it ever imported SQLAlchemy.
@@ -88,7 +88,7 @@ def test_the_flush_lock_is_one_at_a_time(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\n"
          "from pathlib import Path\n"
-         "from movieagg.store.outbox import Outbox\n"
+         "from movieagg.records.outbox import Outbox\n"
          "with Outbox(Path(sys.argv[1])).flushing():\n"
          "    print('held', flush=True); time.sleep(3)\n", str(tmp_path / "outbox")],
         stdout=subprocess.PIPE, text=True,

@@ -14,8 +14,8 @@ import pytest
 from bench.fakeapi import FakeAPI
 from movieagg.api import arate
 from movieagg.core.config import Settings
-from movieagg.factory import flush_outbox, outbox_dir
-from movieagg.store.outbox import Outbox
+from movieagg.records.keeper import flush_outbox, outbox_dir
+from movieagg.records.outbox import Outbox
 from movieagg.store.sql import SQLStore
 from tests.store.records import record
 
@@ -67,7 +67,7 @@ async def test_next_fresh_lookup_flushes_the_backlog(
 WRITER = """
 import sys, uuid
 from pathlib import Path
-from movieagg.store.outbox import Outbox
+from movieagg.records.outbox import Outbox
 from movieagg.store.sql import SQLStore
 from tests.store.records import record
 
@@ -149,7 +149,7 @@ def test_append_is_cheap_and_survives_a_corrupt_line(tmp_path: Path, db_url: str
 
 
 def test_append_many_is_one_batch_and_creates_the_directory(tmp_path: Path) -> None:
-    from movieagg.store.outbox import Outbox, OutboxRecorder
+    from movieagg.records.outbox import Outbox, OutboxRecorder
 
     outbox = Outbox(tmp_path / "not" / "yet")
     recorder = OutboxRecorder(outbox)
@@ -165,7 +165,7 @@ def test_append_many_is_one_batch_and_creates_the_directory(tmp_path: Path) -> N
 def test_a_large_backlog_is_written_in_bounded_batches_and_retried_whole(tmp_path: Path) -> None:
     """A batch whose database is slower than its lookups leaves thousands waiting: the flush
     streams them BATCH at a time (memory stays flat); a failure midway keeps every record."""
-    from movieagg.store.outbox import BATCH
+    from movieagg.records.outbox import BATCH
 
     box = Outbox(tmp_path / "outbox")
     box.append_many([{"id": f"r{i}", "cached": False} for i in range(2 * BATCH + 500)])

@@ -1,7 +1,7 @@
-"""``python -m movieagg.store.flusher``: write the outbox to the database, detached from the CLI.
+"""``python -m movieagg.records.flusher``: write the outbox to the database, detached from the CLI.
 
 ``movieagg rate`` prints its answer and exits; this helper (started by
-:func:`movieagg.factory.flush_outbox_later`, output discarded) pays for SQLAlchemy's import
+:func:`movieagg.records.keeper.flush_detached`, output discarded) pays for SQLAlchemy's import
 and the write instead. It holds the outbox's flush lock while it writes, so another CLI run
 starts no second helper, and it looks for records appended meanwhile before it exits. On any
 failure the records simply stay in the outbox for the next flush: nothing is lost.
@@ -16,8 +16,8 @@ ROUNDS = 20  # records keep arriving (a shell loop of lookups): flush again, but
 
 def main() -> int:
     from movieagg.core.config import Settings
-    from movieagg.factory import flush_outbox, outbox_dir
-    from movieagg.store.outbox import Outbox
+    from movieagg.records.keeper import flush_outbox, outbox_dir
+    from movieagg.records.outbox import Outbox
 
     settings = Settings.from_env()
     outbox = Outbox(outbox_dir(settings))

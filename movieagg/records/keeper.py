@@ -1,0 +1,199 @@
+"""When lookup records reach the store: one flush policy per kind of process.
+
+Records are appended to the outbox on the hot path and written to the store later; *when*
+depends on the process (:data:`FlushMode`):
+
+``on_close``     the library: once, when the aggregator closes.
+``detached``     the CLI: a detached ``python -m movieagg.records.flusher`` writes them after
+                 the answer is printed (``MOVIEAGG_FLUSH=inline``: in process, on close).
+``per_request``  a Lambda container: before each response (the container freezes after it).
+``background``   ``movieagg serve``: a writer thread appends; a flush runs in a worker thread
+                 after each fresh lookup, coalesced, so requests never wait for the database.
+``periodic``     a batch: every ``every`` lookups, in a worker thread, so the outbox stays small.
+
+A failed flush keeps the records in the outbox for the next one: nothing is lost, and a down
+database never stops a lookup (the store gate's breaker makes it cost one timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from movieagg.core.config import Settings
+from movieagg.core.protocols import Recorder
+from movieagg.records.outbox import Outbox, OutboxRecorder
+from movieagg.records.writer import BackgroundRecorder
+from movieagg.store.gate import StoreGate
+
+log = logging.getLogger("movieagg.records")
+
+FlushMode = Literal["on_close", "detached", "per_request", "background", "periodic"]
+
+
+def outbox_dir(settings: Settings) -> Path:
+    """Where a data directory's lookup records wait for the store."""
+    return settings.dir("data") / "outbox"
+
+
+def flush_outbox(settings: Settings, *, locked: bool = False, store: StoreGate | None = None) -> int:
+    """Write every pending lookup record into the database; returns how many were written.
+
+    ``locked``: the caller already holds the outbox's flush lock (:meth:`Outbox.flushing`).
+    ``store``: a gate to write through (kept open); by default the store is opened and closed.
+    """
+    outbox = Outbox(outbox_dir(settings))
+    gate = store or StoreGate(settings)
+    try:
+        return gate.call(lambda s: outbox.flush(s.write, locked=locked))
+    finally:
+        if store is None:
+            gate.close()
+
+
+def flush_detached(settings: Settings) -> bool:
+    """Leave the database write to a detached ``python -m movieagg.records.flusher``.
+
+    The CLI prints its answer, starts the helper and exits: the prompt comes back without
+    waiting for SQLAlchemy's import and the write. False when no helper could be started (the
+    caller then flushes itself). A flush already running picks the new records up.
+    """
+    import subprocess  # only a CLI run that looked something up pays for it
+
+    if not sys.executable:
+        return False
+    with Outbox(outbox_dir(settings)).flushing(wait=False) as free:
+        if not free:
+            return True  # a flush is running; it looks for new records before it exits
+    options: dict[str, Any] = {"start_new_session": True}
+    if sys.platform == "win32":  # pragma: no cover
+        options = {"creationflags": subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP}
+    try:
+        subprocess.Popen(
+            [sys.executable, "-m", "movieagg.records.flusher"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            **options,
+        )
+    except OSError:
+        return False
+    return True
+
+
+def flush_waiting(settings: Settings) -> int | None:
+    """Before reading history: let a flush in progress end, then write what still waits.
+
+    Returns how many records were written, None when nothing was waiting; a database error
+    is raised (the records stay in the outbox).
+    """
+    outbox = Outbox(outbox_dir(settings))
+    outbox.wait_for_flush()  # `movieagg rate` may have left one running
+    if outbox.pending_count() == 0:
+        return None
+    return flush_outbox(settings)
+
+
+class RecordKeeper:
+    """One process's lookup records: the recorder the aggregator writes to, and the flushes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        mode: FlushMode = "on_close",
+        *,
+        store: StoreGate | None = None,
+        every: int = 1000,
+    ) -> None:
+        self.settings = settings
+        self.mode = mode
+        self.every = every
+        self.outbox = Outbox(outbox_dir(settings))
+        self.store = store or StoreGate(settings)
+        self._owns_store = store is None
+        direct = OutboxRecorder(self.outbox)
+        self._writer = BackgroundRecorder(direct) if mode == "background" else None
+        self.recorder: Recorder = self._writer if self._writer is not None else direct
+        self._flush_lock = threading.Lock()
+        self._task: asyncio.Future[Any] | None = None
+        self._again = False
+        self._lookups = 0
+
+    @property
+    def waiting(self) -> bool:
+        """Records that should reach the store soon were added since the last flush."""
+        return self.outbox.dirty
+
+    def flush_now(self) -> int:
+        """Write pending records to the store (thread-safe); a failure is logged, records kept."""
+        if self._writer is not None:
+            self._writer.drain()
+        with self._flush_lock:
+            try:
+                return self.store.call(lambda store: self.outbox.flush(store.write))
+            except Exception as exc:
+                log.warning(
+                    "could not write lookup records to the database (%s); kept for later",
+                    type(exc).__name__,
+                    extra={"fields": {"event": "flush", "error": type(exc).__name__}},
+                )
+                return 0
+
+    async def after_lookup(self, fresh: bool = True) -> None:
+        """Called after each request or lookup; ``fresh``: it asked the network (not a cache hit)."""
+        if self.mode == "per_request":
+            if self.outbox.dirty:
+                await asyncio.to_thread(self.flush_now)  # Lambda freezes after returning: flush first
+        elif self.mode == "background":
+            if fresh or self.outbox.dirty:
+                self._soon()
+        elif self.mode == "periodic":
+            self._lookups += 1
+            if self._lookups % self.every == 0 and (self._task is None or self._task.done()):
+                self._task = asyncio.ensure_future(asyncio.to_thread(self.flush_now))
+
+    def _soon(self) -> None:
+        """Flush in a worker thread; requests during a flush ask for one more, not one each."""
+        self._again = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._flush_while_wanted())
+
+    async def _flush_while_wanted(self) -> None:
+        while self._again:
+            self._again = False
+            await asyncio.to_thread(self.flush_now)
+
+    async def before_read(self) -> None:
+        """Before history is read in this process: write the lookups it just made."""
+        if self.outbox.dirty or self._writer is not None:
+            await asyncio.to_thread(self.flush_now)
+
+    async def aclose(self) -> None:
+        """Finish queued work, then the last flush the mode calls for; close the store."""
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task
+        if self._writer is not None:
+            await asyncio.to_thread(self._writer.close)
+        try:
+            if self.outbox.dirty:
+                if (
+                    self.mode == "detached"
+                    and not self.settings.flush_inline
+                    and flush_detached(self.settings)
+                ):
+                    self.outbox.dirty = False
+                else:
+                    await asyncio.to_thread(self.flush_now)
+        finally:
+            if self._owns_store:
+                self.store.close()
+
+
+__all__ = ["FlushMode", "RecordKeeper", "flush_detached", "flush_outbox", "flush_waiting", "outbox_dir"]
