@@ -167,7 +167,7 @@ def sources(json_output: JsonOpt = False) -> None:
             "needs": spec.needs(),
             "keys": list(spec.keys),
             "signup_url": spec.signup_url,
-            "url": settings.url(spec.name, _default_url(spec.target)),
+            "url": spec.url(settings),
         }
         for spec in all_specs().values()
     ]
@@ -181,15 +181,6 @@ def sources(json_output: JsonOpt = False) -> None:
         render_sources(rows, stdout())
         if settings.config_path is not None:
             stdout().print(f"[dim]Config file: {settings.config_path} (environment variables win)[/dim]")
-
-
-def _default_url(target: str) -> str:
-    from movieagg.sources.registry import SourceSpec
-
-    try:
-        return str(SourceSpec("x", "x", target, "").load().default_url)
-    except Exception:
-        return ""
 
 
 # Sub-command modules register themselves on `app` (one line each, keep heavy imports lazy).

@@ -94,27 +94,29 @@ def build_runtime(
     cache entries (core.memo).
     """
     from movieagg.sources._http import HttpClient
-    from movieagg.sources.ratelimit import limits_from_settings, quotas_from_settings
-    from movieagg.sources.registry import LazySource
+    from movieagg.sources.limits import limits_from_settings
+    from movieagg.sources.quota import quotas_from_settings
+    from movieagg.sources.registry import LazySource, rating_preference, resolver_order
     from movieagg.store.gate import StoreGate
 
     settings = settings or Settings.from_env()
+    specs, unavailable = choose_specs(settings) if sources is None else ([], {})
     # One lookup waits at most MOVIEAGG_TIMEOUT for a source's turn, then reports the source
     # as over its limit; a batch waits for spent windows to reopen and 429s to pass.
     queue_wait = max(settings.timeout, BATCH_QUEUE_WAIT) if patient else settings.timeout
     http = HttpClient(
         settings.timeout,
-        secrets=settings.secrets(),
+        secrets=settings.secrets(k for spec in specs for k in spec.keys),
         transport=transport,
         limits=limits_from_settings(settings),  # per-source request rates (TMDB 40/s, …)
         quotas=quotas_from_settings(settings),  # OMDb's daily quota
         max_queue_wait=queue_wait,
     )
     if sources is None:
-        specs, unavailable = choose_specs(settings)
         built: list[Any] = [LazySource(spec, settings, http) for spec in specs]
-    else:
-        built, unavailable = list(sources), {}
+    else:  # ready adapters: the built-in ones carry their spec
+        built = list(sources)
+        specs = [s.spec for s in built if isinstance(getattr(s, "spec", None), SourceSpec)]
     cache = open_configured_cache(settings) if use_cache else None
     store = StoreGate(settings)
     records: RecordKeeper | None = None
@@ -140,6 +142,8 @@ def build_runtime(
         ratings_ttl=settings.ratings_ttl,
         source_timeout=settings.timeout * 3,  # rate-limit waits extend it (core.budget)
         unavailable=unavailable,
+        resolvers=resolver_order(specs),
+        rating_preference=rating_preference(specs),
         on_close=on_close,
         # A shared cache that can also lock (Redis) gives single flight across processes.
         locker=cache if isinstance(cache, Locker) else None,

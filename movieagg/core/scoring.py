@@ -24,9 +24,6 @@ AUDIENCE_K = 100.0
 CRITIC_K = 5.0
 CRITIC_RATINGS = frozenset({"rotten_tomatoes", "rotten_tomatoes_average", "metacritic"})
 
-# When two sources report the same rating, the earlier source here wins.
-SOURCE_PREFERENCE = ("omdb", "tmdb", "trakt", "imdb-datasets", "wikidata")
-
 
 def confidence(rating: Rating) -> float:
     if rating.votes is None:
@@ -35,15 +32,17 @@ def confidence(rating: Rating) -> float:
     return rating.votes / (rating.votes + k) if rating.votes > 0 else 0.0
 
 
-def _preference(rating: Rating) -> tuple[int, int]:
-    order = SOURCE_PREFERENCE.index(rating.source) if rating.source in SOURCE_PREFERENCE else 99
-    return (order, -(rating.votes or 0))
+def weigh(
+    ratings: Sequence[Rating], preference: Sequence[str] = ()
+) -> tuple[tuple[Rating, ...], float | None]:
+    """Return the ratings with their weights filled in, and the aggregate (None if no rating).
 
-
-def weigh(ratings: Sequence[Rating]) -> tuple[tuple[Rating, ...], float | None]:
-    """Return the ratings with their weights filled in, and the aggregate (None if no rating)."""
+    ``preference``: source names, the first one's copy of a rating two sources report counts
+    (the registry's order); among the rest, the copy with more votes.
+    """
+    rank = {name: i for i, name in enumerate(preference)}
     chosen: dict[str, Rating] = {}
-    for rating in sorted(ratings, key=_preference):
+    for rating in sorted(ratings, key=lambda r: (rank.get(r.source, len(rank)), -(r.votes or 0))):
         chosen.setdefault(rating.name, rating)
     weighted: list[Rating] = []
     total_weight = 0.0

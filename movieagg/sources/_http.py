@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 from movieagg._version import __version__
 from movieagg.core.errors import SourceFailure
 from movieagg.core.redact import redact
-from movieagg.sources.ratelimit import DailyQuota, Limit, RateLimited, RateLimiter
+from movieagg.sources.limiter import RateLimited, RateLimiter
+from movieagg.sources.limits import Limit
+from movieagg.sources.quota import DailyQuota
 
 if TYPE_CHECKING:
     import httpx
@@ -84,7 +86,7 @@ class HttpClient:
         self._user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
         self.requests = 0
-        # Politeness per source (see movieagg.sources.ratelimit): none unless given.
+        # Politeness per source (see movieagg.sources.limiter): none unless given.
         self.limiters: dict[str, RateLimiter] = {n: RateLimiter(lim) for n, lim in (limits or {}).items()}
         self.quotas: dict[str, DailyQuota] = dict(quotas or {})
         # How long one request may wait for its source's rate limit before it fails fast

@@ -9,17 +9,28 @@ from typing import Any, ClassVar
 from movieagg.core.config import Settings
 from movieagg.core.models import Candidate, Movie, Query, SourceData
 from movieagg.sources._http import HttpClient
+from movieagg.sources.registry import SourceSpec
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 class BaseSource:
-    """Base for adapters; subclasses set the class attributes and the hooks they need."""
+    """Base for adapters: ``class TMDBSource(BaseSource, spec=TMDB)`` takes the name, label,
+    default URL and search ability from the source's registry entry; subclasses add the hooks
+    they need."""
 
+    spec: ClassVar[SourceSpec]
     name: ClassVar[str]
     label: ClassVar[str]
     default_url: ClassVar[str]
     can_search: ClassVar[bool] = False
+
+    def __init_subclass__(cls, *, spec: SourceSpec | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if spec is not None:
+            cls.spec = spec
+            cls.name, cls.label, cls.default_url = spec.name, spec.label, spec.default_url
+            cls.can_search = spec.can_search
 
     def __init__(self, http: HttpClient, base_url: str | None = None) -> None:
         self.http = http
@@ -27,7 +38,7 @@ class BaseSource:
 
     @classmethod
     def from_settings(cls, settings: Settings, http: HttpClient) -> BaseSource:
-        return cls(http, settings.url(cls.name, cls.default_url))
+        return cls(http, cls.spec.url(settings))
 
     async def search(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
         return []

@@ -14,20 +14,14 @@ from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
 from movieagg.sources.base import BaseSource, as_list, parse_int, parse_score, parse_year
-
-SIGNUP = "https://www.omdbapi.com/apikey.aspx"
+from movieagg.sources.registry import OMDB
 
 
 class _TooManyResults(Exception):
     pass
 
 
-class OMDbSource(BaseSource):
-    name = "omdb"
-    label = "OMDb"
-    default_url = "https://www.omdbapi.com/"
-    can_search = True
-
+class OMDbSource(BaseSource, spec=OMDB):
     def __init__(
         self, http: HttpClient, base_url: str | None = None, *, api_key: Secret | None = None
     ) -> None:
@@ -37,11 +31,11 @@ class OMDbSource(BaseSource):
 
     @classmethod
     def from_settings(cls, settings: Settings, http: HttpClient) -> OMDbSource:
-        return cls(http, settings.url(cls.name, cls.default_url), api_key=settings.secret("OMDB_API_KEY"))
+        return cls(http, cls.spec.url(settings), api_key=settings.secret("OMDB_API_KEY"))
 
     async def _get(self, params: dict[str, str | int]) -> dict[str, Any] | None:
         if not self._api_key:
-            raise SourceFailure(self.name, f"no API key (set OMDB_API_KEY; get one at {SIGNUP})", "auth")
+            raise SourceFailure(self.name, f"no API key ({self.spec.needs()})", "auth")
         response = await self.http.get(
             self.name, self.base_url, params={"apikey": self._api_key.reveal(), **params}
         )
@@ -60,14 +54,12 @@ class OMDbSource(BaseSource):
             if "api key" in lowered or response.status == 401:
                 raise SourceFailure(
                     self.name,
-                    f"API key missing, rejected or not activated (set OMDB_API_KEY; get one at {SIGNUP})",
+                    f"API key missing, rejected or not activated ({self.spec.needs()})",
                     "auth",
                 )
             raise SourceFailure(self.name, f"error: {error[:100]}", "http")
         if response.status == 401:
-            raise SourceFailure(
-                self.name, f"API key rejected (set OMDB_API_KEY; get one at {SIGNUP})", "auth"
-            )
+            raise SourceFailure(self.name, f"API key rejected ({self.spec.needs()})", "auth")
         if response.status != 200:
             raise SourceFailure(self.name, f"unexpected response (HTTP {response.status})", "http")
         if not isinstance(body, dict):

@@ -10,17 +10,12 @@ from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
 from movieagg.sources.base import BaseSource, as_dict, parse_int, parse_year
+from movieagg.sources.registry import TMDB
 
 IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
-SIGNUP = "https://www.themoviedb.org/settings/api"
 
 
-class TMDBSource(BaseSource):
-    name = "tmdb"
-    label = "TMDB"
-    default_url = "https://api.themoviedb.org/3"
-    can_search = True
-
+class TMDBSource(BaseSource, spec=TMDB):
     def __init__(
         self,
         http: HttpClient,
@@ -37,7 +32,7 @@ class TMDBSource(BaseSource):
     def from_settings(cls, settings: Settings, http: HttpClient) -> TMDBSource:
         return cls(
             http,
-            settings.url(cls.name, cls.default_url),
+            cls.spec.url(settings),
             api_key=settings.secret("TMDB_API_KEY"),
             access_token=settings.secret("TMDB_ACCESS_TOKEN"),
         )
@@ -55,9 +50,7 @@ class TMDBSource(BaseSource):
             return body
         if response.status == 401 or code in (7, 10):
             why = "key suspended" if code == 10 else "API key or access token rejected"
-            raise SourceFailure(
-                self.name, f"{why} (set TMDB_API_KEY or TMDB_ACCESS_TOKEN; get one at {SIGNUP})", "auth"
-            )
+            raise SourceFailure(self.name, f"{why} ({self.spec.needs()})", "auth")
         if response.status == 404 or code == 34:
             return None
         if response.status == 200:

@@ -21,17 +21,12 @@ from movieagg.core.errors import SourceFailure
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
 from movieagg.sources.base import BaseSource, parse_int, parse_year
+from movieagg.sources.registry import TRAKT
 
-SIGNUP = "https://trakt.tv/oauth/applications/new"
 API_VERSION = "2"
 
 
-class TraktSource(BaseSource):
-    name = "trakt"
-    label = "Trakt"
-    default_url = "https://api.trakt.tv"
-    can_search = True
-
+class TraktSource(BaseSource, spec=TRAKT):
     def __init__(
         self, http: HttpClient, base_url: str | None = None, *, client_id: Secret | None = None
     ) -> None:
@@ -40,15 +35,15 @@ class TraktSource(BaseSource):
 
     @classmethod
     def from_settings(cls, settings: Settings, http: HttpClient) -> TraktSource:
-        return cls(
-            http, settings.url(cls.name, cls.default_url), client_id=settings.secret("TRAKT_CLIENT_ID")
-        )
+        return cls(http, cls.spec.url(settings), client_id=settings.secret("TRAKT_CLIENT_ID"))
 
     async def _get(self, path: str, params: dict[str, str | int] | None = None) -> Any:
         """The JSON body of a 200; None for 404; a SourceFailure for everything else."""
         if not self._client_id:
             raise SourceFailure(
-                self.name, f"no client id (set TRAKT_CLIENT_ID; create an app at {SIGNUP})", "auth"
+                self.name,
+                f"no client id (set TRAKT_CLIENT_ID; create an app at {self.spec.signup_url})",
+                "auth",
             )
         headers = {
             "Content-Type": "application/json",
@@ -66,7 +61,7 @@ class TraktSource(BaseSource):
             raise SourceFailure(
                 self.name,
                 f"client id rejected or app not approved (HTTP {response.status}; "
-                f"set TRAKT_CLIENT_ID; create an app at {SIGNUP})",
+                f"set TRAKT_CLIENT_ID; create an app at {self.spec.signup_url})",
                 "auth",
             )
         if response.status == 420:

@@ -17,6 +17,7 @@ from movieagg.core.errors import SourceFailure
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
 from movieagg.sources.base import BaseSource, as_dict, as_list, parse_int, parse_score, parse_year
+from movieagg.sources.registry import WIKIDATA
 
 ENTITY = "http://www.wikidata.org/entity/"
 ROTTEN_TOMATOES, METACRITIC, IMDB = "Q105584", "Q150248", "Q37312"
@@ -97,23 +98,17 @@ def ratings_from_scores(scores: Iterable[ReviewScore], source: str = "wikidata")
     )
 
 
-class WikidataSource(BaseSource):
-    name = "wikidata"
-    label = "Wikidata"
-    default_url = "https://query.wikidata.org/sparql"
-    default_api_url = "https://www.wikidata.org/w/api.php"
-    can_search = True
-
+class WikidataSource(BaseSource, spec=WIKIDATA):
     def __init__(self, http: HttpClient, base_url: str | None = None, *, api_url: str | None = None) -> None:
         super().__init__(http, base_url)
-        self.api_url = api_url or self.default_api_url
+        self.api_url = api_url or self.spec.more_urls["wikidata_api"]
 
     @classmethod
     def from_settings(cls, settings: Settings, http: HttpClient) -> WikidataSource:
         return cls(
             http,
-            settings.url(cls.name, cls.default_url),
-            api_url=settings.url("wikidata_api", cls.default_api_url),
+            cls.spec.url(settings),
+            api_url=cls.spec.url(settings, "wikidata_api"),
         )
 
     # ------------------------------------------------------------------ ratings by id

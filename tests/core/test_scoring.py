@@ -29,7 +29,10 @@ def test_thin_evidence_is_pulled_towards_prior() -> None:
 
 
 def test_duplicate_rating_counts_once_from_preferred_source() -> None:
-    ratings, score = weigh([r("rotten_tomatoes", 90, 100, 250, "wikidata"), r("rotten_tomatoes", 80, 100, None, "omdb")])
+    ratings, score = weigh(
+        [r("rotten_tomatoes", 90, 100, 250, "wikidata"), r("rotten_tomatoes", 80, 100, None, "omdb")],
+        preference=("omdb", "tmdb", "wikidata"),
+    )
     by_source = {x.source: x for x in ratings}
     assert by_source["omdb"].weight == 1.0 and by_source["wikidata"].weight == 0.0
     assert score == 80.0

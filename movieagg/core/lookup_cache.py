@@ -1,0 +1,166 @@
+"""What the cache knows about a lookup: the film a title means, and each source's answer.
+
+Identity (title → ids, with the title's namesakes) is kept far longer than ratings. Both are
+kept for :data:`STALE_WINDOW` beyond their lifetime, so a lookup whose sources all fail can
+still show the answer it had before (marked stale). Entries are the core's JSON, decoded and
+checked here; a serving process keeps decoded entries in its memo for a few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from movieagg.core import cachekeys
+from movieagg.core.memo import Memo
+from movieagg.core.models import Movie, Query, SourceData, alternative_dict, iso, parse_iso, utcnow
+from movieagg.core.protocols import Cache
+from movieagg.core.safecache import SafeCache
+
+STALE_WINDOW = 30 * 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class CachedIdentity:
+    movie: Movie
+    cached_at: datetime | None  # None: written before ages were recorded (trusted for its TTL)
+    alternatives: tuple[Movie, ...] = ()
+
+
+@dataclass(slots=True)
+class CacheView:
+    """A lookup's cache read: the film (if known), whether that is current, and the answers."""
+
+    movie: Movie | None = None
+    identity_fresh: bool = False
+    alternatives: tuple[Movie, ...] = ()
+    fresh: dict[str, SourceData] = field(default_factory=dict)  # within ratings_ttl
+    stale: dict[str, SourceData] = field(default_factory=dict)  # older, kept for failures
+
+    def complete(self, names: Sequence[str]) -> bool:
+        """Everything a lookup of these sources needs is here and current: no network at all."""
+        return self.movie is not None and self.identity_fresh and all(n in self.fresh for n in names)
+
+
+class LookupCache:
+    def __init__(
+        self, cache: Cache | None, *, identity_ttl: float, ratings_ttl: float, memo_ttl: float = 0.0
+    ) -> None:
+        self.cache: SafeCache | None = (
+            cache if cache is None or isinstance(cache, SafeCache) else SafeCache(cache)
+        )
+        self.identity_ttl = identity_ttl
+        self.ratings_ttl = ratings_ttl
+        # Long-lived processes (the API) keep decoded entries for memo_ttl seconds.
+        self.memo = Memo(memo_ttl) if memo_ttl > 0 else None
+
+    @property
+    def available(self) -> bool:
+        """False while the backend's circuit breaker is open (the shared cache is down)."""
+        return self.cache is not None and self.cache.available
+
+    def _get(self, key: str) -> Any:
+        return cachekeys.decode(self.cache.get(key)) if self.cache is not None else None
+
+    # ------------------------------------------------------------------ identity
+
+    def identity(self, query: Query) -> CachedIdentity | None:
+        key = cachekeys.identity_key(query.title, query.year)
+        known: CachedIdentity | None = self.memo.get(key) if self.memo is not None else None
+        if known is None:
+            known = _parse_identity(self._get(key))
+            if known is not None and self.memo is not None:
+                self.memo.put(key, known)
+        return known
+
+    def identity_is_fresh(self, known: CachedIdentity) -> bool:
+        if known.cached_at is None:
+            return True
+        return (utcnow() - known.cached_at).total_seconds() < self.identity_ttl
+
+    def imdb_identity(self, imdb_id: str) -> Movie | None:
+        raw = self._get(cachekeys.imdb_identity_key(imdb_id))
+        try:
+            return Movie.from_dict(raw) if isinstance(raw, dict) else None
+        except (KeyError, TypeError, AttributeError):
+            return None
+
+    def put_identity(self, query: Query, movie: Movie, alternatives: Sequence[Movie] = ()) -> None:
+        if self.cache is None:
+            return
+        entry = {**movie.to_dict(), "cached_at": iso(utcnow())}
+        ttl = self.identity_ttl + STALE_WINDOW
+        if movie.imdb_id:  # by IMDb id: no namesakes
+            self.cache.set(cachekeys.imdb_identity_key(movie.imdb_id), cachekeys.encode(entry), ttl)
+        if alternatives:
+            entry["alternatives"] = [alternative_dict(m) for m in alternatives]
+        key = cachekeys.identity_key(query.title, query.year)
+        self.cache.set(key, cachekeys.encode(entry), ttl)
+        if self.memo is not None:
+            self.memo.drop(key)
+
+    # ------------------------------------------------------------------ ratings
+
+    def ratings(
+        self, movie: Movie, names: Sequence[str]
+    ) -> tuple[dict[str, SourceData], dict[str, SourceData]]:
+        """Cached per-source answers split into fresh ones and stale ones (kept for errors)."""
+        fresh: dict[str, SourceData] = {}
+        stale: dict[str, SourceData] = {}
+        ref = cachekeys.movie_ref(movie)
+        if ref is None or self.cache is None:
+            return fresh, stale
+        horizon = utcnow() - timedelta(seconds=self.ratings_ttl)
+        keys = {name: cachekeys.ratings_key(name, ref) for name in names}
+        found: dict[str, SourceData] = {}
+        if self.memo is not None:
+            for name, key in keys.items():
+                if (item := self.memo.get(key)) is not None:
+                    found[name] = item
+        wanted = [name for name in keys if name not in found]
+        if wanted:
+            blobs = self.cache.get_many([keys[name] for name in wanted])  # one round trip on Redis
+            for name, blob in zip(wanted, blobs, strict=True):
+                raw = cachekeys.decode(blob)
+                if not isinstance(raw, dict):
+                    continue
+                try:
+                    found[name] = SourceData.from_dict(raw)
+                except (KeyError, TypeError, ValueError):
+                    continue
+                if self.memo is not None:
+                    self.memo.put(keys[name], found[name])
+        for name in keys:  # in the sources' order
+            if (item := found.get(name)) is not None:
+                (fresh if item.fetched_at >= horizon else stale)[name] = item
+        return fresh, stale
+
+    def put_ratings(self, item: SourceData) -> None:
+        if self.cache is None or item.movie is None:
+            return
+        ref = cachekeys.movie_ref(item.movie)
+        if ref is None:
+            return
+        key = cachekeys.ratings_key(item.source, ref)
+        self.cache.set(key, cachekeys.encode(item.to_dict()), self.ratings_ttl + STALE_WINDOW)
+        if self.memo is not None:
+            self.memo.drop(key)
+
+
+def _parse_identity(raw: Any) -> CachedIdentity | None:
+    """A cached identity entry: the film, when it was cached (None: unknown), its namesakes."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        movie = Movie.from_dict(raw)
+        alternatives = tuple(Movie.from_dict(m) for m in raw.get("alternatives") or ())
+    except (KeyError, TypeError, AttributeError):
+        return None
+    cached_at = raw.get("cached_at")
+    try:
+        when = parse_iso(cached_at) if isinstance(cached_at, str) else None
+    except ValueError:
+        when = None
+    return CachedIdentity(movie, when, alternatives)
