@@ -119,16 +119,17 @@ def register(app: typer.Typer) -> None:
             typer.Option("--output", "-o", help="Write results here; the same file again resumes the run."),
         ] = None,
         concurrency: Annotated[
-            int,
+            int | None,
             typer.Option(
                 "--concurrency",
                 "-c",
                 min=1,
                 max=256,
-                envvar="MOVIEAGG_BATCH_CONCURRENCY",
-                help="Titles in flight at once (rate limits still apply per source).",
+                help="Titles in flight at once (rate limits still apply per source). "
+                "Default: MOVIEAGG_BATCH_CONCURRENCY (environment or config file), else 8.",
+                show_default=False,
             ),
-        ] = 8,
+        ] = None,
         source: Annotated[
             list[str] | None,
             typer.Option("--source", "-s", help="Use only this source (repeatable)."),
@@ -153,15 +154,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         import asyncio
 
-        from movieagg.batch.engine import arate_many
+        from movieagg.batch.engine import MAX_CONCURRENCY, arate_many
         from movieagg.batch.inputs import count_items, open_input, read_items, threaded
         from movieagg.batch.outputs import FORMATS, RESUMABLE, OutputWriter, infer_format
         from movieagg.batch.resume import ResumeState, prepare_resume
         from movieagg.batch.summary import BatchSummary
         from movieagg.commands.common import fail, load_settings, run
-        from movieagg.core.errors import InvalidQuery
+        from movieagg.core.errors import ConfigurationError, InvalidQuery
 
         settings = load_settings()
+        if concurrency is None:  # the setting, checked as the option is: a usage error (exit 2)
+            try:
+                concurrency = settings.batch_concurrency
+            except ConfigurationError as exc:
+                fail(str(exc), 2)
+            if concurrency > MAX_CONCURRENCY:
+                fail(f"the batch concurrency setting must be {MAX_CONCURRENCY} at most, not {concurrency}", 2)
         chosen = (
             fmt
             or infer_format(str(output) if output else None)
