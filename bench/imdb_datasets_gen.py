@@ -160,7 +160,9 @@ def bench(directory: Path, titles: int, akas: bool) -> None:
     import tempfile
 
     from movieagg.core.models import Query
-    from movieagg.sources.imdb_datasets import BASICS, ImdbDatasetsSource, import_datasets
+    from movieagg.sources.imdb_datasets.adapter import ImdbDatasetsSource
+    from movieagg.sources.imdb_datasets.files import BASICS
+    from movieagg.sources.imdb_datasets.importer import import_datasets
 
     if not (directory / BASICS).is_file():
         generate(directory, titles, akas=akas)

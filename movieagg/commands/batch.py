@@ -1,7 +1,8 @@
 """`movieagg batch FILE|-`: rate a whole list, politely, resumably, streaming the results.
 
-Thin: parsing, rating and writing live in :mod:`movieagg.batch`; this module adds the
-progress display, the streamed table and the summary. Heavy imports stay inside the command.
+Thin: parsing, rating and writing live in the :mod:`movieagg.batch` package (inputs, engine,
+outputs, resume); this module adds the progress display, the streamed table and the summary.
+Heavy imports stay inside the command.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from movieagg.batch import BatchResult, BatchSummary
+    from movieagg.batch.results import BatchResult
+    from movieagg.batch.summary import BatchSummary
 
 HELP = (
     "Rate every film in a list: a text file, a CSV (Letterboxd and IMDb exports as they are) or stdin.\n\n"
@@ -117,16 +119,17 @@ def register(app: typer.Typer) -> None:
             typer.Option("--output", "-o", help="Write results here; the same file again resumes the run."),
         ] = None,
         concurrency: Annotated[
-            int,
+            int | None,
             typer.Option(
                 "--concurrency",
                 "-c",
                 min=1,
                 max=256,
-                envvar="MOVIEAGG_BATCH_CONCURRENCY",
-                help="Titles in flight at once (rate limits still apply per source).",
+                help="Titles in flight at once (rate limits still apply per source). "
+                "Default: MOVIEAGG_BATCH_CONCURRENCY (environment or config file), else 8.",
+                show_default=False,
             ),
-        ] = 8,
+        ] = None,
         source: Annotated[
             list[str] | None,
             typer.Option("--source", "-s", help="Use only this source (repeatable)."),
@@ -151,28 +154,39 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         import asyncio
 
-        from movieagg import batch as lib
+        from movieagg.batch.engine import MAX_CONCURRENCY, arate_many
+        from movieagg.batch.inputs import count_items, open_input, read_items, threaded
+        from movieagg.batch.outputs import FORMATS, RESUMABLE, OutputWriter, infer_format
+        from movieagg.batch.resume import ResumeState, prepare_resume
+        from movieagg.batch.summary import BatchSummary
         from movieagg.commands.common import fail, load_settings, run
-        from movieagg.core.errors import InvalidQuery
+        from movieagg.core.errors import ConfigurationError, InvalidQuery
 
         settings = load_settings()
+        if concurrency is None:  # the setting, checked as the option is: a usage error (exit 2)
+            try:
+                concurrency = settings.batch_concurrency
+            except ConfigurationError as exc:
+                fail(str(exc), 2)
+            if concurrency > MAX_CONCURRENCY:
+                fail(f"the batch concurrency setting must be {MAX_CONCURRENCY} at most, not {concurrency}", 2)
         chosen = (
             fmt
-            or lib.infer_format(str(output) if output else None)
+            or infer_format(str(output) if output else None)
             or ("table" if output is None else "ndjson")
         ).lower()
-        if chosen not in lib.FORMATS:
-            fail(f"unknown format {chosen!r} (choose from {', '.join(lib.FORMATS)})", 2)
+        if chosen not in FORMATS:
+            fail(f"unknown format {chosen!r} (choose from {', '.join(FORMATS)})", 2)
         if progress not in ("auto", "bar", "plain", "none"):
             fail(f"unknown progress mode {progress!r} (auto, bar, plain or none)", 2)
         if output is not None and output.is_dir():
             fail(f"--output {output} is a directory", 2)
 
-        resume = lib.ResumeState()
+        resume = ResumeState()
         try:
-            if output is not None and chosen in lib.RESUMABLE and not restart:
-                resume = lib.prepare_resume(output, chosen)
-            total = lib.count_items(file)
+            if output is not None and chosen in RESUMABLE and not restart:
+                resume = prepare_resume(output, chosen)
+            total = count_items(file)
         except InvalidQuery as exc:
             fail(str(exc), 2)
         except OSError as exc:
@@ -185,21 +199,21 @@ def register(app: typer.Typer) -> None:
         async def go() -> BatchSummary:
             from rich.console import Console
 
-            summary = lib.BatchSummary()
+            summary = BatchSummary()
             summary.retried = resume.retried
             summary.counts.update(resume.previous)
             summary.resumed = sum(resume.previous.values())
             summary.cached = resume.previous_cached
             out_stream: Any = None
-            writer: lib.OutputWriter | None = None
+            writer: OutputWriter | None = None
             console = Console(highlight=False)  # stdout, resolved at write time (the bar redirects it)
             if output is not None:
                 output.parent.mkdir(parents=True, exist_ok=True)
                 out_stream = open(output, "a" if resume.append else "w", encoding="utf-8", newline="")  # noqa: SIM115, ASYNC230
                 if chosen == "table":
                     console = Console(file=out_stream, highlight=False, width=140, color_system=None)
-            if chosen in lib.RESUMABLE:
-                writer = lib.OutputWriter(out_stream or sys.stdout, chosen, append=resume.append)
+            if chosen in RESUMABLE:
+                writer = OutputWriter(out_stream or sys.stdout, chosen, append=resume.append)
             elif not resume.append:
                 _table_header(console)
 
@@ -232,12 +246,12 @@ def register(app: typer.Typer) -> None:
                 task = bar.add_task("batch", total=total, completed=summary.done, rate="", errors="")
 
             interrupted = broken_pipe = completed = False
-            items_fh = lib.open_input(file)
+            items_fh = open_input(file)
             try:
-                items: Any = lib.read_items(items_fh)
+                items: Any = read_items(items_fh)
                 if file == "-":  # a pipe may wait for its writer: never block the event loop on it
-                    items = lib.threaded(items)
-                async for res in lib.arate_many(
+                    items = threaded(items)
+                async for res in arate_many(
                     items,
                     concurrency=concurrency,
                     sources=source or None,

@@ -111,25 +111,27 @@ def sync(
 
     from movieagg.commands.common import fail, load_settings
     from movieagg.core.errors import MovieAggError
-    from movieagg.sources import imdb_datasets as ds
+    from movieagg.sources.imdb_datasets.download import download
+    from movieagg.sources.imdb_datasets.files import AKAS, BASICS, DEFAULT_URL, RATINGS, db_path
+    from movieagg.sources.imdb_datasets.importer import import_datasets
 
     settings = load_settings()
-    target = ds.db_path(settings)
+    target = db_path(settings)
     mode = progress if progress != "auto" else ("bar" if sys.stderr.isatty() else "plain")
     bar = _Bar(mode)
     workdir: Path | None = None
     try:
         if from_dir is None:
-            base = settings.url("imdb-datasets", ds.DEFAULT_URL)
+            base = settings.url("imdb-datasets", DEFAULT_URL)
             use_akas = bool(akas)
-            names = [ds.BASICS, ds.RATINGS] + ([ds.AKAS] if use_akas else [])
+            names = [BASICS, RATINGS] + ([AKAS] if use_akas else [])
             target.parent.mkdir(parents=True, exist_ok=True)
             workdir = Path(tempfile.mkdtemp(prefix="imdb-download-", dir=target.parent))
-            asyncio.run(ds.download(base, names, workdir, timeout=max(settings.timeout, 30.0), progress=bar))
+            asyncio.run(download(base, names, workdir, timeout=max(settings.timeout, 30.0), progress=bar))
             source_dir, origin = workdir, base
         else:
             source_dir, origin, use_akas = from_dir, str(from_dir), akas  # type: ignore[assignment]
-        stats = ds.import_datasets(source_dir, target, akas=use_akas, progress=bar, origin=origin)
+        stats = import_datasets(source_dir, target, akas=use_akas, progress=bar, origin=origin)
     except KeyboardInterrupt:
         bar.stop()
         fail("interrupted; the previous import (if any) is unchanged", 130)
@@ -167,11 +169,12 @@ def status(json_output: Annotated[bool, typer.Option("--json", help="Print JSON.
     import json
 
     from movieagg.commands.common import fail, load_settings
-    from movieagg.sources import imdb_datasets as ds
+    from movieagg.sources.imdb_datasets.files import db_path
+    from movieagg.sources.imdb_datasets.importer import read_meta
 
     settings = load_settings()
-    path = ds.db_path(settings)
-    meta = ds.read_meta(path)
+    path = db_path(settings)
+    meta = read_meta(path)
     if meta is None:
         if json_output:
             sys.stdout.write(json.dumps({"path": str(path), "synced": False}) + "\n")

@@ -167,6 +167,27 @@ def test_usage_errors_are_one_line(fake: FakeAPI, tmp_path: Path) -> None:
         assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
+def test_concurrency_setting_from_environment_or_config_file(
+    fake: FakeAPI, tmp_path: Path, isolated_env: Path
+) -> None:
+    """The default --concurrency is a setting: environment or config file, checked as the option is."""
+    for value in ("0", "x", "300"):
+        bad = run("-", stdin="Up\n", MOVIEAGG_BATCH_CONCURRENCY=value)
+        assert bad.returncode == 2 and "concurrency" in bad.stderr.lower(), (value, bad.stderr)
+        assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    explicit = run("-", "-c", "2", "--progress", "none", stdin="Up (2009)\n",
+                   MOVIEAGG_BATCH_CONCURRENCY="x", MOVIEAGG_SOURCES="tmdb")  # fmt: skip
+    assert explicit.returncode == 0, explicit.stderr  # an explicit -c wins over the setting
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "config.toml").write_text("MOVIEAGG_BATCH_CONCURRENCY = 0\n")
+    from_file = run("-", stdin="Up\n")
+    assert from_file.returncode == 2 and "MOVIEAGG_BATCH_CONCURRENCY" in from_file.stderr
+    (isolated_env / "config.toml").write_text("MOVIEAGG_BATCH_CONCURRENCY = 4\n")
+    ok = run("-", "-f", "ndjson", "--progress", "none", stdin="Up (2009)\n", MOVIEAGG_SOURCES="tmdb")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["status"] == "found"
+
+
 def test_help_describes_formats_and_resume() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "movieagg", "batch", "--help"],

@@ -1,20 +1,11 @@
-"""IMDb's non-commercial datasets, offline: IMDb rating and votes by IMDb id, and title search.
+"""Import IMDb's .tsv.gz datasets into the local SQLite database the adapter reads.
 
-``movieagg datasets sync`` imports ``title.basics.tsv.gz``, ``title.ratings.tsv.gz`` and,
-optionally, ``title.akas.tsv.gz`` (downloaded from MOVIEAGG_IMDB_DATASETS_URL, default
-https://datasets.imdbws.com/, or read from a directory) into ``imdb-datasets.sqlite3`` in the
-data directory (MOVIEAGG_HOME when set):
-
-* streaming, constant memory: gzip → lines → batches of rows into SQLite; quoting disabled
-  (split on tabs: titles carry quotes as they are), ``\\N`` is null;
-* movies and TV movies only; malformed lines are skipped and counted, never fatal;
-* an FTS5 index over primary, original and alternative titles, plus a normalised-title index
-  for exact matches;
-* built in a temporary file and swapped in with an atomic rename, so an interrupted sync
-  leaves the previous import in use.
-
-Information courtesy of IMDb (https://www.imdb.com). Used with permission. The datasets are
-for personal and non-commercial use only: https://developer.imdb.com/non-commercial-datasets/
+Streaming, constant memory: gzip → lines → batches of rows into SQLite; quoting disabled
+(split on tabs: titles carry quotes as they are), ``\\N`` is null. Movies and TV movies only;
+malformed lines are skipped and counted, never fatal. An FTS5 index covers primary, original
+and alternative titles, plus a normalised-title index for exact matches. The database is built
+in a temporary file and swapped in with an atomic rename, so an interrupted sync leaves the
+previous import in use.
 """
 
 from __future__ import annotations
@@ -24,30 +15,17 @@ import gzip
 import json
 import os
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from movieagg.core.config import Settings
-from movieagg.core.errors import ConfigurationError, SourceFailure
 from movieagg.core.matching import fold
-from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
-from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource
+from movieagg.sources.imdb_datasets.files import AKAS, BASICS, RATINGS, DatasetError, Progress
 
-DB_FILE = "imdb-datasets.sqlite3"
-DEFAULT_URL = "https://datasets.imdbws.com/"
-BASICS, RATINGS, AKAS = "title.basics.tsv.gz", "title.ratings.tsv.gz", "title.akas.tsv.gz"
 KEEP_TYPES = frozenset({b"movie", b"tvMovie"})
-ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
-LICENCE = (
-    "IMDb's datasets are for personal and non-commercial use only "
-    "(https://developer.imdb.com/non-commercial-datasets/)."
-)
 BATCH_ROWS = 20_000
 BASICS_COLUMNS = (
     b"tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres"
@@ -56,18 +34,11 @@ RATINGS_COLUMNS = b"tconst\taverageRating\tnumVotes"
 AKAS_COLUMNS = b"titleId\tordering\ttitle\tregion\tlanguage\ttypes\tattributes\tisOriginalTitle"
 NULL = b"\\N"
 
-Progress = Callable[[str, int, int | None], None]  # (phase, done, total) in compressed bytes
-
-
-def db_path(settings: Settings) -> Path:
-    return settings.dir("data") / DB_FILE
-
-
-# ---------------------------------------------------------------------------- import
-
 
 @dataclass
 class ImportStats:
+    """What an import read, kept and skipped, and how long each phase took."""
+
     basics_rows: int = 0
     titles: int = 0
     ratings_rows: int = 0
@@ -95,10 +66,6 @@ class ImportStats:
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
             "basics_rows_per_second": round(self.basics_rate),
         }
-
-
-class DatasetError(ConfigurationError):
-    """A dataset file is missing, not gzip, or not in IMDb's format."""
 
 
 SCHEMA = """
@@ -388,197 +355,3 @@ def read_meta(path: Path) -> dict[str, str] | None:
             conn.close()
     except sqlite3.Error:
         return None
-
-
-# ---------------------------------------------------------------------------- download
-
-
-async def download(
-    base_url: str,
-    names: Sequence[str],
-    directory: Path,
-    *,
-    timeout: float = 60.0,  # noqa: ASYNC109 - per request, not for the whole call
-    progress: Progress | None = None,
-    transport: Any = None,
-) -> None:
-    """Stream each file to ``directory`` (a temporary name, renamed when complete)."""
-    import httpx
-
-    from movieagg.sources._http import USER_AGENT
-
-    directory.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
-    async with httpx.AsyncClient(
-        timeout=limits, headers={"User-Agent": USER_AGENT}, follow_redirects=True, transport=transport
-    ) as client:
-        for name in names:
-            part = directory / f"{name}.download"
-            try:
-                async with client.stream("GET", base + name) as response:
-                    if response.status_code != 200:
-                        raise DatasetError(f"downloading {name} failed (HTTP {response.status_code})")
-                    total = int(response.headers.get("Content-Length", "0")) or None
-                    done = 0
-                    with open(part, "wb") as fh:  # noqa: ASYNC230 - sequential chunks, local disk
-                        async for chunk in response.aiter_bytes(1 << 20):
-                            fh.write(chunk)
-                            done += len(chunk)
-                            if progress is not None:
-                                progress(f"download {name}", done, total)
-            except httpx.TimeoutException:
-                part.unlink(missing_ok=True)
-                raise DatasetError(f"downloading {name} timed out after {timeout:g}s") from None
-            except httpx.TransportError as exc:
-                part.unlink(missing_ok=True)
-                raise DatasetError(f"downloading {name} failed ({type(exc).__name__})") from None
-            except BaseException:
-                part.unlink(missing_ok=True)
-                raise
-            os.replace(part, directory / name)
-
-
-# ---------------------------------------------------------------------------- the adapter
-
-
-class ImdbDatasetsSource(BaseSource):
-    """Answers from the local import: no key, no network."""
-
-    name = "imdb-datasets"
-    label = "IMDb datasets"
-    default_url = DEFAULT_URL
-    can_search = True
-    SEARCH_LIMIT: ClassVar[int] = 30
-
-    def __init__(self, http: HttpClient | None = None, base_url: str | None = None, *, path: Path) -> None:
-        super().__init__(http, base_url)  # type: ignore[arg-type]
-        self.path = path
-        self._conn: sqlite3.Connection | None = None
-        self._inode: int | None = None
-        self._lock = threading.Lock()
-
-    @classmethod
-    def from_settings(cls, settings: Settings, http: HttpClient) -> ImdbDatasetsSource:
-        return cls(http, settings.url(cls.name, cls.default_url), path=db_path(settings))
-
-    def _db(self) -> sqlite3.Connection:
-        """A read-only connection, reopened when a sync swapped in a new file."""
-        try:
-            inode = self.path.stat().st_ino
-        except FileNotFoundError:
-            raise SourceFailure(self.name, "no local import; run `movieagg datasets sync`", "auth") from None
-        if self._conn is None or inode != self._inode:
-            if self._conn is not None:
-                self._conn.close()
-            try:
-                self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-                self._conn.execute("PRAGMA query_only=1")
-            except sqlite3.Error as exc:
-                raise SourceFailure(
-                    self.name, f"cannot open the local import ({exc})", "unavailable"
-                ) from None
-            self._inode = inode
-        return self._conn
-
-    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._db().execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                why = f"local import unreadable ({type(exc).__name__}); run `movieagg datasets sync`"
-                raise SourceFailure(self.name, why, "malformed") from None
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    _COLUMNS = "tconst, primary_title, original_title, start_year, runtime, rating, votes"
-
-    def lookup(self, imdb_id: str) -> SourceData | None:
-        """The offline lookup by IMDb id (synchronous, well under a millisecond)."""
-        if not IMDB_ID_RE.match(imdb_id):
-            return None
-        rows = self._query(f"SELECT {self._COLUMNS} FROM titles WHERE tconst = ?", (int(imdb_id[2:]),))  # noqa: S608
-        return self._data(rows[0], exact=True) if rows else None
-
-    def _data(self, row: tuple[Any, ...], *, exact: bool) -> SourceData:
-        tconst, primary, original, year, runtime, rating, votes = row
-        ratings: tuple[Rating, ...] = ()
-        if rating is not None and votes:
-            ratings = (Rating("imdb", "IMDb", float(rating), 10.0, int(votes), self.name),)
-        movie = Movie(
-            title=primary, year=year, imdb_id=_imdb(tconst), original_title=original, runtime=runtime or None
-        )
-        return SourceData(self.name, ratings, movie, exact=exact)
-
-    async def fetch(self, movie: Movie) -> SourceData | None:
-        if movie.imdb_id:
-            return self.lookup(movie.imdb_id)
-        if not movie.title:
-            return None
-        # Known only by title (another resolver's TMDB id): the best exact-title film.
-        norm = fold(movie.title)
-        params: list[Any] = [norm]
-        year_clause = ""
-        if movie.year is not None:
-            year_clause = " AND start_year BETWEEN ? AND ?"
-            params += [movie.year - 1, movie.year + 1]
-        rows = self._query(
-            f"SELECT {self._COLUMNS} FROM titles WHERE norm = ?{year_clause} "  # noqa: S608
-            "ORDER BY coalesce(votes, 0) DESC LIMIT 1",
-            params,
-        )
-        return self._data(rows[0], exact=False) if rows else None
-
-    async def search(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
-        norm = fold(query.title)
-        if not norm:
-            return []
-        year_sql, year_params = "", []
-        if query.year is not None:
-            year_sql = " AND t.start_year BETWEEN ? AND ?"
-            year_params = [query.year - 1, query.year + 1]
-        exact = self._query(
-            f"SELECT t.tconst FROM titles t WHERE t.norm = ?{year_sql} UNION SELECT a.tconst "  # noqa: S608
-            f"FROM akas a JOIN titles t ON t.tconst = a.tconst WHERE a.norm = ?{year_sql}",
-            [norm, *year_params, norm, *year_params],
-        )
-        words = " ".join('"' + w.replace('"', '""') + '"' for w in norm.split())
-        fuzzy = self._query(
-            "SELECT t.tconst FROM titles_fts f JOIN titles t ON t.tconst = f.rowid "  # noqa: S608
-            f"WHERE titles_fts MATCH ?{year_sql} ORDER BY f.rank LIMIT ?",
-            [words, *year_params, self.SEARCH_LIMIT],
-        )
-        ids = list(dict.fromkeys([r[0] for r in exact] + [r[0] for r in fuzzy]))[: self.SEARCH_LIMIT]
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self._query(
-            f"SELECT {self._COLUMNS} FROM titles WHERE tconst IN ({marks}) ORDER BY coalesce(votes, 0) DESC",  # noqa: S608
-            ids,
-        )
-        aliases: dict[int, list[str]] = {}
-        for tconst, title in self._query(f"SELECT tconst, title FROM akas WHERE tconst IN ({marks})", ids):  # noqa: S608
-            aliases.setdefault(tconst, []).append(title)
-        candidates = []
-        for rank, (tconst, primary, original, year, _runtime, _rating, votes) in enumerate(rows):
-            candidates.append(
-                Candidate(
-                    title=primary,
-                    year=year,
-                    source=self.name,
-                    imdb_id=_imdb(tconst),
-                    original_title=original,
-                    aliases=tuple(aliases.get(tconst, ())[:20]),
-                    votes=votes,
-                    rank=rank,
-                )
-            )
-        return candidates[: max(limit, 10)]
-
-
-def _imdb(tconst: int) -> str:
-    return f"tt{tconst:07d}"

@@ -1,0 +1,163 @@
+"""The ``imdb-datasets`` rating source: IMDb rating, votes and title search from the local import.
+
+No key and no network: every answer is a query on the SQLite file ``movieagg datasets sync``
+built (reopened when a new sync swaps it in).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from movieagg.core.config import Settings
+from movieagg.core.errors import SourceFailure
+from movieagg.core.matching import fold
+from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
+from movieagg.sources._http import HttpClient
+from movieagg.sources.base import BaseSource
+from movieagg.sources.imdb_datasets.files import DEFAULT_URL, db_path
+
+
+class ImdbDatasetsSource(BaseSource):
+    """Answers from the local import: no key, no network."""
+
+    name = "imdb-datasets"
+    label = "IMDb datasets"
+    default_url = DEFAULT_URL
+    can_search = True
+    SEARCH_LIMIT: ClassVar[int] = 30
+
+    def __init__(self, http: HttpClient | None = None, base_url: str | None = None, *, path: Path) -> None:
+        super().__init__(http, base_url)  # type: ignore[arg-type]
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._inode: int | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, http: HttpClient) -> ImdbDatasetsSource:
+        return cls(http, settings.url(cls.name, cls.default_url), path=db_path(settings))
+
+    def _db(self) -> sqlite3.Connection:
+        """A read-only connection, reopened when a sync swapped in a new file."""
+        try:
+            inode = self.path.stat().st_ino
+        except FileNotFoundError:
+            raise SourceFailure(self.name, "no local import; run `movieagg datasets sync`", "auth") from None
+        if self._conn is None or inode != self._inode:
+            if self._conn is not None:
+                self._conn.close()
+            try:
+                self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                self._conn.execute("PRAGMA query_only=1")
+            except sqlite3.Error as exc:
+                raise SourceFailure(
+                    self.name, f"cannot open the local import ({exc})", "unavailable"
+                ) from None
+            self._inode = inode
+        return self._conn
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db().execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                why = f"local import unreadable ({type(exc).__name__}); run `movieagg datasets sync`"
+                raise SourceFailure(self.name, why, "malformed") from None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    _COLUMNS = "tconst, primary_title, original_title, start_year, runtime, rating, votes"
+
+    def lookup(self, imdb_id: str) -> SourceData | None:
+        """The offline lookup by IMDb id (synchronous, well under a millisecond)."""
+        if not IMDB_ID_RE.match(imdb_id):
+            return None
+        rows = self._query(f"SELECT {self._COLUMNS} FROM titles WHERE tconst = ?", (int(imdb_id[2:]),))  # noqa: S608
+        return self._data(rows[0], exact=True) if rows else None
+
+    def _data(self, row: tuple[Any, ...], *, exact: bool) -> SourceData:
+        tconst, primary, original, year, runtime, rating, votes = row
+        ratings: tuple[Rating, ...] = ()
+        if rating is not None and votes:
+            ratings = (Rating("imdb", "IMDb", float(rating), 10.0, int(votes), self.name),)
+        movie = Movie(
+            title=primary, year=year, imdb_id=_imdb(tconst), original_title=original, runtime=runtime or None
+        )
+        return SourceData(self.name, ratings, movie, exact=exact)
+
+    async def fetch(self, movie: Movie) -> SourceData | None:
+        if movie.imdb_id:
+            return self.lookup(movie.imdb_id)
+        if not movie.title:
+            return None
+        # Known only by title (another resolver's TMDB id): the best exact-title film.
+        norm = fold(movie.title)
+        params: list[Any] = [norm]
+        year_clause = ""
+        if movie.year is not None:
+            year_clause = " AND start_year BETWEEN ? AND ?"
+            params += [movie.year - 1, movie.year + 1]
+        rows = self._query(
+            f"SELECT {self._COLUMNS} FROM titles WHERE norm = ?{year_clause} "  # noqa: S608
+            "ORDER BY coalesce(votes, 0) DESC LIMIT 1",
+            params,
+        )
+        return self._data(rows[0], exact=False) if rows else None
+
+    async def search(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
+        norm = fold(query.title)
+        if not norm:
+            return []
+        year_sql, year_params = "", []
+        if query.year is not None:
+            year_sql = " AND t.start_year BETWEEN ? AND ?"
+            year_params = [query.year - 1, query.year + 1]
+        exact = self._query(
+            f"SELECT t.tconst FROM titles t WHERE t.norm = ?{year_sql} UNION SELECT a.tconst "  # noqa: S608
+            f"FROM akas a JOIN titles t ON t.tconst = a.tconst WHERE a.norm = ?{year_sql}",
+            [norm, *year_params, norm, *year_params],
+        )
+        words = " ".join('"' + w.replace('"', '""') + '"' for w in norm.split())
+        fuzzy = self._query(
+            "SELECT t.tconst FROM titles_fts f JOIN titles t ON t.tconst = f.rowid "  # noqa: S608
+            f"WHERE titles_fts MATCH ?{year_sql} ORDER BY f.rank LIMIT ?",
+            [words, *year_params, self.SEARCH_LIMIT],
+        )
+        ids = list(dict.fromkeys([r[0] for r in exact] + [r[0] for r in fuzzy]))[: self.SEARCH_LIMIT]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._query(
+            f"SELECT {self._COLUMNS} FROM titles WHERE tconst IN ({marks}) ORDER BY coalesce(votes, 0) DESC",  # noqa: S608
+            ids,
+        )
+        aliases: dict[int, list[str]] = {}
+        for tconst, title in self._query(f"SELECT tconst, title FROM akas WHERE tconst IN ({marks})", ids):  # noqa: S608
+            aliases.setdefault(tconst, []).append(title)
+        candidates = []
+        for rank, (tconst, primary, original, year, _runtime, _rating, votes) in enumerate(rows):
+            candidates.append(
+                Candidate(
+                    title=primary,
+                    year=year,
+                    source=self.name,
+                    imdb_id=_imdb(tconst),
+                    original_title=original,
+                    aliases=tuple(aliases.get(tconst, ())[:20]),
+                    votes=votes,
+                    rank=rank,
+                )
+            )
+        return candidates[: max(limit, 10)]
+
+
+def _imdb(tconst: int) -> str:
+    return f"tt{tconst:07d}"
