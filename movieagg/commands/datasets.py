@@ -112,8 +112,9 @@ def sync(
     from movieagg.commands.common import fail, load_settings
     from movieagg.core.errors import MovieAggError
     from movieagg.sources.imdb_datasets.download import download
-    from movieagg.sources.imdb_datasets.files import AKAS, BASICS, DEFAULT_URL, RATINGS, db_path
+    from movieagg.sources.imdb_datasets.files import AKAS, BASICS, RATINGS, db_path
     from movieagg.sources.imdb_datasets.importer import import_datasets
+    from movieagg.sources.registry import IMDB_DATASETS
 
     settings = load_settings()
     target = db_path(settings)
@@ -122,7 +123,7 @@ def sync(
     workdir: Path | None = None
     try:
         if from_dir is None:
-            base = settings.url("imdb-datasets", DEFAULT_URL)
+            base = IMDB_DATASETS.url(settings)
             use_akas = bool(akas)
             names = [BASICS, RATINGS] + ([AKAS] if use_akas else [])
             target.parent.mkdir(parents=True, exist_ok=True)

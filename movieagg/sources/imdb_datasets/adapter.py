@@ -18,16 +18,13 @@ from movieagg.core.matching import fold
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
 from movieagg.sources.base import BaseSource
-from movieagg.sources.imdb_datasets.files import DEFAULT_URL, db_path
+from movieagg.sources.imdb_datasets.files import db_path
+from movieagg.sources.registry import IMDB_DATASETS
 
 
-class ImdbDatasetsSource(BaseSource):
+class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
     """Answers from the local import: no key, no network."""
 
-    name = "imdb-datasets"
-    label = "IMDb datasets"
-    default_url = DEFAULT_URL
-    can_search = True
     SEARCH_LIMIT: ClassVar[int] = 30
 
     def __init__(self, http: HttpClient | None = None, base_url: str | None = None, *, path: Path) -> None:
@@ -39,7 +36,7 @@ class ImdbDatasetsSource(BaseSource):
 
     @classmethod
     def from_settings(cls, settings: Settings, http: HttpClient) -> ImdbDatasetsSource:
-        return cls(http, settings.url(cls.name, cls.default_url), path=db_path(settings))
+        return cls(http, cls.spec.url(settings), path=db_path(settings))
 
     def _db(self) -> sqlite3.Connection:
         """A read-only connection, reopened when a sync swapped in a new file."""

@@ -12,7 +12,6 @@ from movieagg.core.config import Settings
 from movieagg.core.errors import ConfigurationError
 
 DB_FILE = "imdb-datasets.sqlite3"
-DEFAULT_URL = "https://datasets.imdbws.com/"
 BASICS, RATINGS, AKAS = "title.basics.tsv.gz", "title.ratings.tsv.gz", "title.akas.tsv.gz"
 ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
 LICENCE = (
