@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from movieagg._version import __version__
-from movieagg.aws.events import Request, Response, parse_event, to_event_response
+from movieagg.aws.events import parse_event, to_event_response
 from movieagg.core.config import Settings
 from movieagg.core.errors import (
     AllSourcesFailed,
@@ -46,6 +46,7 @@ from movieagg.core.errors import (
 )
 from movieagg.core.models import validate_imdb_id, validate_year
 from movieagg.core.redact import redact
+from movieagg.web.http import Request, Response
 
 if TYPE_CHECKING:
     from movieagg.aws.params import ParameterStore
@@ -317,7 +318,7 @@ class Service:
             response.headers["Content-Length"] = str(len(response.body))
             response.body = b""
         if outcome.error is None and response.status >= 400:
-            outcome.error = _error_code(response)
+            outcome.error = response.error_code or str(response.status)
         fields: dict[str, Any] = {
             "request_id": request_id,
             "method": request.method[:10],
@@ -628,14 +629,6 @@ def _request_id(request: Request) -> str:
 def _frames(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)[-8:]
     return " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
-
-
-def _error_code(response: Response) -> str:
-    try:
-        code = json.loads(response.body)["error"]["code"]
-        return str(code)
-    except Exception:
-        return str(response.status)
 
 
 def _unconfigured() -> Response:

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from movieagg.aws.events import MAX_BODY_BYTES, build_v2_event, from_event_response
+from movieagg.aws.events import build_v2_event, from_event_response
 from movieagg.aws.handler import Service, ahandler, install
+from movieagg.web.http import MAX_BODY_BYTES
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
