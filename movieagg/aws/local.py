@@ -32,8 +32,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from movieagg.aws.events import build_v2_event, from_event_response
-from movieagg.aws.handler import Service, ahandler, install
+from movieagg.aws.handler import ahandler, install
 from movieagg.web.http import MAX_BODY_BYTES
+from movieagg.web.service import Service
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -136,6 +136,10 @@ class Settings:
         """These settings with some names set (``None``-free strings), re-parsed."""
         return Settings.from_env({**self.env, **changes}, read_file=False)
 
+    def with_home(self, home: Path | str) -> Settings:
+        """These settings with MOVIEAGG_HOME set (a Lambda function may only write under /tmp)."""
+        return self.with_env(MOVIEAGG_HOME=str(home))
+
     # ------------------------------------------------------------------ parsers (one each)
 
     def get(self, name: str) -> str | None:
