@@ -122,7 +122,7 @@ def main() -> None:
     if wrk is None:
         sys.exit("error: wrk is not installed (apt-get install wrk)")
 
-    from tests.aws.serving import clean_env, serve_process
+    from tests.web.serving import clean_env, serve_process
 
     with tempfile.TemporaryDirectory() as tmp, FakeAPI() as fake:
         home = Path(tmp) / "home"

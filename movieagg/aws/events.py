@@ -171,7 +171,7 @@ def to_event_response(response: Response, version: str) -> dict[str, Any]:
 
 
 def from_event_response(result: Mapping[str, Any]) -> Response:
-    """The inverse, for `movieagg serve` and tests: proxy result → status, headers, bytes."""
+    """The inverse, for tests and the benchmark: proxy result → status, headers, bytes."""
     status = int(result.get("statusCode", 200))
     headers = {str(k): str(v) for k, v in _mapping(result.get("headers")).items()}
     for name, values in _mapping(result.get("multiValueHeaders")).items():
@@ -194,7 +194,7 @@ def build_v2_event(
     stage: str = "$default",
     time_epoch_ms: int = 0,
 ) -> dict[str, Any]:
-    """An HTTP API (payload 2.0) event as API Gateway would send it; `movieagg serve` uses it."""
+    """An HTTP API (payload 2.0) event as API Gateway would send it (tests, the benchmark)."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     event: dict[str, Any] = {
         "version": "2.0",
@@ -226,3 +226,5 @@ def build_v2_event(
         event["body"] = base64.b64encode(body).decode("ascii")
     return event
 
+
+__all__ = ["build_v2_event", "from_event_response", "parse_event", "to_event_response"]

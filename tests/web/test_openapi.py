@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from bench.fakeapi import FakeAPI
-from tests.aws.serving import Served, clean_env, serve_process
+from tests.web.serving import Served, clean_env, serve_process
 
 
 @pytest.fixture(scope="module")
