@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from movieagg.aws.awsclient import ChangeSet, StackEvent
-    from movieagg.aws.deploy import DeployOptions
+    from movieagg.deploy.awsclient import ChangeSet, StackEvent
+    from movieagg.deploy.options import DeployOptions
 
 StageOpt = Annotated[
     str,
@@ -174,7 +174,7 @@ def _run(action: Any) -> Any:
 
 
 def _parameters(items: list[str]) -> dict[str, str]:
-    from movieagg.aws.deploy import overridable_parameters
+    from movieagg.deploy.templates import overridable_parameters
 
     allowed = overridable_parameters()
     out: dict[str, str] = {}
@@ -190,7 +190,7 @@ def _parameters(items: list[str]) -> dict[str, str]:
 
 
 def _deployer(options: DeployOptions, reporter: Any) -> Any:
-    from movieagg.aws.deploy import Deployer
+    from movieagg.deploy.deployer import Deployer
 
     return Deployer(options, reporter, home=_home(), interactive=_interactive())
 
@@ -256,7 +256,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Deploy the whole AWS architecture for a stage (CloudFormation change sets)."""
-        from movieagg.aws.deploy import DeployOptions
+        from movieagg.deploy.options import DeployOptions
 
         options = DeployOptions(
             stage=stage,
@@ -306,7 +306,7 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOpt = False,
     ) -> None:
         """Show a stage's stacks, their status and outputs."""
-        from movieagg.aws.deploy import DeployOptions
+        from movieagg.deploy.options import DeployOptions
 
         options = DeployOptions(stage=stage, region=region, endpoint_url=endpoint_url, profile=profile)
         reporter = _QuietReporter(False)
@@ -352,7 +352,7 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = None,
     ) -> None:
         """Delete a stage's stacks in reverse order (the final DB snapshot is kept)."""
-        from movieagg.aws.deploy import DeployOptions
+        from movieagg.deploy.options import DeployOptions
 
         options = DeployOptions(
             stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, yes=yes

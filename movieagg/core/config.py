@@ -25,6 +25,9 @@ DEFAULT_RATINGS_TTL = 12 * 3600.0
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _SECRET_PARTS = ("API_KEY", "TOKEN", "PASSWORD", "SECRET", "CLIENT_ID")
+# Settings `movieagg deploy` generates and keeps in Parameter Store (it writes them by name).
+DATABASE_PASSWORD = "MOVIEAGG_DATABASE_PASSWORD"  # noqa: S105 - a name, not a value
+REDIS_TOKEN = "MOVIEAGG_REDIS_TOKEN"  # noqa: S105 - a name, not a value
 
 
 class Secret:
@@ -251,7 +254,7 @@ class Settings:
     @property
     def redis_token(self) -> Secret | None:
         """MOVIEAGG_REDIS_TOKEN: the Redis AUTH token when the URL carries none."""
-        return self.secret("MOVIEAGG_REDIS_TOKEN")
+        return self.secret(REDIS_TOKEN)
 
     @property
     def redis_ca(self) -> str | None:
@@ -273,7 +276,7 @@ class Settings:
     @property
     def database_password(self) -> Secret | None:
         """MOVIEAGG_DATABASE_PASSWORD fills in a database URL that has no password of its own."""
-        return self.secret("MOVIEAGG_DATABASE_PASSWORD")
+        return self.secret(DATABASE_PASSWORD)
 
     @property
     def db_auto_upgrade(self) -> bool:
