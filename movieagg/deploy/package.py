@@ -1,4 +1,9 @@
-"""The Lambda zip: movieagg and its manylinux wheels for the Lambda runtime.
+"""The Lambda zip: the runtime packages of movieagg and their manylinux wheels, nothing else.
+
+Only what the Lambda handler imports goes in (:data:`RUNTIME`): not the CLI, the commands,
+this deploy tooling or the batch engine. So the zip's content hash — its S3 key and the
+function's code hash — changes only when runtime code changes; editing deploy code does not
+redeploy the function.
 
 Dependencies are manylinux wheels for the Lambda runtime (Python 3.12, x86_64) installed with
 ``pip install --platform … --only-binary=:all: --no-compile --target``; the tree is then
@@ -28,6 +33,22 @@ LAMBDA_PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 LAMBDA_EXCLUDE = frozenset({"typer", "rich", "boto3", "botocore"})
 LAMBDA_EXTRAS = ("redis", "postgres")
 PIP_TIMEOUT = 900
+# What the Lambda runtime imports, relative to the movieagg package: these files and packages.
+# tests/deploy/test_lambda_zip.py checks that serving every route imports nothing else.
+RUNTIME = (
+    "__init__.py",
+    "_version.py",
+    "api.py",
+    "factory.py",
+    "py.typed",
+    "aws/",
+    "cache/",
+    "core/",
+    "records/",
+    "sources/",
+    "store/",
+    "web/",
+)
 
 
 def lambda_requirements() -> list[str]:
@@ -125,24 +146,30 @@ def _installed_package() -> Path:
     return Path(movieagg.__file__).resolve().parent
 
 
-def _package_files(package: Path) -> list[Path]:
-    return [
-        p
-        for p in walk(package)
-        if not any(part in SKIP_DIRS for part in p.relative_to(package).parts)
-        and p.suffix not in {".pyc", ".pyo"}
-    ]
+def runtime_files(package: Path) -> list[Path]:
+    """The files of the movieagg package at ``package`` that the Lambda runtime needs."""
+    files = [package / name for name in RUNTIME if not name.endswith("/") and (package / name).is_file()]
+    for name in RUNTIME:
+        if name.endswith("/") and (package / name).is_dir():
+            files.extend(
+                p
+                for p in walk(package / name)
+                if not any(part in SKIP_DIRS for part in p.relative_to(package).parts)
+                and p.suffix not in {".pyc", ".pyo"}
+            )
+    return sorted(files, key=lambda p: p.relative_to(package).as_posix())
 
 
-def _package_digest(package: Path) -> str:
+def runtime_digest(package: Path) -> str:
+    """A hash of the runtime files' names and contents: what the zip's movieagg part holds."""
     h = hashlib.sha256()
-    for path in _package_files(package):
+    for path in runtime_files(package):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
-def _copy_package(package: Path, dest: Path) -> None:
-    for path in _package_files(package):
+def _copy_runtime(package: Path, dest: Path) -> None:
+    for path in runtime_files(package):
         out = dest / "movieagg" / path.relative_to(package)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, out)
@@ -204,9 +231,9 @@ def build_lambda(
     zpath = workdir / "lambda.zip"
     cached: Path | None = None
     if deps_cache is not None:
-        # Same wheels + same movieagg sources + same compiler → same zip: reuse it.
+        # Same wheels + same runtime sources + same compiler → same zip: reuse it.
         h = hashlib.sha256(key.encode())
-        h.update(_package_digest(package).encode())
+        h.update(runtime_digest(package).encode())
         h.update(str(interpreter and Path(interpreter).resolve()).encode())
         cached = deps_cache / "zips" / f"{h.hexdigest()[:32]}.zip"
         if cached.is_file():
@@ -218,7 +245,7 @@ def build_lambda(
     build = workdir / "lambda"
     shutil.rmtree(build, ignore_errors=True)
     shutil.copytree(deps, build, ignore=shutil.ignore_patterns(".complete"))
-    _copy_package(package, build)
+    _copy_runtime(package, build)
     if interpreter:
         _compile(build, interpreter)
         notes.append(f"byte-compiled with {interpreter} (Python {LAMBDA_PYTHON})")
@@ -236,4 +263,12 @@ def build_lambda(
     return artifact(zpath, "lambda", ".zip", "application/zip", tuple(notes))
 
 
-__all__ = ["LAMBDA_PYTHON", "build_lambda", "find_python", "lambda_requirements"]
+__all__ = [
+    "LAMBDA_PYTHON",
+    "RUNTIME",
+    "build_lambda",
+    "find_python",
+    "lambda_requirements",
+    "runtime_digest",
+    "runtime_files",
+]
