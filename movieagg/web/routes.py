@@ -17,7 +17,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from movieagg.core.errors import ConfigurationError, InvalidQuery, StoreError
 from movieagg.core.models import validate_imdb_id, validate_year
@@ -67,15 +67,24 @@ class Outcome:
     sources: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
 class Call:
     """One request as a route function sees it."""
 
-    request: Request
-    path: Mapping[str, str]
-    outcome: Outcome
-    runtime: Runtime | None
-    config_error: str | None = None
+    __slots__ = ("config_error", "outcome", "path", "request", "runtime")
+
+    def __init__(
+        self,
+        request: Request,
+        path: Mapping[str, str],
+        outcome: Outcome,
+        runtime: Runtime | None,
+        config_error: str | None = None,
+    ) -> None:
+        self.request = request
+        self.path = path
+        self.outcome = outcome
+        self.runtime = runtime
+        self.config_error = config_error
 
     def need_runtime(self) -> Runtime:
         """The runtime, or the configuration error that kept it from being built."""
@@ -87,8 +96,9 @@ class Call:
 Answer = Callable[[Call], Awaitable[Response]]
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
+    """A path template, the function that answers it, and what it needs first."""
+
     template: str
     answer: Answer
     kind: Kind
