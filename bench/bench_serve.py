@@ -6,8 +6,8 @@
 Everything runs on loopback: the fake upstream APIs (in this process), `movieagg serve` in a
 subprocess, and wrk (``apt-get install wrk``). The film is looked up once first, so the load
 measures cache hits — the path a popular film takes. To show where the time goes, the same
-request is also timed through the handler alone (event in → proxy result out, no HTTP), and
-through the aggregator alone (``Aggregator.rate`` on a warm cache).
+request is also timed through the API service alone (``Service.handle``, no HTTP), and through
+the aggregator alone (``Aggregator.rate`` on a warm cache).
 
 Bounded: wrk runs for ``--duration`` seconds (at most 60) with a 2 s request timeout; the
 whole run stops within duration + ~30 s.
@@ -68,34 +68,37 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def handler_only(env: dict[str, str], n: int) -> dict[str, float]:
-    """The same request through the handler and through the aggregator, in this process."""
+    """The same request through the service alone (no HTTP) and through the aggregator alone."""
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        from movieagg.aws import handler as module
-        from movieagg.aws.events import build_v2_event
+        import asyncio
 
-        service = module.Service(log_stream=open(os.devnull, "w"))  # noqa: SIM115
+        from movieagg.web.http import Request, parse_query_string
+        from movieagg.web.service import Service
+
+        service = Service(log_stream=open(os.devnull, "w"))  # noqa: SIM115
         service.start()
-        loop = module._private_loop()
-        module.install(service, loop)
-        event = build_v2_event("GET", "/api/rate", PATH.split("?", 1)[1], {"host": "bench"}, request_id="b")
-        assert module.handler(event, None)["statusCode"] == 200
-        started = time.perf_counter()
-        for _ in range(n):
-            module.handler(event, None)
-        per_handler = (time.perf_counter() - started) / n
-        aggregator = service.aggregator
+        request = Request(
+            "GET", "/api/rate", parse_query_string(PATH.split("?", 1)[1]), {"host": "bench"}, request_id="b"
+        )
+        aggregator = service.runtime.aggregator if service.runtime is not None else None
         assert aggregator is not None
 
-        async def rate_loop() -> float:
+        async def timed() -> tuple[float, float]:
+            assert (await service.handle(request)).status == 200
+            t = time.perf_counter()
+            for _ in range(n):
+                await service.handle(request)
+            per_request = (time.perf_counter() - t) / n
             t = time.perf_counter()
             for _ in range(n):
                 await aggregator.rate("The Matrix", 1999)
-            return (time.perf_counter() - t) / n
+            per_rate = (time.perf_counter() - t) / n
+            await service.aclose()
+            return per_request, per_rate
 
-        per_rate = loop.run_until_complete(rate_loop())
-        module.reset()
+        per_handler, per_rate = asyncio.run(timed())
         return {"handler_us": round(per_handler * 1e6, 1), "aggregator_us": round(per_rate * 1e6, 1)}
     finally:
         os.environ.clear()
@@ -119,7 +122,7 @@ def main() -> None:
     if wrk is None:
         sys.exit("error: wrk is not installed (apt-get install wrk)")
 
-    from tests.aws.serving import clean_env, serve_process
+    from tests.web.serving import clean_env, serve_process
 
     with tempfile.TemporaryDirectory() as tmp, FakeAPI() as fake:
         home = Path(tmp) / "home"
@@ -188,8 +191,8 @@ def main() -> None:
     share = result.get("server_cpu_share", float("nan"))
     print(
         f"  where the time goes, per request: server CPU {cpu_us:.0f} µs (it used {share:.2f} of a core); "
-        f"handler alone {result['handler_us']:.0f} µs (of which Aggregator.rate {result['aggregator_us']:.0f} µs); "
-        f"the rest is HTTP parsing, the ASGI bridge and the event translation"
+        f"service alone {result['handler_us']:.0f} µs (of which Aggregator.rate {result['aggregator_us']:.0f} µs); "
+        f"the rest is HTTP parsing and the ASGI bridge"
     )
 
 

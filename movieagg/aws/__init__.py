@@ -1,5 +1,6 @@
-"""AWS face of movieagg: the Lambda handler behind API Gateway and its local twin.
+"""The AWS Lambda runtime: the entry point, API Gateway events, Parameter Store.
 
-``movieagg.aws.handler.handler`` is the Lambda entry point; ``movieagg serve`` runs the same
-handler locally (``movieagg.aws.local``). Nothing here imports boto3 at import time.
+``movieagg.aws.handler.handler`` is the Lambda entry point; it runs the API service of
+:mod:`movieagg.web`, as ``movieagg serve`` does. Deploy tooling lives in :mod:`movieagg.deploy`
+and never ships in the Lambda zip. Nothing here imports boto3 at import time.
 """

@@ -17,59 +17,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, unquote
 
-MAX_BODY_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One HTTP request, whatever event shape it came in."""
-
-    method: str
-    path: str
-    query: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
-    body: bytes = b""
-    request_id: str | None = None
-    source_ip: str | None = None
-    version: str = "1.0"  # the event payload version, to answer in the same shape
-    malformed: str | None = None  # why the event could not be read, if it could not
-
-    def param(self, name: str) -> str | None:
-        """The first value of a query parameter, or None."""
-        values = self.query.get(name)
-        return values[0] if values else None
-
-    def params(self, name: str) -> tuple[str, ...]:
-        return tuple(self.query.get(name, ()))
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-
-@dataclass(slots=True)
-class Response:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-        merged = {"Content-Type": "application/json; charset=utf-8"}
-        merged.update(headers or {})
-        return cls(status, body, merged)
-
-    @classmethod
-    def error(
-        cls, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-    ) -> Response:
-        return cls.json(status, {"error": {"code": code, "message": message}}, headers)
+from movieagg.web.http import MAX_BODY_BYTES, Request, Response, normalise_path, parse_query_string
 
 
 def _str(value: object) -> str | None:
@@ -105,15 +56,6 @@ def _query_v1(single: object, multi: object) -> dict[str, tuple[str, ...]]:
             if strings:
                 out[name] = strings
     return out
-
-
-def parse_query_string(raw: str) -> dict[str, tuple[str, ...]]:
-    """``a=1&a=2&b=`` → {"a": ("1", "2"), "b": ("",)}; undecodable bytes are replaced."""
-    try:
-        parsed = parse_qs(raw, keep_blank_values=True, errors="replace", max_num_fields=200)
-    except ValueError:  # more than max_num_fields
-        return {}
-    return {k: tuple(v) for k, v in parsed.items()}
 
 
 def _body(raw: object, is_b64: object) -> tuple[bytes, str | None]:
@@ -178,7 +120,7 @@ def _parse(event: object) -> Request:
         body, problem = _body(event.get("body"), event.get("isBase64Encoded"))
         return Request(
             method=method.upper(),
-            path=_normalise_path(_strip_stage(raw_path, _str(context.get("stage")))),
+            path=normalise_path(_strip_stage(raw_path, _str(context.get("stage")))),
             query=query,
             headers=headers,
             body=body,
@@ -195,7 +137,7 @@ def _parse(event: object) -> Request:
     body, problem = _body(event.get("body"), event.get("isBase64Encoded"))
     return Request(
         method=method.upper(),
-        path=_normalise_path(path),
+        path=normalise_path(path),
         query=_query_v1(event.get("queryStringParameters"), event.get("multiValueQueryStringParameters")),
         headers=_headers(event.get("headers"), event.get("multiValueHeaders")),
         body=body,
@@ -204,18 +146,6 @@ def _parse(event: object) -> Request:
         version="1.0",
         malformed=problem,
     )
-
-
-def _normalise_path(path: str) -> str:
-    """Percent-decoded, one leading slash, no trailing slash (except the root)."""
-    decoded = unquote(path, errors="replace")
-    if not decoded.startswith("/"):
-        decoded = "/" + decoded
-    while "//" in decoded:
-        decoded = decoded.replace("//", "/")
-    if len(decoded) > 1 and decoded.endswith("/"):
-        decoded = decoded.rstrip("/") or "/"
-    return decoded
 
 
 _TEXT_TYPES = ("application/json", "text/", "application/javascript", "image/svg+xml", "application/xml")
@@ -241,7 +171,7 @@ def to_event_response(response: Response, version: str) -> dict[str, Any]:
 
 
 def from_event_response(result: Mapping[str, Any]) -> Response:
-    """The inverse, for `movieagg serve` and tests: proxy result → status, headers, bytes."""
+    """The inverse, for tests and the benchmark: proxy result → status, headers, bytes."""
     status = int(result.get("statusCode", 200))
     headers = {str(k): str(v) for k, v in _mapping(result.get("headers")).items()}
     for name, values in _mapping(result.get("multiValueHeaders")).items():
@@ -264,7 +194,7 @@ def build_v2_event(
     stage: str = "$default",
     time_epoch_ms: int = 0,
 ) -> dict[str, Any]:
-    """An HTTP API (payload 2.0) event as API Gateway would send it; `movieagg serve` uses it."""
+    """An HTTP API (payload 2.0) event as API Gateway would send it (tests, the benchmark)."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     event: dict[str, Any] = {
         "version": "2.0",
@@ -295,3 +225,6 @@ def build_v2_event(
     if body:
         event["body"] = base64.b64encode(body).decode("ascii")
     return event
+
+
+__all__ = ["build_v2_event", "from_event_response", "parse_event", "to_event_response"]

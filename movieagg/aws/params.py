@@ -19,16 +19,14 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
+from movieagg.core.config import Settings
 from movieagg.core.errors import ConfigurationError
 
 log = logging.getLogger("movieagg.aws.params")
 
-PREFIX_ENV = "MOVIEAGG_SSM_PREFIX"
-REQUIRED_ENV = "MOVIEAGG_SSM_REQUIRED"
-TTL_ENV = "MOVIEAGG_SSM_TTL"
 DEFAULT_TTL = 300.0
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PREFIX_RE = re.compile(r"^/[A-Za-z0-9_.\-/]+/$")
@@ -38,7 +36,7 @@ def normalise_prefix(prefix: str) -> str:
     """``movieagg/prod`` → ``/movieagg/prod/``; anything else that is not a path is an error."""
     cleaned = "/" + prefix.strip().strip("/") + "/"
     if not _PREFIX_RE.match(cleaned) or "//" in cleaned:
-        raise ConfigurationError(f"{PREFIX_ENV} is not a parameter path like /movieagg/prod/")
+        raise ConfigurationError("MOVIEAGG_SSM_PREFIX is not a parameter path like /movieagg/prod/")
     return cleaned
 
 
@@ -103,25 +101,19 @@ class ParameterStore:
         self.fetches = 0
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> ParameterStore | None:
-        prefix = environ.get(PREFIX_ENV, "").strip()
-        if not prefix:
+    def from_settings(cls, settings: Settings) -> ParameterStore | None:
+        """The store MOVIEAGG_SSM_PREFIX names (None without one): required names, TTL, region."""
+        prefix = settings.ssm_prefix
+        if prefix is None:
             return None
-        required = tuple(n.strip() for n in environ.get(REQUIRED_ENV, "").split(",") if n.strip())
+        required = settings.ssm_required
         bad = [n for n in required if not _NAME_RE.match(n)]
         if bad:
             raise ConfigurationError(
-                f"{REQUIRED_ENV} holds names that are not settings names: {', '.join(bad)}"
+                f"MOVIEAGG_SSM_REQUIRED holds names that are not settings names: {', '.join(bad)}"
             )
-        raw_ttl = environ.get(TTL_ENV, "").strip()
-        try:
-            ttl = float(raw_ttl) if raw_ttl else DEFAULT_TTL
-        except ValueError:
-            raise ConfigurationError(f"{TTL_ENV} must be a number of seconds") from None
-        if ttl <= 0:
-            raise ConfigurationError(f"{TTL_ENV} must be greater than 0")
-        region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
-        return cls(prefix, required=required, ttl=ttl, region=region)
+        ttl = settings.ssm_ttl(DEFAULT_TTL)
+        return cls(prefix, required=required, ttl=ttl, region=settings.aws_region)
 
     @property
     def expired(self) -> bool:
@@ -164,8 +156,9 @@ class ParameterStore:
         return values
 
 
-def apply(environ: Mapping[str, str], values: Mapping[str, str]) -> dict[str, str]:
-    """The environment with parameters filled in; a variable set in the environment wins."""
-    merged = dict(values)
-    merged.update({k: v for k, v in environ.items() if v != ""})
-    return merged
+def open_parameter_store(settings: Settings) -> ParameterStore | None:
+    """The Lambda service's parameter opener (:class:`movieagg.web.service.ParameterSource`)."""
+    return ParameterStore.from_settings(settings)
+
+
+__all__ = ["DEFAULT_TTL", "ParameterStore", "fetch", "normalise_prefix", "open_parameter_store"]

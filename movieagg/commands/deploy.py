@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from movieagg.aws.awsclient import ChangeSet, StackEvent
-    from movieagg.aws.deploy import DeployOptions
+    from movieagg.core.config import Settings
+    from movieagg.deploy.awsclient import ChangeSet, StackEvent
+    from movieagg.deploy.options import DeployOptions
 
 StageOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--stage",
-        envvar="MOVIEAGG_STAGE",
-        help="Stage name: stacks are movieagg-STAGE-bootstrap and movieagg-STAGE-app.",
+        help="Stage name: stacks are movieagg-STAGE-bootstrap and movieagg-STAGE-app "
+        "(default: MOVIEAGG_STAGE, else prod).",
+        show_default=False,
     ),
 ]
 RegionOpt = Annotated[
@@ -36,11 +38,13 @@ EndpointOpt = Annotated[
     str | None,
     typer.Option(
         "--endpoint-url",
-        envvar="AWS_ENDPOINT_URL",
-        help="Talk to this endpoint instead of AWS (a local emulator such as moto_server).",
+        help="Talk to this endpoint instead of AWS (a local emulator such as moto_server; "
+        "default: AWS_ENDPOINT_URL).",
     ),
 ]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", envvar="AWS_PROFILE", help="AWS profile.")]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE, as boto3 reads it).")
+]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
@@ -163,6 +167,27 @@ def _home() -> Path:
     return load_settings().dir("data")
 
 
+def _environment() -> Settings:
+    """The environment as settings, no config file: deploy takes secrets from it or a prompt."""
+    from movieagg.commands.common import fail
+    from movieagg.core.config import Settings
+    from movieagg.core.errors import MovieAggError
+
+    try:
+        return Settings.from_env(read_file=False)
+    except MovieAggError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def _options(env: Settings, stage: str | None, endpoint_url: str | None, **more: Any) -> DeployOptions:
+    """The run's options; the stage and endpoint default to MOVIEAGG_STAGE and AWS_ENDPOINT_URL."""
+    from movieagg.deploy.options import DeployOptions
+
+    return DeployOptions(
+        stage=stage or env.stage or "prod", endpoint_url=endpoint_url or env.aws_endpoint_url, **more
+    )
+
+
 def _run(action: Any) -> Any:
     """Run a deploy action, mapping every error to one line and its exit code."""
     from movieagg.commands.common import guard
@@ -174,7 +199,7 @@ def _run(action: Any) -> Any:
 
 
 def _parameters(items: list[str]) -> dict[str, str]:
-    from movieagg.aws.deploy import overridable_parameters
+    from movieagg.deploy.templates import overridable_parameters
 
     allowed = overridable_parameters()
     out: dict[str, str] = {}
@@ -189,10 +214,10 @@ def _parameters(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _deployer(options: DeployOptions, reporter: Any) -> Any:
-    from movieagg.aws.deploy import Deployer
+def _deployer(options: DeployOptions, reporter: Any, env: Settings) -> Any:
+    from movieagg.deploy.deployer import Deployer
 
-    return Deployer(options, reporter, home=_home(), interactive=_interactive())
+    return Deployer(options, reporter, home=_home(), settings=env, interactive=_interactive())
 
 
 def register(app: typer.Typer) -> None:
@@ -210,7 +235,7 @@ def register(app: typer.Typer) -> None:
         "5 AWS credentials; 6 region/endpoint; 7 stack or packaging failure."
     )
     def deploy(
-        stage: StageOpt = "prod",
+        stage: StageOpt = None,
         region: RegionOpt = None,
         domain: Annotated[
             str | None,
@@ -256,12 +281,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Deploy the whole AWS architecture for a stage (CloudFormation change sets)."""
-        from movieagg.aws.deploy import DeployOptions
-
-        options = DeployOptions(
-            stage=stage,
+        env = _environment()
+        options = _options(
+            env,
+            stage,
+            endpoint_url,
             region=region,
-            endpoint_url=endpoint_url,
             profile=profile,
             domain=domain,
             hosted_zone_id=hosted_zone_id,
@@ -275,7 +300,7 @@ def register(app: typer.Typer) -> None:
         )
         reporter = RichReporter(_interactive())
         try:
-            result = _run(lambda: _deployer(options, reporter).deploy())
+            result = _run(lambda: _deployer(options, reporter, env).deploy())
         finally:
             reporter._stop()
         out = reporter.console
@@ -299,18 +324,17 @@ def register(app: typer.Typer) -> None:
         "Exit codes: 0 deployed; 1 nothing deployed for this stage; 5 credentials; 6 region/endpoint."
     )
     def status(
-        stage: StageOpt = "prod",
+        stage: StageOpt = None,
         region: RegionOpt = None,
         endpoint_url: EndpointOpt = None,
         profile: ProfileOpt = None,
         json_output: JsonOpt = False,
     ) -> None:
         """Show a stage's stacks, their status and outputs."""
-        from movieagg.aws.deploy import DeployOptions
-
-        options = DeployOptions(stage=stage, region=region, endpoint_url=endpoint_url, profile=profile)
+        env = _environment()
+        options = _options(env, stage, endpoint_url, region=region, profile=profile)
         reporter = _QuietReporter(False)
-        info = _run(lambda: _deployer(options, reporter).status())
+        info = _run(lambda: _deployer(options, reporter, env).status())
         deployed = any(s["status"] != "NOT_DEPLOYED" for s in info["stacks"])
         if json_output:
             import json
@@ -321,7 +345,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         console = Console(highlight=False)
-        table = Table(title=f"movieagg {stage} ({info['region']})", title_justify="left")
+        table = Table(title=f"movieagg {options.stage} ({info['region']})", title_justify="left")
         table.add_column("Stack")
         table.add_column("Status")
         table.add_column("Updated")
@@ -341,7 +365,7 @@ def register(app: typer.Typer) -> None:
         "that encrypts it). The artifact bucket stays unless --purge-artifacts."
     )
     def destroy(
-        stage: StageOpt = "prod",
+        stage: StageOpt = None,
         region: RegionOpt = None,
         yes: YesOpt = False,
         purge_artifacts: Annotated[
@@ -352,14 +376,11 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = None,
     ) -> None:
         """Delete a stage's stacks in reverse order (the final DB snapshot is kept)."""
-        from movieagg.aws.deploy import DeployOptions
-
-        options = DeployOptions(
-            stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, yes=yes
-        )
+        env = _environment()
+        options = _options(env, stage, endpoint_url, region=region, profile=profile, yes=yes)
         reporter = RichReporter(_interactive())
         try:
-            removed = _run(lambda: _deployer(options, reporter).destroy(purge_artifacts=purge_artifacts))
+            removed = _run(lambda: _deployer(options, reporter, env).destroy(purge_artifacts=purge_artifacts))
         finally:
             reporter._stop()
         typer.echo(f"destroyed: {', '.join(removed)}" if removed else "nothing to destroy")

@@ -1,4 +1,4 @@
-"""`movieagg serve`: run the REST API (the Lambda handler) and the front end locally."""
+"""`movieagg serve`: run the REST API (the service Lambda runs) and the front end locally."""
 
 from __future__ import annotations
 
@@ -37,22 +37,35 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--access-log/--no-access-log", help="Log each request.")
         ] = True,
     ) -> None:
-        """Serve the REST API (the same handler as AWS Lambda) and the front end over HTTP."""
+        """Serve the REST API (the same service as AWS Lambda) and the front end over HTTP."""
         from movieagg.commands.common import fail
-        from movieagg.core.errors import EXIT_INTERNAL
+        from movieagg.core.config import Settings
+        from movieagg.core.errors import EXIT_INTERNAL, ConfigurationError
 
         try:
             import uvicorn  # noqa: F401
         except ImportError:
             fail("movieagg serve needs uvicorn: pip install 'movieagg[serve]'", 3)
-        from movieagg.aws.local import find_frontend
-        from movieagg.aws.local import serve as run_server
+        from movieagg.aws.params import open_parameter_store
+        from movieagg.web.server import serve as run_server
+        from movieagg.web.static import find_frontend
 
-        directory = find_frontend(frontend)
+        try:
+            settings: Settings | None = Settings.from_env()
+        except ConfigurationError:
+            settings = None  # the service reports a broken configuration itself (503s, logs)
+        directory = find_frontend(frontend, settings.frontend_dir if settings else None)
         if directory is not None and not (directory / "index.html").is_file():
             fail(f"no index.html in the front-end directory {directory}", 2)
         try:
-            run_server(host, port, directory, access_log_enabled=access_log)
+            run_server(
+                host,
+                port,
+                directory,
+                access_log_enabled=access_log,
+                forwarded_allow_ips=settings.forwarded_allow_ips if settings else "127.0.0.1",
+                parameters=open_parameter_store,
+            )
         except OSError as exc:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})", 2)
         except KeyboardInterrupt:

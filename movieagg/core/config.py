@@ -25,6 +25,9 @@ DEFAULT_RATINGS_TTL = 12 * 3600.0
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _SECRET_PARTS = ("API_KEY", "TOKEN", "PASSWORD", "SECRET", "CLIENT_ID")
+# Settings `movieagg deploy` generates and keeps in Parameter Store (it writes them by name).
+DATABASE_PASSWORD = "MOVIEAGG_DATABASE_PASSWORD"  # noqa: S105 - a name, not a value
+REDIS_TOKEN = "MOVIEAGG_REDIS_TOKEN"  # noqa: S105 - a name, not a value
 
 
 class Secret:
@@ -135,6 +138,10 @@ class Settings:
     def with_env(self, **changes: str) -> Settings:
         """These settings with some names set (``None``-free strings), re-parsed."""
         return Settings.from_env({**self.env, **changes}, read_file=False)
+
+    def with_home(self, home: Path | str) -> Settings:
+        """These settings with MOVIEAGG_HOME set (a Lambda function may only write under /tmp)."""
+        return self.with_env(MOVIEAGG_HOME=str(home))
 
     # ------------------------------------------------------------------ parsers (one each)
 
@@ -247,7 +254,7 @@ class Settings:
     @property
     def redis_token(self) -> Secret | None:
         """MOVIEAGG_REDIS_TOKEN: the Redis AUTH token when the URL carries none."""
-        return self.secret("MOVIEAGG_REDIS_TOKEN")
+        return self.secret(REDIS_TOKEN)
 
     @property
     def redis_ca(self) -> str | None:
@@ -269,7 +276,7 @@ class Settings:
     @property
     def database_password(self) -> Secret | None:
         """MOVIEAGG_DATABASE_PASSWORD fills in a database URL that has no password of its own."""
-        return self.secret("MOVIEAGG_DATABASE_PASSWORD")
+        return self.secret(DATABASE_PASSWORD)
 
     @property
     def db_auto_upgrade(self) -> bool:

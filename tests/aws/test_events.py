@@ -10,16 +10,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from movieagg.aws.events import (
-    Response,
-    build_v2_event,
-    from_event_response,
-    parse_event,
-    parse_query_string,
-    to_event_response,
-)
-from movieagg.aws.handler import Service, handler
-from tests.aws.fakes import FakeAggregator, v1_event, v2_event
+from movieagg.aws.events import build_v2_event, from_event_response, parse_event, to_event_response
+from movieagg.aws.handler import handler
+from movieagg.web.http import Response, parse_query_string
+from movieagg.web.service import Service
+from tests.web.fakes import FakeAggregator, v1_event, v2_event
 
 
 def test_v1_multi_value_fields_win() -> None:

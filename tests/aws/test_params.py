@@ -14,10 +14,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from movieagg.aws.handler import Service, handler
+from movieagg.aws.handler import handler
 from movieagg.aws.params import ParameterStore, normalise_prefix
+from movieagg.core.config import Settings
 from movieagg.core.errors import ConfigurationError
-from tests.aws.fakes import FakeAggregator, v2_event
+from movieagg.web.service import Service
+from tests.web.fakes import FakeAggregator, v2_event
 
 TMDB = "tmdb-secret-value-0123456789abcdef"
 OMDB = "omdb-secret-value-42"
@@ -126,10 +128,16 @@ def test_bad_prefix(bad: str) -> None:
         normalise_prefix(bad)
 
 
-def test_from_environ() -> None:
-    assert ParameterStore.from_environ({}) is None
-    store = ParameterStore.from_environ(
-        {"MOVIEAGG_SSM_PREFIX": "movieagg/prod", "MOVIEAGG_SSM_REQUIRED": "A, B", "MOVIEAGG_SSM_TTL": "60"}
+def _settings(env: dict[str, str]) -> Settings:
+    return Settings.from_env(env, read_file=False)
+
+
+def test_from_settings() -> None:
+    assert ParameterStore.from_settings(_settings({})) is None
+    store = ParameterStore.from_settings(
+        _settings(
+            {"MOVIEAGG_SSM_PREFIX": "movieagg/prod", "MOVIEAGG_SSM_REQUIRED": "A, B", "MOVIEAGG_SSM_TTL": "60"}
+        )
     )
     assert (
         store is not None
@@ -138,7 +146,7 @@ def test_from_environ() -> None:
         and store.ttl == 60
     )
     with pytest.raises(ConfigurationError):
-        ParameterStore.from_environ({"MOVIEAGG_SSM_PREFIX": "/x/", "MOVIEAGG_SSM_TTL": "-1"})
+        ParameterStore.from_settings(_settings({"MOVIEAGG_SSM_PREFIX": "/x/", "MOVIEAGG_SSM_TTL": "-1"}))
 
 
 def test_handler_reads_keys_from_ssm_once_per_cold_start(
@@ -188,8 +196,8 @@ def test_handler_missing_parameter_is_a_startup_error_naming_it(
 def test_no_boto3_without_a_prefix(tmp_path: Path) -> None:
     code = (
         "import sys, json\n"
-        "from movieagg.aws.handler import Service\n"
-        "s = Service({'MOVIEAGG_HOME': sys.argv[1]})\n"
+        "from movieagg.aws.handler import lambda_service\n"
+        "s = lambda_service({'MOVIEAGG_HOME': sys.argv[1]})\n"
         "s.start()\n"
         "print(json.dumps([s.config_error, 'boto3' in sys.modules, 'botocore' in sys.modules]))\n"
     )

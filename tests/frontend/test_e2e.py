@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bench.fakeapi import FakeAPI
-from tests.aws.serving import Served, clean_env, serve_process
 from tests.frontend.conftest import CHROMIUM, FRONTEND, Nginx, node_tool, require, start_nginx
+from tests.web.serving import Served, clean_env, serve_process
 
 ARTIFACTS = FRONTEND / "e2e-artifacts"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from movieagg.aws.package import read_template
+from movieagg.deploy.bundles import read_template
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 
@@ -65,7 +65,7 @@ PUBLIC = {"PublicSubnet1", "PublicSubnet2"}
 
 
 def test_templates_lint_clean_with_cfn_lint() -> None:
-    from movieagg.aws.deploy import lint_templates
+    from movieagg.deploy.templates import lint_templates
 
     findings = lint_templates()
     assert findings is not None, "cfn-lint is part of the dev extra"
@@ -75,7 +75,8 @@ def test_templates_lint_clean_with_cfn_lint() -> None:
 def test_templates_ship_as_package_data_paths_exist() -> None:
     text = (INFRA.parent / "pyproject.toml").read_text()
     for name in ("bootstrap.yaml", "app.yaml", "userdata", "nginx"):
-        assert f'"infra/{name}" = "movieagg/_infra/{name}"' in text
+        # Beside the deploy tooling that reads them (movieagg.deploy.bundles.infra_file).
+        assert f'"infra/{name}" = "movieagg/deploy/_infra/{name}"' in text
         assert (INFRA / name).exists()
 
 

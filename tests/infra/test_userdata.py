@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from movieagg.aws.package import build_nginx
+from movieagg.deploy.bundles import build_nginx
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 needs_nginx = pytest.mark.skipif(

@@ -10,184 +10,37 @@ Two stacks per stage: ``movieagg-<stage>-bootstrap`` (artifact and log buckets) 
 5. app stack: change set, shown as a table, confirmed, executed, stack events followed live;
 6. outputs printed and recorded in a state file per stage.
 
-Nothing here prints: progress goes to a :class:`Reporter` (the CLI's renders with rich), and
-errors are :class:`~movieagg.aws.awsclient.DeployError` and friends with documented exit codes.
+Nothing here prints: progress goes to a :class:`~movieagg.deploy.options.Reporter` (the CLI's
+renders with rich), and errors are :mod:`movieagg.deploy.errors` with documented exit codes.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import secrets
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from movieagg.core.errors import ConfigurationError, MovieAggError
-
-if TYPE_CHECKING:
-    from movieagg.aws.awsclient import AWSClient, ChangeSet, StackEvent
-    from movieagg.aws.package import Artifact
-
-DEFAULT_RESERVED_CONCURRENCY = 20  # infra/app.yaml LambdaReservedConcurrency default
-STAGE_RE = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
-BOOTSTRAP_TEMPLATE = "bootstrap.yaml"
-APP_TEMPLATE = "app.yaml"
-TEMPLATE_BODY_LIMIT = 51_200
-
-# SSM SecureStrings under /movieagg/<stage>/: name → (description, required, generated)
-SECRETS: dict[str, tuple[str, bool, bool]] = {
-    "TMDB_API_KEY": ("TMDB API key (https://www.themoviedb.org/settings/api)", False, False),
-    "OMDB_API_KEY": ("OMDb API key (https://www.omdbapi.com/apikey.aspx)", False, False),
-    "MOVIEAGG_DATABASE_PASSWORD": ("RDS PostgreSQL master password", True, True),
-    "MOVIEAGG_REDIS_TOKEN": ("ElastiCache Redis AUTH token", True, True),
-}
-# Changing these in SSM alone would lock the Lambda out: RDS/ElastiCache keep the old value.
-FIXED_AFTER_CREATE = frozenset({"MOVIEAGG_DATABASE_PASSWORD", "MOVIEAGG_REDIS_TOKEN"})
-
-
-class UsageError(MovieAggError):
-    """Options that do not go together (exit code 2)."""
-
-    exit_code = 2
-    code = "usage"
-
-
-class Reporter(Protocol):
-    """Where the pipeline tells what it does (the CLI renders it; tests record it)."""
-
-    def step(self, message: str) -> None: ...
-    def info(self, message: str) -> None: ...
-    def warn(self, message: str) -> None: ...
-    def change_set(self, change_set: ChangeSet) -> None: ...
-    def event(self, event: StackEvent) -> None: ...
-    def confirm(self, question: str) -> bool: ...
-    def ask_secret(self, name: str, description: str) -> str | None: ...
-
-
-@dataclass
-class DeployOptions:
-    stage: str = "prod"
-    region: str | None = None
-    endpoint_url: str | None = None
-    profile: str | None = None
-    domain: str | None = None
-    hosted_zone_id: str | None = None
-    dry_run: bool = False
-    package_only: Path | None = None
-    code_only: bool = False
-    yes: bool = False
-    frontend: Path | None = None
-    lint: bool = True
-    parameters: dict[str, str] = field(default_factory=dict)  # extra app-stack parameter overrides
-
-    def validate(self) -> None:
-        if not STAGE_RE.match(self.stage):
-            raise UsageError(
-                f"invalid stage {self.stage!r}: lower-case letters, digits and '-', starting with a letter"
-            )
-        if bool(self.domain) != bool(self.hosted_zone_id):
-            raise UsageError(
-                "--domain and --hosted-zone-id go together (the certificate is validated in that zone)"
-            )
-        if self.domain and not re.match(
-            r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$", self.domain.lower()
-        ):
-            raise UsageError(f"not a domain name: {self.domain!r}")
-        if self.hosted_zone_id and not re.match(r"^[A-Z0-9]{5,32}$", self.hosted_zone_id):
-            raise UsageError(f"not a Route 53 hosted zone id: {self.hosted_zone_id!r}")
-        if self.package_only and (self.dry_run or self.code_only):
-            raise UsageError("--package-only writes files and talks to no AWS: drop --dry-run/--code-only")
-        if self.code_only and self.dry_run:
-            raise UsageError("--code-only updates the function at once: it has no dry run")
-
-
-@dataclass
-class DeployResult:
-    stage: str
-    changed: bool = False
-    executed: bool = False
-    outputs: dict[str, str] = field(default_factory=dict)
-    state_file: Path | None = None
-    artifacts: dict[str, Artifact] = field(default_factory=dict)
-    package_dir: Path | None = None
-
-
-def stack_names(stage: str) -> tuple[str, str]:
-    return f"movieagg-{stage}-bootstrap", f"movieagg-{stage}-app"
-
-
-def ssm_prefix(stage: str) -> str:
-    return f"/movieagg/{stage}/"
-
-
-def state_path(home: Path, stage: str) -> Path:
-    return home / "deploy" / f"{stage}.json"
-
-
-def read_state(home: Path, stage: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(state_path(home, stage).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def write_state(home: Path, stage: str, data: Mapping[str, Any]) -> Path:
-    path = state_path(home, stage)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
-
-
-# App-stack parameters the pipeline sets itself (the rest can be overridden with --parameter).
-MANAGED_PARAMETERS = frozenset(
-    {
-        "Stage",
-        "ArtifactBucket",
-        "ArtifactKeyArn",
-        "LogsBucket",
-        "LambdaCodeKey",
-        "SiteKey",
-        "NginxKey",
-        "DomainName",
-        "HostedZoneId",
-    }
+from movieagg.core.config import Settings
+from movieagg.core.errors import ConfigurationError
+from movieagg.deploy import bundles
+from movieagg.deploy.errors import DeployError, UsageError
+from movieagg.deploy.options import DeployOptions, DeployResult, Reporter, stack_names
+from movieagg.deploy.secrets import put_secrets, ssm_prefix
+from movieagg.deploy.state import read_state, state_path, write_state
+from movieagg.deploy.templates import (
+    APP_TEMPLATE,
+    BOOTSTRAP_TEMPLATE,
+    DEFAULT_RESERVED_CONCURRENCY,
+    TEMPLATE_BODY_LIMIT,
+    lint_templates,
 )
 
-
-def overridable_parameters() -> frozenset[str]:
-    """Names of the app template's parameters a user may override."""
-    from movieagg.aws.package import read_template
-
-    text = read_template(APP_TEMPLATE)
-    block = text.split("\nParameters:\n", 1)[1].split("\nConditions:\n", 1)[0]
-    names = re.findall(r"^  ([A-Za-z0-9]+):\s*$", block, re.M)
-    return frozenset(names) - MANAGED_PARAMETERS
-
-
-def lint_templates(
-    names: tuple[str, ...] = (BOOTSTRAP_TEMPLATE, APP_TEMPLATE), region: str = "us-east-1"
-) -> list[str] | None:
-    """cfn-lint findings (errors and warnings) on the shipped templates; None without cfn-lint."""
-    try:
-        from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
-    except ImportError:
-        return None
-    from movieagg.aws.package import read_template
-
-    findings: list[str] = []
-    for name in names:
-        for match in lint(read_template(name), config=ManualArgs(regions=[region])):
-            if str(match.rule.id)[0] in "EW":
-                findings.append(f"{name}:{match.linenumber}: {match.rule.id} {match.message}")
-    return findings
+if TYPE_CHECKING:
+    from movieagg.deploy.archives import Artifact
+    from movieagg.deploy.awsclient import AWSClient, ChangeSet
 
 
 class Deployer:
@@ -199,17 +52,19 @@ class Deployer:
         reporter: Reporter,
         *,
         home: Path,
-        environ: Mapping[str, str] | None = None,
+        settings: Settings | None = None,
         aws_factory: Callable[[DeployOptions], AWSClient] | None = None,
         lambda_builder: Callable[[Path], Artifact] | None = None,
         interactive: bool = False,
     ) -> None:
+        """``home``: where the stage's state file goes; ``settings``: the environment (default:
+        the process's, without the config file — secrets come from the environment or a prompt)."""
         options.validate()
         self.options = options
         self.report = reporter
         self.home = home
-        self.environ = dict(os.environ if environ is None else environ)
-        self._aws_factory = aws_factory or _default_aws
+        self.settings = settings or Settings.from_env(read_file=False)
+        self._aws_factory = aws_factory or (lambda o: _default_aws(o, self.settings))
         self._lambda_builder = lambda_builder
         self.interactive = interactive
         self.bootstrap_stack, self.app_stack = stack_names(options.stage)
@@ -222,10 +77,6 @@ class Deployer:
             self._aws = self._aws_factory(self.options)
         return self._aws
 
-    def _build_cache(self) -> Path:
-        """Where installed Lambda wheels and built zips are kept between deploys."""
-        return Path(self.environ.get("MOVIEAGG_BUILD_CACHE") or self.home / "cache" / "lambda-build")
-
     def _check_identity(self) -> dict[str, str]:
         who = self.aws.whoami()
         self.report.info(f"AWS account {who['account']} in {self.aws.region}")
@@ -233,26 +84,19 @@ class Deployer:
 
     # ------------------------------------------------------------------ packaging
     def package(self, workdir: Path) -> dict[str, Artifact]:
-        from movieagg.aws import package
-
         opts = self.options
         if opts.lint:
             self.report.step("Linting the templates")
-            findings = lint_templates(region=opts.region or os.environ.get("AWS_REGION") or "us-east-1")
+            findings = lint_templates(region=opts.region or self.settings.aws_region or "us-east-1")
             if findings is None:
                 self.report.warn("cfn-lint is not installed: templates not linted (pip install cfn-lint)")
             elif findings:
                 raise ConfigurationError("template lint failed: " + "; ".join(findings[:5]))
         self.report.step("Packaging")
-        site_dir = package.find_frontend(opts.frontend, self.report.info)
+        site_dir = bundles.find_frontend(opts.frontend or self.settings.frontend_dir, self.report.info)
         arts: dict[str, Artifact] = {}
         started = time.monotonic()
-        if self._lambda_builder is not None:
-            arts["lambda"] = self._lambda_builder(workdir)
-        else:
-            arts["lambda"] = package.build_lambda(
-                workdir, deps_cache=self._build_cache(), log=self.report.info
-            )
+        arts["lambda"] = self._build_lambda(workdir)
         lam = arts["lambda"]
         self.report.info(
             f"Lambda zip: {lam.size / 1e6:.1f} MB ({lam.key}, {time.monotonic() - started:.1f} s)"
@@ -260,14 +104,27 @@ class Deployer:
         )
         if any("no local Python" in n for n in lam.notes):
             self.report.warn(lam.notes[-1])
-        arts["site"] = package.build_site(site_dir, workdir)
-        arts["nginx"] = package.build_nginx(workdir)
-        arts["bootstrap_template"] = package.template_artifact(BOOTSTRAP_TEMPLATE, workdir)
-        arts["app_template"] = package.template_artifact(APP_TEMPLATE, workdir)
+        arts["site"] = bundles.build_site(site_dir, workdir)
+        arts["nginx"] = bundles.build_nginx(workdir)
+        arts["bootstrap_template"] = bundles.template_artifact(BOOTSTRAP_TEMPLATE, workdir)
+        arts["app_template"] = bundles.template_artifact(APP_TEMPLATE, workdir)
         for name in ("site", "nginx"):
             a = arts[name]
             self.report.info(f"{name}: {a.size / 1e3:.1f} kB ({a.key})")
         return arts
+
+    def _build_lambda(self, workdir: Path) -> Artifact:
+        """The Lambda zip; wheels and built zips are kept between deploys (MOVIEAGG_BUILD_CACHE)."""
+        if self._lambda_builder is not None:
+            return self._lambda_builder(workdir)
+        from movieagg.deploy.package import build_lambda, find_python
+
+        return build_lambda(
+            workdir,
+            deps_cache=self.settings.build_cache,
+            python=find_python(settings=self.settings),
+            log=self.report.info,
+        )
 
     def app_parameters(self, arts: Mapping[str, Artifact], bootstrap: Mapping[str, str]) -> dict[str, str]:
         params = {
@@ -447,8 +304,6 @@ class Deployer:
             self._fail(change_set.stack_name, status, before)
 
     def _fail(self, stack_name: str, status: str, before: set[str]) -> None:
-        from movieagg.aws.awsclient import DeployError
-
         failures = [
             e
             for e in self.aws.events(stack_name)
@@ -469,50 +324,18 @@ class Deployer:
 
     # ------------------------------------------------------------------ secrets
     def put_secrets(self, *, dry_run: bool) -> None:
-        prefix = ssm_prefix(self.options.stage)
-        app_exists = self.aws.describe_stack(self.app_stack) is not None
-        for name, (description, _required, generated) in SECRETS.items():
-            path = prefix + name
-            current = self.aws.get_secure_parameter(path)
-            wanted = self.environ.get(name) or None
-            if (
-                wanted is None
-                and current is None
-                and not generated
-                and self.interactive
-                and not self.options.yes
-            ):
-                wanted = self.report.ask_secret(name, description)
-            if wanted is not None and current is not None and wanted == current:
-                self.report.info(f"{path}: unchanged")
-                continue
-            if wanted is not None and current is not None and name in FIXED_AFTER_CREATE and app_exists:
-                self.report.warn(
-                    f"{path} already set: keeping it ({name} in the environment differs; rotating it "
-                    "needs the database/cache updated too, which deploy does not do)"
-                )
-                continue
-            if wanted is None and current is not None:
-                self.report.info(f"{path}: kept")
-                continue
-            if wanted is None and generated:
-                wanted = secrets.token_urlsafe(32)
-                note = "generated"
-            elif wanted is None:
-                self.report.warn(f"{path}: not set ({name} not in the environment): that source stays off")
-                continue
-            else:
-                note = "from the environment" if self.environ.get(name) else "entered"
-            if dry_run:
-                self.report.info(f"{path}: would be {'updated' if current else 'created'} ({note})")
-                continue
-            self.aws.put_secure_parameter(path, wanted, f"movieagg {self.options.stage}: {description}")
-            self.report.info(f"{path}: {'updated' if current else 'created'} ({note})")
+        put_secrets(
+            self.aws,
+            self.report,
+            self.settings,
+            stage=self.options.stage,
+            app_exists=self.aws.describe_stack(self.app_stack) is not None,
+            ask=self.interactive and not self.options.yes,
+            dry_run=dry_run,
+        )
 
     # ------------------------------------------------------------------ --code-only
     def _code_only(self, workdir: Path, result: DeployResult) -> DeployResult:
-        from movieagg.aws import package
-
         self.report.step("Pre-flight: AWS credentials and region")
         self._check_identity()
         outputs = self.aws.stack_outputs(self.app_stack)
@@ -523,10 +346,7 @@ class Deployer:
                 "run `movieagg deploy` without --code-only first"
             )
         self.report.step("Packaging the Lambda")
-        if self._lambda_builder is not None:
-            art = self._lambda_builder(workdir)
-        else:
-            art = package.build_lambda(workdir, deps_cache=self._build_cache(), log=self.report.info)
+        art = self._build_lambda(workdir)
         self.report.info(f"Lambda zip: {art.size / 1e6:.1f} MB ({art.key})")
         bucket = bootstrap["ArtifactBucketName"]
         self.aws.upload(bucket, art.key, art.path, art.content_type)
@@ -624,8 +444,11 @@ class Deployer:
         return removed
 
 
-def _default_aws(options: DeployOptions) -> AWSClient:
-    from movieagg.aws.awsclient import AWSClient
+def _default_aws(options: DeployOptions, settings: Settings) -> AWSClient:
+    from movieagg.deploy.awsclient import AWSClient
 
-    endpoint = options.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    endpoint = options.endpoint_url or settings.aws_endpoint_url
     return AWSClient(options.region, endpoint_url=endpoint, profile=options.profile)
+
+
+__all__ = ["Deployer"]

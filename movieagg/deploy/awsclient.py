@@ -1,9 +1,10 @@
 """A small typed facade over the boto3 calls `movieagg deploy/status/destroy` make.
 
-Every AWS error is mapped here, where it enters, onto the deploy error tree (bad credentials,
-unknown region, failed stack operation …), so the rest of the deploy code and the CLI deal in
-one kind of exception. Waiting is done by polling with an injectable ``sleep`` (tests pass a
-no-op), and every client has connect/read timeouts and standard retries.
+Every AWS error is mapped here, where it enters, onto the deploy error tree
+(:mod:`movieagg.deploy.errors`: bad credentials, unknown region, failed stack operation …), so
+the rest of the deploy code and the CLI deal in one kind of exception. Waiting is done by
+polling with an injectable ``sleep`` (tests pass a no-op), and every client has connect/read
+timeouts and standard retries.
 
 boto3 is imported only when an :class:`AWSClient` is built: `movieagg rate` never pays for it.
 """
@@ -16,33 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from movieagg.core.errors import MovieAggError
-
-EXIT_CREDENTIALS = 5
-EXIT_REGION = 6
-EXIT_DEPLOY_FAILED = 7
-
-
-class DeployError(MovieAggError):
-    """A deployment step failed (exit code 7); the message says which and why."""
-
-    exit_code = EXIT_DEPLOY_FAILED
-    code = "deploy_failed"
-
-
-class CredentialsError(DeployError):
-    """No AWS credentials, or AWS rejected them (exit code 5)."""
-
-    exit_code = EXIT_CREDENTIALS
-    code = "aws_credentials"
-
-
-class RegionError(DeployError):
-    """No region configured, or a region AWS does not know (exit code 6)."""
-
-    exit_code = EXIT_REGION
-    code = "aws_region"
-
+from movieagg.deploy.errors import CredentialsError, DeployError, RegionError
 
 _CREDENTIAL_CODES = frozenset(
     {
@@ -58,21 +33,6 @@ _CREDENTIAL_CODES = frozenset(
     }
 )
 _REGION_RE = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$"
-
-TERMINAL_OK = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE", "IMPORT_COMPLETE"})
-TERMINAL_FAILED = frozenset(
-    {
-        "CREATE_FAILED",
-        "ROLLBACK_COMPLETE",
-        "ROLLBACK_FAILED",
-        "DELETE_FAILED",
-        "UPDATE_ROLLBACK_COMPLETE",
-        "UPDATE_ROLLBACK_FAILED",
-        "UPDATE_FAILED",
-        "IMPORT_ROLLBACK_COMPLETE",
-        "IMPORT_ROLLBACK_FAILED",
-    }
-)
 
 
 def known_regions() -> frozenset[str]:

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from bench.fakeapi import FakeAPI
-from tests.aws.serving import Served, clean_env, serve_process
+from tests.web.serving import Served, clean_env, serve_process
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def served_api(fake_api: FakeAPI, tmp_path_factory: pytest.TempPathFactory) -> I
         yield served
 
 
-SPEC = Path(__file__).resolve().parents[2] / "movieagg" / "aws" / "openapi.json"
+SPEC = Path(__file__).resolve().parents[2] / "movieagg" / "web" / "openapi.json"
 # Loaded from the file; test_served_spec_is_the_file checks the server serves exactly this.
 # (schemathesis.pytest.from_fixture does not work with pytest 9: it reads a removed attribute.)
 schema = schemathesis.openapi.from_path(str(SPEC))
@@ -56,9 +56,9 @@ def test_spec_file_is_package_data() -> None:
     import json
     from importlib.resources import files
 
-    spec = json.loads((files("movieagg.aws") / "openapi.json").read_text())
+    spec = json.loads((files("movieagg.web") / "openapi.json").read_text())
     assert spec["openapi"].startswith("3.0")
     from openapi_spec_validator import validate
 
     validate(spec)
-    assert Path(str(files("movieagg.aws") / "openapi.json")).is_file()
+    assert Path(str(files("movieagg.web") / "openapi.json")).is_file()

@@ -42,7 +42,7 @@ def moto_server() -> Iterator[MotoServer]:
 
 @pytest.fixture(scope="module")
 def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # Shared with test_deploy_package.py: the real Lambda build (pip + compile) runs once.
+    # Shared with test_package.py: the real Lambda build (pip + compile) runs once.
     return tmp_path_factory.getbasetemp() / "lambda-build"
 
 
@@ -499,14 +499,16 @@ class _Recorder:
 
 
 def test_missing_keys_are_asked_with_a_hidden_prompt_and_never_shown(aws: MotoServer, tmp_path: Path) -> None:
-    from movieagg.aws.deploy import Deployer, DeployOptions
+    from movieagg.core.config import Settings
+    from movieagg.deploy.deployer import Deployer
+    from movieagg.deploy.options import DeployOptions
 
     report = _Recorder("omdb-typed-secret-42")
     deployer = Deployer(
         DeployOptions(stage=STAGE, region=REGION, endpoint_url=aws.url),
         report,
         home=tmp_path,
-        environ={"TMDB_API_KEY": TMDB_SECRET},
+        settings=Settings.from_env({"TMDB_API_KEY": TMDB_SECRET}, read_file=False),
         interactive=True,
     )
     deployer.put_secrets(dry_run=False)
@@ -521,7 +523,7 @@ def test_missing_keys_are_asked_with_a_hidden_prompt_and_never_shown(aws: MotoSe
     # A later deploy with a different database password in the environment keeps the stored one
     # once the stack exists (RDS would keep the old password and lock the Lambda out).
     stored = ssm.get_parameter(Name="/movieagg/test/MOVIEAGG_DATABASE_PASSWORD", WithDecryption=True)
-    deployer.environ["MOVIEAGG_DATABASE_PASSWORD"] = "another-password-000"
+    deployer.settings = deployer.settings.with_env(MOVIEAGG_DATABASE_PASSWORD="another-password-000")
     deployer.aws.describe_stack = lambda name: {"StackStatus": "CREATE_COMPLETE"}  # type: ignore[method-assign]
     deployer.put_secrets(dry_run=False)
     again = ssm.get_parameter(Name="/movieagg/test/MOVIEAGG_DATABASE_PASSWORD", WithDecryption=True)
@@ -612,6 +614,8 @@ def test_the_deployed_lambda_environment_reads_ssm_and_writes_postgres(
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
         **{k: v for k, v in fake.env.items() if k not in keys},  # the fake upstream's URLs only
+        # The movieagg under test, when it is not the installed one (a worktree on PYTHONPATH).
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}),
     }
     proc = subprocess.run(
         [sys.executable, "-c", LAMBDA_RUN], capture_output=True, text=True, env=env, timeout=120, check=False

@@ -18,7 +18,7 @@ import pytest
 
 from bench.fakeapi import FakeAPI
 from bench.films import FILMS
-from tests.aws.serving import Served, clean_env, serve_process
+from tests.web.serving import Served, clean_env, serve_process
 
 
 def _env(fake: FakeAPI, home: Path, **extra: str) -> dict[str, str]:

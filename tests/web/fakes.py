@@ -1,4 +1,4 @@
-"""A fake aggregator at the handler's seam, and helpers to build API Gateway events."""
+"""A fake aggregator at the service's seam, and helpers to build API Gateway events."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from movieagg.core.aggregator import Aggregator
 from movieagg.core.errors import AllSourcesFailed, ConfigurationError, InvalidQuery, NotFound, SourceErrorInfo
 from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, validate_imdb_id
 
@@ -22,6 +23,8 @@ class FakeSource:
 
 class FakeAggregator:
     """Behaves like Aggregator.rate/rate_imdb/search; titles pick the outcome."""
+
+    select = Aggregator.select  # the real selection: which names are known, configured, usable
 
     def __init__(self) -> None:
         self.sources = {n: FakeSource(n) for n in ("tmdb", "omdb", "wikidata")}
