@@ -94,9 +94,10 @@ def build_runtime(
     cache entries (core.memo).
     """
     from movieagg.sources._http import HttpClient
+    from movieagg.sources.lazy import LazySource
     from movieagg.sources.limits import limits_from_settings
     from movieagg.sources.quota import quotas_from_settings
-    from movieagg.sources.registry import LazySource, rating_preference, resolver_order
+    from movieagg.sources.registry import all_specs, default_limits, rating_preference, resolver_order
     from movieagg.store.gate import StoreGate
 
     settings = settings or Settings.from_env()
@@ -108,8 +109,8 @@ def build_runtime(
         settings.timeout,
         secrets=settings.secrets(k for spec in specs for k in spec.keys),
         transport=transport,
-        limits=limits_from_settings(settings),  # per-source request rates (TMDB 40/s, …)
-        quotas=quotas_from_settings(settings),  # OMDb's daily quota
+        limits=limits_from_settings(settings, default_limits()),  # per-source request rates (TMDB 40/s, …)
+        quotas=quotas_from_settings(settings, all_specs(include_plugins=False).values()),  # OMDb: 1,000/day
         max_queue_wait=queue_wait,
     )
     if sources is None:

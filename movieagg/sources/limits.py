@@ -68,18 +68,12 @@ def parse_limit(text: str, base: Limit | None = None) -> Limit | None:
     )
 
 
-def limits_from_settings(
-    settings: Settings, defaults: Mapping[str, Limit | None] | None = None
-) -> dict[str, Limit]:
+def limits_from_settings(settings: Settings, defaults: Mapping[str, Limit | None]) -> dict[str, Limit]:
     """Each source's limit: its default (from the registry) with the user's settings applied.
 
     Sources named only in the settings (a plugin's ``MOVIEAGG_MYPLUGIN_CONCURRENCY``) get a
     limit too; ``off`` removes one.
     """
-    if defaults is None:
-        from movieagg.sources.registry import default_limits
-
-        defaults = default_limits()
     limits: dict[str, Limit] = {}
     for name in sorted({*defaults, *settings.sources_with_own_limits()}):
         limit: Limit | None = defaults.get(name)

@@ -197,13 +197,9 @@ class DailyQuota:
 
 
 def quotas_from_settings(
-    settings: Settings, directory: Path | None = None, specs: Iterable[SourceSpec] | None = None
+    settings: Settings, specs: Iterable[SourceSpec], directory: Path | None = None
 ) -> dict[str, DailyQuota]:
     """One DailyQuota per source with a daily limit (its default from the registry)."""
-    if specs is None:
-        from movieagg.sources.registry import all_specs
-
-        specs = all_specs(include_plugins=False).values()
     where = (directory or settings.dir("data")) / QUOTA_FILE
     quotas: dict[str, DailyQuota] = {}
     for spec in specs:

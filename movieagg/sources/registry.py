@@ -4,8 +4,8 @@ A :class:`SourceSpec` carries all a source's knowledge that lives outside its ad
 requests: its label, key names (secrets), sign-up URL, default base URL, whether and how
 authoritatively it resolves titles, which copy wins when two sources report the same rating,
 its default rate limit and daily quota, and where its adapter class is. Naming, checking and
-listing sources therefore imports no adapter (nor httpx); :class:`LazySource` builds one on
-first use. Third-party adapters register a SourceSpec under the entry-point group
+listing sources therefore imports no adapter (nor httpx); :class:`~movieagg.sources.lazy.LazySource`
+builds one on first use. Third-party adapters register a SourceSpec under the entry-point group
 ``movieagg.sources``; they are looked up only when a name is not a built-in or when every
 source is listed.
 """
@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from movieagg.core.config import Settings
-from movieagg.core.models import Candidate, Movie, Query, SourceData
 from movieagg.sources.limits import Limit
 
 if TYPE_CHECKING:
-    from movieagg.sources._http import HttpClient
-    from movieagg.sources.base import BaseSource
+    pass
 
 log = logging.getLogger("movieagg.sources")
 ENTRY_POINT_GROUP = "movieagg.sources"
@@ -196,29 +194,3 @@ def resolver_order(specs: Sequence[SourceSpec]) -> tuple[str, ...]:
 def rating_preference(specs: Sequence[SourceSpec]) -> tuple[str, ...]:
     """Names of the sources, the one whose copy of a shared rating counts first."""
     return tuple(s.name for s in sorted(specs, key=lambda s: s.preference))
-
-
-class LazySource:
-    """A RatingSource that imports and builds its adapter on first use (not on a cache hit)."""
-
-    def __init__(self, spec: SourceSpec, settings: Settings, http: HttpClient) -> None:
-        self.spec = spec
-        self.name = spec.name
-        self.label = spec.label
-        self.can_search = spec.can_search
-        self._settings = settings
-        self._http = http
-        self._adapter: BaseSource | None = None
-
-    @property
-    def adapter(self) -> BaseSource:
-        if self._adapter is None:
-            cls = self.spec.load()
-            self._adapter = cls.from_settings(self._settings, self._http)
-        return self._adapter
-
-    async def search(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
-        return await self.adapter.search(query, limit)
-
-    async def fetch(self, movie: Movie) -> SourceData | None:
-        return await self.adapter.fetch(movie)

@@ -15,7 +15,7 @@ from movieagg.core.models import Movie
 from movieagg.sources._http import HttpClient
 from movieagg.sources.limiter import RateLimited, RateLimiter
 from movieagg.sources.limits import Limit, limits_from_settings, parse_limit
-from movieagg.sources.registry import TRAKT
+from movieagg.sources.registry import TRAKT, default_limits
 from movieagg.sources.tmdb import TMDBSource
 
 
@@ -38,13 +38,13 @@ def test_limits_from_settings_overrides_and_adds() -> None:
         },
         read_file=False,
     )
-    limits = limits_from_settings(settings)
+    limits = limits_from_settings(settings, default_limits())
     assert limits["tmdb"] == Limit(20, 1.0)
     assert "wikidata" not in limits
     assert limits["myplugin"].concurrency == 2
     assert limits["trakt"] == TRAKT.rate_limit
     with pytest.raises(ConfigurationError):
-        limits_from_settings(Settings.from_env({"MOVIEAGG_TMDB_CONCURRENCY": "-1"}, read_file=False))
+        limits_from_settings(Settings.from_env({"MOVIEAGG_TMDB_CONCURRENCY": "-1"}, read_file=False), {})
 
 
 async def test_limiter_never_exceeds_window_with_virtual_clock() -> None:

@@ -15,6 +15,7 @@ from movieagg.factory import build_aggregator
 from movieagg.sources._http import HttpClient
 from movieagg.sources.omdb import OMDbSource
 from movieagg.sources.quota import DailyQuota, quotas_from_settings
+from movieagg.sources.registry import BUILTINS
 
 
 def test_quota_counts_and_stops(tmp_path: Path) -> None:
@@ -57,7 +58,7 @@ def test_unwritable_quota_never_blocks(tmp_path: Path) -> None:
 
 async def test_omdb_quota_spent_is_reported_and_not_called(fake: FakeAPI, tmp_path: Path) -> None:
     quotas = quotas_from_settings(
-        Settings.from_env({"MOVIEAGG_OMDB_DAILY_LIMIT": "2"}, read_file=False), tmp_path
+        Settings.from_env({"MOVIEAGG_OMDB_DAILY_LIMIT": "2"}, read_file=False), BUILTINS.values(), tmp_path
     )
     http = HttpClient(5.0, quotas=quotas)
     omdb = OMDbSource(http, fake.env["MOVIEAGG_OMDB_URL"], api_key=Secret(fake.env["OMDB_API_KEY"]))
@@ -81,7 +82,7 @@ async def test_omdb_saying_limit_reached_marks_the_day_spent(tmp_path: Path) -> 
         calls += 1
         return httpx.Response(401, json={"Response": "False", "Error": "Request limit reached!"})
 
-    quotas = quotas_from_settings(Settings.from_env({}, read_file=False), tmp_path)
+    quotas = quotas_from_settings(Settings.from_env({}, read_file=False), BUILTINS.values(), tmp_path)
     http = HttpClient(5.0, quotas=quotas, transport=httpx.MockTransport(handler))
     omdb = OMDbSource(http, "https://omdb.test/", api_key=Secret("k"))
     for _ in range(3):
