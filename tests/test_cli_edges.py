@@ -110,11 +110,30 @@ def test_rate_never_cuts_values(fake: FakeAPI, width: int) -> None:
 # ------------------------------------------------------------------ wording
 
 
-def test_alternatives_are_named_by_their_own_titles(fake: FakeAPI) -> None:
-    code, out, _ = invoke("rate", "Se7en")
-    assert code == 0, out
-    also = next(line for line in out.splitlines() if "Se7en" in line and "1979" in line)
-    assert "Seven (1979" in also
+def _render(result: object, width: int = 80) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from movieagg._render import render_result
+
+    buffer = StringIO()
+    render_result(result, Console(file=buffer, width=width))  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def test_alternatives_are_named_by_their_own_titles() -> None:
+    from datetime import UTC, datetime
+
+    from movieagg.core.models import Movie, Query, RatingResult
+
+    result = RatingResult(
+        query=Query("Se7en"), movie=Movie("Se7en", 1995, imdb_id="tt0114369"), ratings=(), score=None,
+        fetched_at=datetime(2026, 1, 1, tzinfo=UTC), alternatives=(Movie("Seven", 1979, imdb_id="tt0079894"),),
+    )
+    text = _render(result, 120)
+    also = next(line for line in text.splitlines() if "1979" in line)
+    assert "“Se7en”" in also and "Seven (1979, tt0079894)" in also
 
 
 def test_plurals(fake: FakeAPI, tmp_path: Path) -> None:
@@ -130,19 +149,14 @@ def test_plurals(fake: FakeAPI, tmp_path: Path) -> None:
 
 def test_no_score_reads_as_a_sentence() -> None:
     from datetime import UTC, datetime
-    from io import StringIO
 
-    from rich.console import Console
-
-    from movieagg._render import render_result
     from movieagg.core.models import Movie, Query, RatingResult
 
     result = RatingResult(query=Query("Brand New"), movie=Movie("Brand New", 2026), ratings=(), score=None,
-                          errors=(), fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
-    buffer = StringIO()
-    render_result(result, Console(file=buffer, width=80))
-    text = buffer.getvalue()
-    assert "Score no score" not in text and re.search(r"No score", text)
+                          fetched_at=datetime(2026, 1, 1, tzinfo=UTC))
+    for width in WIDTHS:
+        text = _render(result, width)
+        assert "Score no score" not in text and "No score yet" in text
 
 
 def test_datasets_status_is_human_text_and_json(isolated_env: Path, tmp_path: Path) -> None:
@@ -153,7 +167,7 @@ def test_datasets_status_is_human_text_and_json(isolated_env: Path, tmp_path: Pa
     assert code == 0, err
     code, out, _ = invoke("datasets", "status")
     assert code == 0
-    assert "True" not in out and "{" not in out and "'" not in out
-    assert re.search(r"titles:\s+7 films", out) or "7 films" in out
+    assert "True" not in out and "{" not in out and "': " not in out  # no Python reprs
+    assert re.search(r"titles:\s+[\d,]+ films and TV movies, [\d,]+ rated", out), out
     code, out, _ = invoke("datasets", "status", "--json")
     assert '"synced": true' in out
