@@ -171,3 +171,22 @@ def test_datasets_status_is_human_text_and_json(isolated_env: Path, tmp_path: Pa
     assert re.search(r"titles:\s+[\d,]+ films and TV movies, [\d,]+ rated", out), out
     code, out, _ = invoke("datasets", "status", "--json")
     assert '"synced": true' in out
+
+
+# ------------------------------------------------------------------ --source limits every request
+
+
+def test_source_limits_resolving_too(fake: FakeAPI) -> None:
+    code, out, _ = invoke("rate", "Blade Runner", "--year", "1982", "-s", "omdb", "--json", MOVIEAGG_SOURCES="tmdb,omdb,wikidata")
+    assert code == 0, out
+    assert set(fake.counts()) == {"omdb"}, fake.counts()  # TMDB, the better resolver, is not asked
+
+
+@pytest.mark.parametrize("wikidata_up", [True, False], ids=["wikidata-up", "wikidata-down"])
+def test_rejected_key_with_one_source_is_exit_3_whatever_else_is_reachable(fake: FakeAPI, wikidata_up: bool) -> None:
+    env = {"TMDB_API_KEY": "a-wrong-key-0123456789abcdef00", "MOVIEAGG_SOURCES": "tmdb,wikidata"}
+    if not wikidata_up:
+        env["MOVIEAGG_WIKIDATA_URL"] = "http://127.0.0.1:9/sparql"
+        env["MOVIEAGG_WIKIDATA_API_URL"] = "http://127.0.0.1:9/w/api.php"
+    code, out, err = invoke("rate", "Heat", "-s", "tmdb", **env)
+    assert code == 3, out + err
