@@ -190,3 +190,16 @@ def test_rejected_key_with_one_source_is_exit_3_whatever_else_is_reachable(fake:
         env["MOVIEAGG_WIKIDATA_API_URL"] = "http://127.0.0.1:9/w/api.php"
     code, out, err = invoke("rate", "Heat", "-s", "tmdb", **env)
     assert code == 3, out + err
+
+
+def test_every_source_unreachable_says_what_to_check() -> None:
+    env = {"MOVIEAGG_WIKIDATA_URL": "http://127.0.0.1:9/sparql", "MOVIEAGG_WIKIDATA_API_URL": "http://127.0.0.1:9/w/api.php"}
+    code, out, err = invoke("rate", "The Matrix", **env)
+    assert code == 4
+    message = out + err
+    assert "wikidata: connection failed" in message
+    assert "network" in message and "proxy" in message and "MOVIEAGG_WIKIDATA_URL" in message
+    from movieagg.core.errors import AllSourcesFailed, SourceErrorInfo
+
+    public = AllSourcesFailed("x", [SourceErrorInfo("wikidata", "connection failed", "unavailable")]).public_message()
+    assert "proxy" not in public and len(public) < 100  # the API's message stays short

@@ -121,14 +121,39 @@ def suggests_commands_itself() -> bool:
     return hasattr(click.exceptions, "NoSuchCommand")
 
 
-def guard(action: Callable[[], T], *, interrupted: str = "interrupted") -> T:
+def unreachable_hint(exc: MovieAggError, settings: Settings | None) -> str:
+    """What to check when no source could even be reached (offline, a proxy, a stopped fake).
+
+    Only the CLI says this: the API's public message stays short (it names no settings).
+    """
+    from movieagg.core.config import env_name
+    from movieagg.core.errors import AllSourcesFailed
+
+    if not isinstance(exc, AllSourcesFailed) or not exc.errors:
+        return ""
+    if any(e.kind not in ("unavailable", "timeout") for e in exc.errors):
+        return ""
+    variables = []
+    for error in exc.errors:
+        name = env_name(error.source, "URL")
+        value = settings.get(name) if settings is not None else None
+        variables.append(f"{name}={value}" if value else name)
+    return (
+        "; no source could be reached: check the network connection and any proxy (HTTPS_PROXY), "
+        f"and {', '.join(variables)} (pointing at a local fake? is it running?)"
+    )
+
+
+def guard(
+    action: Callable[[], T], *, interrupted: str = "interrupted", settings: Settings | None = None
+) -> T:
     """Run ``action``, mapping every failure to a one-line message and an exit code."""
     try:
         return action()
     except BrokenPipeError:
         raise  # not a failure of ours: the root command ends it quietly
     except MovieAggError as exc:
-        fail(str(exc), exc.exit_code)
+        fail(str(exc) + unreachable_hint(exc, settings), exc.exit_code)
     except KeyboardInterrupt:
         fail(interrupted, EXIT_INTERRUPTED)
     except typer.Exit:
@@ -152,4 +177,4 @@ def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, stat
                 return asyncio.run(make())  # type: ignore[arg-type]
         return asyncio.run(make())  # type: ignore[arg-type]
 
-    return guard(go)
+    return guard(go, settings=settings)
