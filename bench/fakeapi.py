@@ -1,7 +1,7 @@
-"""A local fake of TMDB, OMDb and Wikidata that answers in the real APIs' exact shapes.
+"""A local fake of TMDB, OMDb, Trakt and Wikidata that answers in the real APIs' exact shapes.
 
 Run it: ``python -m bench.fakeapi --port 8765 --latency 0.05`` and point movieagg at it with
-the environment it prints (``MOVIEAGG_TMDB_URL`` …). Tests and benchmarks use
+the environment it prints (``MOVIEAGG_TMDB_URL`` …); ``--list`` prints the films it knows. Tests and benchmarks use
 :class:`FakeAPI` as a context manager. Knobs (also at runtime via ``GET /_config?…``):
 per-request latency, failing services (HTML 503s), a TMDB requests-per-second limit (429
 with Retry-After). ``GET /_stats`` returns request counts per service (``?reset=1`` zeroes).
@@ -790,9 +790,17 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--tmdb-rps", type=float, default=None, help="TMDB requests per second before 429s")
     parser.add_argument("--synthetic", type=int, default=0, help="add N synthetic films")
+    parser.add_argument(
+        "--list", action="store_true", help="print the films the fake knows (title, year, IMDb id, sources) and exit"
+    )
     args = parser.parse_args()
-    from bench.films import synthetic
+    from bench.films import knows, synthetic
 
+    if args.list:
+        print(f"{'Title':<32} {'Year':>4}  {'IMDb':<10} {'TMDB':>7}  Sources with a rating")
+        for film in sorted(FILMS, key=lambda f: (f["title"].casefold(), f["year"])):
+            print(f"{film['title']:<32} {film['year']:>4}  {film['imdb']:<10} {film['tmdb']:>7}  {', '.join(knows(film)) or '—'}")
+        return
     films = FILMS + synthetic(args.synthetic)
     fake = FakeAPI(args.latency, args.tmdb_rps, films, port=args.port)
     print(f"fake upstream APIs on {fake.url} ({len(films)} films); use:")

@@ -46,6 +46,7 @@ _ROWS: list[tuple[Any, ...]] = [
     ("tt0472033", 12244, "Q220394", "9", None, 2009, 79, "Shane Acker", 7.0, 152123, 57, 60, 6.8, 3312, 18.0, ()),
     ("tt1049413", 14160, "Q174811", "Up", None, 2009, 96, "Pete Docter", 8.3, 1134567, 98, 88, 7.9, 20012, 65.0, ()),
     ("tt0083658", 78, "Q184843", "Blade Runner", None, 1982, 117, "Ridley Scott", 8.1, 818858, 89, 84, 7.9, 14012, 50.0, ()),
+    ("tt0113277", 949, "Q472296", "Heat", None, 1995, 170, "Michael Mann", 8.3, 751234, 88, 76, 7.9, 7512, 40.0, ()),
     ("tt9999990", 999990, "Q99999990", "Brand New Release", None, 2026, 101, "Someone New", None, None, None, None, 0.0, 0, 5.0, ()),
 ]
 # fmt: on
@@ -83,3 +84,15 @@ def synthetic(count: int, start: int = 0) -> list[dict[str, Any]]:
             }
         )
     return films
+
+
+def knows(film: dict[str, Any]) -> list[str]:
+    """The fake sources that have a rating for ``film`` (what `python -m bench.fakeapi --list` shows)."""
+    known = []
+    if film["tmdb_votes"]:
+        known += ["tmdb", "trakt"]  # the fake's Trakt rating is derived from TMDB's
+    if film["imdb_rating"] is not None or film["rt"] is not None or film["mc"] is not None:
+        known.append("omdb")
+    if film["rt"] is not None or film["mc"] is not None:
+        known.append("wikidata")
+    return known

@@ -5,7 +5,8 @@
 >>> result.score, [r.label for r in result.ratings]  # doctest: +SKIP
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from movieagg._version import __version__
 from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
@@ -23,7 +24,7 @@ from movieagg.core.errors import (
 from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, SourceData
 from movieagg.core.protocols import Cache, RatingSource
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from movieagg.batch import BatchItem, BatchResult, arate_many, rate_many
 
 # Loaded on first use (PEP 562): a single `movieagg rate` never pays for the batch module.
@@ -31,7 +32,7 @@ _LAZY = {"BatchItem": "movieagg.batch", "BatchResult": "movieagg.batch", "arate_
          "rate_many": "movieagg.batch"}  # fmt: skip
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _LAZY:
         import importlib
 
@@ -68,3 +69,8 @@ __all__ = [
     "rate_many",
     "search",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public API only (not the submodules or typing helpers this module happens to hold)."""
+    return sorted(__all__)

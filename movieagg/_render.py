@@ -46,78 +46,135 @@ def _votes(votes: int | None) -> str:
     return f"{votes:,}"
 
 
+# Below these widths a table would have to cut cells; the layout changes instead.
+_FULL_TABLE = 74  # every column, in a panel
+_PANEL = 60  # below: no panel border, the heading is a line of its own
+
+
+def _rating_table(result: RatingResult, width: int) -> Table:
+    """Ratings as a table; at narrower widths the bar, the weight and the source go first.
+
+    Essential cells (label, value, votes) are folded onto a second line, never cut with "…".
+    """
+    full = width >= _FULL_TABLE
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("Rating", overflow="fold")
+    table.add_column("Value", justify="right", no_wrap=True)
+    table.add_column("0–100", justify="right", no_wrap=True)
+    if full:
+        table.add_column("")
+    table.add_column("Votes", justify="right", no_wrap=True)
+    if full:
+        table.add_column("Weight", justify="right", no_wrap=True)
+        table.add_column("Via", style="dim", overflow="fold")
+    for rating in result.ratings:
+        counted = rating.weight > 0
+        cells: list[Any] = [rating.label, rating.display(), f"{rating.normalized:.0f}"]
+        if full:
+            bar_style = score_style(rating.normalized).replace("bold ", "")
+            cells.append(Text(_bar(rating.normalized), style=bar_style))
+        cells.append(_votes(rating.votes))
+        if full:
+            cells += [f"{rating.weight:.2f}" if rating.weight else "—", rating.source]
+        table.add_row(*cells, style=None if counted else "dim")  # dim: a duplicate counted once
+    return table
+
+
 def render_result(result: RatingResult, console: Console) -> None:
     movie = result.movie
+    width = console.width
     heading = Text(movie.title, style="bold")
     if movie.year:
         heading.append(f" ({movie.year})")
     ids = " · ".join(x for x in (movie.imdb_id, f"tmdb {movie.tmdb_id}" if movie.tmdb_id else None) if x)
-    score_text = Text(
-        "no score" if result.score is None else f"{result.score:.0f}", style=score_style(result.score)
-    )
-    score_text.append(" / 100" if result.score is not None else "", style="dim")
-
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("Rating")
-    table.add_column("Value", justify="right")
-    table.add_column("0–100", justify="right")
-    table.add_column("")
-    table.add_column("Votes", justify="right")
-    table.add_column("Weight", justify="right")
-    table.add_column("Via", style="dim")
-    for rating in result.ratings:
-        counted = rating.weight > 0
-        table.add_row(
-            rating.label,
-            rating.display(),
-            f"{rating.normalized:.0f}",
-            Text(_bar(rating.normalized), style=score_style(rating.normalized).replace("bold ", "")),
-            _votes(rating.votes),
-            f"{rating.weight:.2f}" if rating.weight else "—",
-            rating.source,
-            style=None if counted else "dim",  # a duplicate counted once, from the preferred source
+    if result.score is None:
+        score_line = Text("No score yet: no source has rated this film", style="dim")
+    else:
+        score_line = Text.assemble(
+            ("Score ", "bold"), (f"{result.score:.0f}", score_style(result.score)), (" / 100", "dim")
         )
-    parts: list[Any] = [Text.assemble(("Score ", "bold"), score_text)]
+    parts: list[Any] = []
+    boxed = width >= _PANEL and len(heading) + 6 <= width and len(ids) + 6 <= width
+    if not boxed:
+        parts.append(heading)
+        if ids:
+            parts.append(Text(ids, style="dim"))
+    parts.append(score_line)
     details = ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
     if details:
         parts.append(Text(details, style="dim"))
-    parts.append(
-        table if result.ratings else Text("No source has a rating for this film yet.", style="yellow")
-    )
+    if result.ratings:
+        parts.append(_rating_table(result, width))
+        if width < _FULL_TABLE:
+            parts.append(Text("(weights and sources: a wider terminal, or --json)", style="dim"))
     for error in result.errors:
         parts.append(Text(f"⚠ {error.source}: {error.message}", style="yellow"))
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"
     parts.append(Text(f"{origin} · fetched {result.fetched_at:%Y-%m-%d %H:%M} UTC", style="dim"))
-    console.print(Panel(Group(*parts), title=heading, subtitle=ids or None, expand=False))
+    if boxed:
+        console.print(Panel(Group(*parts), title=heading, subtitle=ids or None, expand=False))
+    else:
+        console.print(Group(*parts))
     if result.alternatives:
-        others = ", ".join(
-            f"{m.year}" + (f" ({m.imdb_id})" if m.imdb_id else "") for m in result.alternatives
+        others = "; ".join(
+            f"{m.title} ({m.year}" + (f", {m.imdb_id})" if m.imdb_id else ")") for m in result.alternatives
         )
         console.print(
-            Text(f"Also titled “{movie.title}”: {others} — add --year to choose.", style="dim"),
+            Text(f"Also called “{result.query.title}”: {others} — add --year to choose.", style="dim"),
             highlight=False,
         )
 
 
 def render_candidates(candidates: Sequence[Candidate], console: Console) -> None:
-    table = Table(box=None, header_style="bold")
+    """Title folds onto more lines at narrow widths; ids, years and votes are never cut."""
+    narrow = console.width < 60
+    table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=narrow)
     for column in ("#", "Title", "Year", "IMDb", "TMDB", "Votes"):
-        table.add_column(column, justify="right" if column in ("#", "Year", "Votes") else "left")
-    for i, c in enumerate(candidates, 1):
-        title = c.title if not c.original_title else f"{c.title} [dim]({c.original_title})[/dim]"
-        table.add_row(
-            str(i), title, str(c.year or "—"), c.imdb_id or "—", str(c.tmdb_id or "—"), _votes(c.votes)
+        if narrow and column == "#":
+            continue
+        table.add_column(
+            column,
+            justify="right" if column in ("#", "Year", "Votes") else "left",
+            no_wrap=column != "Title",
+            overflow="fold",
+            ratio=1 if column == "Title" else None,
         )
+    for i, c in enumerate(candidates, 1):
+        title = Text(c.title)
+        if c.original_title:
+            title.append(f" ({c.original_title})", style="dim")
+        year, imdb, tmdb = str(c.year or "—"), c.imdb_id or "—", str(c.tmdb_id or "—")
+        cells: list[Any] = [title, year, imdb, tmdb, _votes(c.votes)]
+        if not narrow:
+            cells.insert(0, str(i))
+        table.add_row(*cells)
     console.print(table)
 
 
 def render_sources(rows: Sequence[dict[str, Any]], console: Console) -> None:
-    table = Table(box=None, header_style="bold")
-    for column in ("Source", "Status", "Provides", "Needs"):
-        table.add_column(column)
+    """Sign-up URLs, the one thing people come here for, are printed whole on lines of their own."""
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    narrow = console.width < 60
+    for column in ("Source", "Status") if narrow else ("Source", "Status", "Provides", "Needs"):
+        table.add_column(column, overflow="fold")
+    signups: list[tuple[str, str]] = []
     for row in rows:
         status = Text("ready", style="green") if row["configured"] else Text("not configured", style="yellow")
         if row["configured"] and not row["enabled"]:
             status = Text("configured, not selected", style="dim")
-        table.add_row(row["name"], status, row["provides"], row["needs"])
+        url = row.get("signup_url")
+        needs = str(row["needs"])
+        if url:
+            needs = needs.replace(f"; get one at {url}", "")
+            signups.append((row["name"], url))
+        if narrow:
+            table.add_row(row["name"], status)
+            table.add_row("", Text(needs, style="dim"))
+        else:
+            table.add_row(row["name"], status, row["provides"], needs)
     console.print(table)
+    if signups:
+        console.print(Text("Get a key:", style="bold"))
+        for name, url in signups:
+            # soft_wrap: never broken by rich; a narrow terminal wraps it and it still copies whole
+            console.print(Text.assemble(f"  {name}: ", (url, f"link {url}")), soft_wrap=True)

@@ -26,7 +26,22 @@ async def arate(
     use_cache: bool = True,
     settings: Settings | None = None,
 ) -> RatingResult:
-    """Rate a film: one aggregate score (0–100) and every source's rating."""
+    """Rate a film: one aggregate score (0–100) and every source's rating (async).
+
+    The title is matched on the best resolver configured (a year picks between remakes), then
+    every source is asked by id. A failing source is listed in ``result.errors``; the others
+    still answer. ``sources`` limits every request to those adapters (``["tmdb", "omdb"]``);
+    ``refresh`` ignores cached ratings; ``use_cache=False`` neither reads nor writes the cache.
+
+    Raises :class:`NotFound` (no such film), :class:`InvalidQuery`, :class:`ConfigurationError`
+    (no usable source, a rejected key) or :class:`AllSourcesFailed`.
+
+    Example::
+
+        >>> result = await movieagg.arate("Blade Runner", 1982)  # doctest: +SKIP
+        >>> result.score, result.movie.imdb_id                    # doctest: +SKIP
+        (81.4, 'tt0083658')
+    """
     from movieagg.factory import build_aggregator
 
     async with build_aggregator(settings, use_cache=use_cache) as aggregator:
@@ -41,7 +56,16 @@ async def arate_imdb(
     use_cache: bool = True,
     settings: Settings | None = None,
 ) -> RatingResult:
-    """Rate a film by IMDb id (no title matching)."""
+    """Rate a film by its IMDb id (async): no title matching, every source asked by that id.
+
+    Options as for :func:`arate`; raises :class:`InvalidQuery` for a malformed id.
+
+    Example::
+
+        >>> result = await movieagg.arate_imdb("tt1049413")  # doctest: +SKIP
+        >>> result.movie.title, result.movie.year           # doctest: +SKIP
+        ('Up', 2009)
+    """
     from movieagg.factory import build_aggregator
 
     async with build_aggregator(settings, use_cache=use_cache) as aggregator:
@@ -51,7 +75,15 @@ async def arate_imdb(
 async def asearch(
     title: str, year: int | None = None, *, limit: int = 10, settings: Settings | None = None
 ) -> list[Candidate]:
-    """Candidate films for a title, best first."""
+    """Candidate films for a title, best first (async): to pick between remakes before rating.
+
+    Each :class:`Candidate` has a title, year, IMDb id and TMDB id where the sources know them.
+
+    Example::
+
+        >>> [(c.title, c.year, c.imdb_id) for c in await movieagg.asearch("Dune")]  # doctest: +SKIP
+        [('Dune', 2021, 'tt1160419'), ('Dune', 1984, 'tt0087182')]
+    """
     from movieagg.factory import build_aggregator
 
     async with build_aggregator(settings, record=False) as aggregator:
@@ -76,7 +108,22 @@ def rate(
     use_cache: bool = True,
     settings: Settings | None = None,
 ) -> RatingResult:
-    """Synchronous :func:`arate`."""
+    """Rate a film: one aggregate score (0–100) and every source's rating.
+
+    Matches the title (a year picks between remakes), then asks every source by id; a failing
+    source is listed in ``result.errors`` while the others still answer. ``sources`` limits
+    every request to those adapters; ``refresh`` ignores cached ratings. In async code use
+    :func:`arate`. Raises :class:`NotFound`, :class:`InvalidQuery`, :class:`ConfigurationError`
+    or :class:`AllSourcesFailed`.
+
+    Example::
+
+        >>> import movieagg
+        >>> result = movieagg.rate("Up", year=2009)                 # doctest: +SKIP
+        >>> result.score, [(r.label, r.value) for r in result.ratings]  # doctest: +SKIP
+        (87.4, [('TMDB', 8.0), ('IMDb', 8.3), ...])
+        >>> result.to_dict()  # == `movieagg rate "Up" --year 2009 --json`  # doctest: +SKIP
+    """
     return _run(arate(title, year, sources=sources, refresh=refresh, use_cache=use_cache, settings=settings))
 
 
@@ -88,12 +135,29 @@ def rate_imdb(
     use_cache: bool = True,
     settings: Settings | None = None,
 ) -> RatingResult:
-    """Synchronous :func:`arate_imdb`."""
+    """Rate a film by its IMDb id: no title matching, every source asked by that id.
+
+    Options as for :func:`rate`; in async code use :func:`arate_imdb`.
+
+    Example::
+
+        >>> movieagg.rate_imdb("tt0133093").movie.title  # doctest: +SKIP
+        'The Matrix'
+    """
     return _run(arate_imdb(imdb_id, sources=sources, refresh=refresh, use_cache=use_cache, settings=settings))
 
 
 def search(
     title: str, year: int | None = None, *, limit: int = 10, settings: Settings | None = None
 ) -> list[Candidate]:
-    """Synchronous :func:`asearch`."""
+    """Candidate films for a title, best first: to pick between remakes before rating.
+
+    Each :class:`Candidate` has a title, year, IMDb id and TMDB id where the sources know them.
+    In async code use :func:`asearch`.
+
+    Example::
+
+        >>> [(c.year, c.imdb_id) for c in movieagg.search("Godzilla")][:2]  # doctest: +SKIP
+        [(2014, 'tt0831387'), (1954, 'tt0047034')]
+    """
     return _run(asearch(title, year, limit=limit, settings=settings))

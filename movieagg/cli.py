@@ -5,7 +5,7 @@ input; 3 configuration (no usable source, missing or rejected keys); 4 every sou
 5 AWS credentials missing or rejected, 6 no/unknown region or unreachable endpoint, 7 a stack or
 packaging step failed (deploy/status/destroy); 8 the database or cache is unreachable or its schema
 is newer than this release (history/db/cache); 70 an internal error (a bug: please report it);
-130 interrupted.
+130 interrupted; 141 the reader of the output went away (``movieagg rate … | head -2``), quietly.
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from typing import Annotated, Any
 import typer
 
 from movieagg._version import __version__
-from movieagg.commands.common import fail, load_settings, options, run, stdout
+from movieagg.commands.common import (
+    QuietPipeGroup,
+    fail,
+    load_settings,
+    options,
+    run,
+    stdout,
+    suggests_commands_itself,
+)
 from movieagg.core.errors import EXIT_INTERRUPTED, ConfigurationError
 
 SCORE_METHOD = (
@@ -36,6 +44,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     add_completion=False,
+    cls=QuietPipeGroup,
+    suggest_commands=not suggests_commands_itself(),
 )
 
 

@@ -2,7 +2,7 @@
 
 URLs come from ``MOVIEAGG_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/9``: a database
 number nobody else uses) and ``MOVIEAGG_TEST_DATABASE_URL`` (default the ``test`` database on
-127.0.0.1). With ``MOVIEAGG_REQUIRE_SERVICES=1`` or ``CI`` set, a missing server fails the
+127.0.0.1, created on first use when the server has none; the README says the same). With ``MOVIEAGG_REQUIRE_SERVICES=1`` or ``CI`` set, a missing server fails the
 test; on a laptop without one it skips with the reason. Every test gets its own key prefix
 (Redis) or schema (PostgreSQL), so runs and engineers sharing the servers never collide.
 """
@@ -66,6 +66,40 @@ def redis_url() -> Iterator[str]:
     client.close()
 
 
+_ensured: set[str] = set()
+
+
+def ensure_database(url: str) -> bool:
+    """Create the URL's database when the server is up but the database is missing (a fresh
+    PostgreSQL has no ``test``); True when it had to. Any other failure is left to the caller."""
+    if url in _ensured:
+        return False
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    engine = create_engine(target, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            _ensured.add(url)
+            return False
+    except Exception as exc:
+        if "does not exist" not in str(exc) or not target.database:
+            return False
+    finally:
+        engine.dispose()
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                          connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as conn:
+            name = target.database.replace('"', '""')
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    _ensured.add(url)
+    return True
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
@@ -74,6 +108,10 @@ def pg_url() -> Iterator[str]:
     except ImportError as exc:  # pragma: no cover
         unavailable("sqlalchemy", str(exc))
     base = database_base_url()
+    try:
+        ensure_database(base)
+    except Exception as exc:
+        unavailable("PostgreSQL", f"cannot create the test database: {type(exc).__name__}")
     engine = create_engine(base, connect_args={"connect_timeout": 3})
     schema = f"t_{uuid.uuid4().hex[:12]}"
     try:

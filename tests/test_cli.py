@@ -237,7 +237,7 @@ def test_concurrent_processes_share_one_home_safely(fake: FakeAPI, isolated_env:
 def test_rate_without_a_year_names_the_remakes(fake: FakeAPI) -> None:
     out = run("rate", "Dune")
     assert out.returncode == 0, out.stderr
-    assert "Also titled “Dune”: 1984" in out.stdout and "--year" in out.stdout
+    assert "Also called “Dune”: Dune (1984" in out.stdout and "--year" in out.stdout
     data = json.loads(run("rate", "Dune", "--json").stdout)
     assert [(a["title"], a["year"]) for a in data["alternatives"]] == [("Dune", 1984)]
-    assert "Also titled" not in run("rate", "Dune", "--year", "2021").stdout
+    assert "Also called" not in run("rate", "Dune", "--year", "2021").stdout

@@ -20,7 +20,6 @@ package only when one of its names is first used.
 
 from movieagg.batch.engine import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, arate_many, rate_many
 from movieagg.batch.inputs import (
-    BatchInputError,
     CsvColumns,
     coerce_items,
     count_items,
@@ -30,7 +29,7 @@ from movieagg.batch.inputs import (
     split_year,
     threaded,
 )
-from movieagg.batch.items import BatchItem
+from movieagg.batch.items import BatchInputError, BatchItem
 from movieagg.batch.outputs import CSV_COLUMNS, FORMATS, RESUMABLE, OutputWriter, csv_row, infer_format
 from movieagg.batch.results import STATUSES, BatchResult
 from movieagg.batch.resume import ResumeState, prepare_resume

@@ -85,6 +85,15 @@ async def arate_many(
     are results (``status`` "failed", "not_found", …), never exceptions — except a
     configuration problem that would fail every item (no usable source), raised up front.
     ``skip`` holds :attr:`BatchItem.key` values to leave out (resuming).
+
+    Example::
+
+        >>> titles = ["Heat (1995)", "tt0133093", ("Dune", 1984)]
+        >>> async for r in movieagg.arate_many(titles):  # doctest: +SKIP
+        ...     print(r.item.index, r.status, r.result.score if r.result else r.message)
+        2 found 86.1
+        1 found 83.0
+        3 found 63.9
     """
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise InvalidQuery(f"concurrency must be between 1 and {MAX_CONCURRENCY}")
@@ -143,7 +152,19 @@ async def arate_many(
 
 
 def rate_many(titles: Iterable[Any], **options: Any) -> list[BatchResult]:
-    """Synchronous :func:`arate_many`; returns every result, in input order."""
+    """Rate many films at once (politely, within each source's rate limit): a list of
+    :class:`BatchResult`, in input order. Titles are strings (``"Heat (1995)"``, ``"tt0113277"``),
+    (title, year) pairs or dicts with title/year/imdb_id; options as for :func:`arate_many`,
+    which streams results as they finish instead.
+
+    Example::
+
+        >>> for r in movieagg.rate_many(["Dune", ("Heat", 1995), {"imdb_id": "tt0133093"}]):  # doctest: +SKIP
+        ...     print(r.item.index, r.status, r.result.score if r.result else r.message)
+        1 ambiguous 77.0
+        2 found 86.1
+        3 found 83.0
+    """
     from movieagg.api import _run
 
     async def collect() -> list[BatchResult]:

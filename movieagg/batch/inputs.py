@@ -1,4 +1,4 @@
-"""Reading batch inputs: text lines, CSV/TSV (Letterboxd and IMDb exports as they are), library values.
+"""Reading batch inputs: text lines, CSV/TSV (Letterboxd and IMDb exports and their zip), library values.
 
 Everything here turns outside input into :class:`~movieagg.batch.items.BatchItem` s, lazily
 (one line at a time), so a 100,000-line file is never held in memory.
@@ -9,15 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
-import io
 import re
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from movieagg.batch.items import BatchItem
-from movieagg.core.errors import InvalidQuery
+from movieagg.batch.items import BatchInputError, BatchItem
 
 _IMDB_IN_TEXT = re.compile(r"(?<![a-z0-9])(tt\d{7,8})(?!\d)", re.IGNORECASE)
 _TITLE_YEAR = re.compile(r"^(?P<title>.*?)\s*[(\[](?P<year>\d{4})[)\]]\s*$")
@@ -27,10 +25,6 @@ TITLE_COLUMNS = ("title", "name", "primarytitle", "film", "movie", "input_title"
 YEAR_COLUMNS = ("year", "release year", "startyear", "input_year", "release_year")
 IMDB_COLUMNS = ("imdb_id", "imdbid", "imdb id", "const", "tconst", "imdb", "input_imdb_id", "imdb url")
 URL_COLUMNS = ("url", "imdb url", "link")
-
-
-class BatchInputError(InvalidQuery):
-    """The input file cannot be read as a list of titles (exit code 2)."""
 
 
 def parse_text_line(line: str, index: int) -> BatchItem | None:
@@ -105,12 +99,22 @@ def _csv_item(row: Sequence[str], cols: CsvColumns, index: int) -> BatchItem | N
     return BatchItem(index, title, year, imdb, year_text=year_text)
 
 
+# Letterboxd list exports hold two tables: the list's own row, a blank line, then the films.
+# Newer ones begin with a line "Letterboxd list export v7".
+_LIST_MARKER = re.compile(r"^\ufeff?letterboxd list export v\d+\s*,*\s*$", re.IGNORECASE)
+_LIST_META = ("date", "name", "tags", "url", "description")
+
+
+def _is_list_meta(header: Sequence[str]) -> bool:
+    return tuple(h.strip().lower().lstrip("\ufeff") for h in header[: len(_LIST_META)]) == _LIST_META
+
+
 def read_items(stream: Iterable[str]) -> Iterator[BatchItem]:
     """Stream items from the lines of a text or CSV input; the format is told by its header."""
     lines = iter(stream)
     first: str | None = None
     for line in lines:
-        if line.strip():
+        if line.strip() and not _LIST_MARKER.match(line.strip()):
             first = line
             break
     if first is None:
@@ -130,6 +134,8 @@ def read_items(stream: Iterable[str]) -> Iterator[BatchItem]:
     delimiter, cols = sniffed
     reader = csv.reader(lines, delimiter=delimiter)
     try:
+        if _is_list_meta(next(csv.reader([first], delimiter=delimiter))):
+            cols = _films_table(reader)
         for index, row in enumerate(reader, start=1):
             item = _csv_item(row, cols, index)
             if item is not None:
@@ -138,14 +144,39 @@ def read_items(stream: Iterable[str]) -> Iterator[BatchItem]:
         raise BatchInputError(f"cannot read the CSV input at row {reader.line_num + 1}: {exc}") from None
 
 
-def open_input(path: str) -> TextIO:
-    """A file (or ``-`` for stdin) opened for :func:`read_items`: UTF-8, BOM tolerated."""
+def _films_table(reader: Iterator[list[str]]) -> CsvColumns:
+    """Skip a Letterboxd list's own table (its row may span lines); the films table's columns."""
+    for row in reader:
+        if row and row[0].strip().lower() == "position":
+            cols = CsvColumns.from_header(row)
+            if cols is not None:
+                return cols
+    raise BatchInputError("this Letterboxd list export has no films table (Position,Name,Year,…)")
+
+
+def open_input(path: str, member: str | None = None) -> TextIO:
+    """A file, a member of an export zip, or ``-`` for stdin, opened for :func:`read_items`.
+
+    The encoding is told by a byte order mark (UTF-8, UTF-16) or else by the bytes (UTF-8, or
+    Windows-1252 as older IMDb exports are). ``member`` picks a table of a zip (``ratings``,
+    ``lists/NAME``); a zip without it gives ``watched``.
+    """
+    from movieagg.batch.archive import is_zip, open_member
+    from movieagg.batch.decoding import text_stream
+
     if path == "-":
         import sys
 
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
+        if member is not None:
+            raise BatchInputError("--from reads a member of a zip file; a zip cannot come from stdin")
+        return text_stream(sys.stdin.buffer)
     try:
-        return open(path, encoding="utf-8-sig", errors="replace", newline="")
+        if member is not None or (path.lower().endswith(".zip") or is_zip(path)):
+            if not is_zip(path):
+                open(path, "rb").close()
+                raise BatchInputError(f"{path} is not a zip file (--from picks a table of an export zip)")
+            return text_stream(open_member(path, member))
+        return text_stream(open(path, "rb"))
     except FileNotFoundError:
         raise BatchInputError(f"no such file: {path}") from None
     except IsADirectoryError:
@@ -187,11 +218,11 @@ async def threaded(items: Iterable[BatchItem], buffer: int = 64) -> AsyncIterato
         yield value
 
 
-def count_items(path: str) -> int | None:
+def count_items(path: str, member: str | None = None) -> int | None:
     """How many items a file holds (a quick first pass, for the progress bar); None for stdin."""
     if path == "-":
         return None
-    with open_input(path) as fh:
+    with open_input(path, member) as fh:
         return sum(1 for _ in read_items(fh))
 
 

@@ -10,6 +10,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from movieagg.core.errors import InvalidQuery
+
+
+class BatchInputError(InvalidQuery):
+    """The input cannot be read as a list of titles (exit code 2)."""
+
 
 @dataclass(frozen=True, slots=True)
 class BatchItem:

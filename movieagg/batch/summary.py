@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from movieagg.batch.results import STATUSES, BatchResult
+from movieagg.core.wording import plural
 
 
 @dataclass
@@ -64,7 +65,7 @@ class BatchSummary:
         if c["invalid"]:
             parts.append(f"{c['invalid']:,} invalid")
         parts.append(f"{self.cached:,} from cache")
-        out = [f"{self.done:,} titles: " + ", ".join(parts) + f" ({self.elapsed:.1f}s)"]
+        out = [f"{plural(self.done, 'title')}: " + ", ".join(parts) + f" ({self.elapsed:.1f}s)"]
         if self.resumed:
             out.append(
                 f"{self.resumed:,} were already in the output (resumed); {self.retried:,} failed ones retried"

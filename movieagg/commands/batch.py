@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 HELP = (
     "Rate every film in a list: a text file, a CSV (Letterboxd and IMDb exports as they are) or stdin.\n\n"
     "FILE is a text file (one title a line, `Title (1999)` or an IMDb id), a CSV with "
-    "title/year/imdb_id columns (or the Letterboxd/IMDb export names), or `-` for stdin.\n\n"
+    "title/year/imdb_id columns (or the Letterboxd/IMDb export names, Letterboxd lists included), "
+    "Letterboxd's export zip (`--from` picks the table), or `-` for stdin. UTF-8, UTF-16 and the "
+    "Windows-1252 of older IMDb exports are told apart by themselves.\n\n"
     "Results stream out as they finish (`--format table|csv|json|ndjson`, to stdout or `--output`). "
     "Run it again with the same `--output` after an interruption and it skips what is done (failed "
     "titles are retried). Requests respect each source's rate limit (TMDB 40/s, Trakt 500 per 5 "
@@ -38,6 +40,7 @@ EPILOG = (
     "Examples:\n\n"
     "  movieagg batch watchlist.txt\n\n"
     "  movieagg batch letterboxd-watchlist.csv -o rated.csv\n\n"
+    "  movieagg batch letterboxd-me-2026-01-01-utc.zip --from lists/favourites\n\n"
     "  cat titles.txt | movieagg batch - --format ndjson --concurrency 16 > rated.ndjson"
 )
 
@@ -105,7 +108,18 @@ def _table_row(console: Any, res: BatchResult) -> None:
 def register(app: typer.Typer) -> None:
     @app.command(help=HELP, epilog=EPILOG)
     def batch(
-        file: Annotated[str, typer.Argument(help="The list: a text or CSV file, or - for stdin.")],
+        file: Annotated[
+            str, typer.Argument(help="The list: a text or CSV file, a Letterboxd export zip, or - for stdin.")
+        ],
+        member: Annotated[
+            str | None,
+            typer.Option(
+                "--from",
+                help="Which table of an export zip: watched (the default), ratings, diary, watchlist, "
+                "reviews or lists/NAME.",
+                show_default=False,
+            ),
+        ] = None,
         fmt: Annotated[
             str | None,
             typer.Option(
@@ -159,8 +173,9 @@ def register(app: typer.Typer) -> None:
         from movieagg.batch.outputs import FORMATS, RESUMABLE, OutputWriter, infer_format
         from movieagg.batch.resume import ResumeState, prepare_resume
         from movieagg.batch.summary import BatchSummary
-        from movieagg.commands.common import fail, load_settings, run
+        from movieagg.commands.common import fail, load_settings, run, stdout
         from movieagg.core.errors import ConfigurationError, InvalidQuery
+        from movieagg.core.wording import plural
 
         settings = load_settings()
         if concurrency is None:  # the setting, checked as the option is: a usage error (exit 2)
@@ -186,7 +201,7 @@ def register(app: typer.Typer) -> None:
         try:
             if output is not None and chosen in RESUMABLE and not restart:
                 resume = prepare_resume(output, chosen)
-            total = count_items(file)
+            total = count_items(file, member)
         except InvalidQuery as exc:
             fail(str(exc), 2)
         except OSError as exc:
@@ -206,7 +221,7 @@ def register(app: typer.Typer) -> None:
             summary.cached = resume.previous_cached
             out_stream: Any = None
             writer: OutputWriter | None = None
-            console = Console(highlight=False)  # stdout, resolved at write time (the bar redirects it)
+            console = stdout()  # resolved at write time (the bar redirects it)
             if output is not None:
                 output.parent.mkdir(parents=True, exist_ok=True)
                 out_stream = open(output, "a" if resume.append else "w", encoding="utf-8", newline="")  # noqa: SIM115, ASYNC230
@@ -246,7 +261,7 @@ def register(app: typer.Typer) -> None:
                 task = bar.add_task("batch", total=total, completed=summary.done, rate="", errors="")
 
             interrupted = broken_pipe = completed = False
-            items_fh = open_input(file)
+            items_fh = open_input(file, member)
             try:
                 items: Any = read_items(items_fh)
                 if file == "-":  # a pipe may wait for its writer: never block the event loop on it
@@ -303,7 +318,9 @@ def register(app: typer.Typer) -> None:
                         err.print(line, markup=False)
                 if interrupted:
                     hint = f"; run the same command again to resume from {output}" if output else ""
-                    err.print(f"interrupted after {summary.done:,} titles{hint}", markup=False)
+                    err.print(f"interrupted after {plural(summary.done, 'title')}{hint}", markup=False)
+            if broken_pipe:
+                raise BrokenPipeError  # the root command ends it quietly (exit 141)
             return summary
 
         run(go, settings)

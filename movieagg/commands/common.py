@@ -9,15 +9,19 @@ error (70), Ctrl-C is 130. Heavy imports (rich) happen only when something is pr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn, TypeVar
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from movieagg.core.config import Settings
-from movieagg.core.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, MovieAggError
+from movieagg.core.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, MovieAggError
 
 T = TypeVar("T")
 
@@ -37,10 +41,22 @@ def stderr() -> Any:
     return Console(stderr=True, highlight=False)
 
 
-def stdout() -> Any:
+@functools.cache
+def _stdout_console_class() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    class StdoutConsole(Console):
+        """rich would exit 1 on a closed pipe; the root command exits 141, quietly, instead."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return StdoutConsole
+
+
+def stdout(**kwargs: Any) -> Any:
+    """The console for a command's output (rich, imported on first use)."""
+    return _stdout_console_class()(highlight=False, **kwargs)
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -74,12 +90,70 @@ def setup_logging(settings: Settings | None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def guard(action: Callable[[], T], *, interrupted: str = "interrupted") -> T:
+def reader_gone() -> NoReturn:
+    """Our output's reader went away (``movieagg rate … | head -2``): stop quietly, exit 141.
+
+    Whatever is still buffered for stdout goes nowhere, so Python's own flush at exit cannot
+    complain about the closed pipe either.
+    """
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    raise typer.Exit(EXIT_BROKEN_PIPE)
+
+
+class QuietPipeGroup(TyperGroup):
+    """The root command: a closed output pipe ends any command with :func:`reader_gone`, and a
+    mistyped command is suggested once (click ≥ 8.4 suggests by itself; typer would add its own)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            reader_gone()
+
+
+def suggests_commands_itself() -> bool:
+    """Whether click names close matches of an unknown command (``NoSuchCommand``, click 8.4+)."""
+    return hasattr(click.exceptions, "NoSuchCommand")
+
+
+def unreachable_hint(exc: MovieAggError, settings: Settings | None) -> str:
+    """What to check when no source could even be reached (offline, a proxy, a stopped fake).
+
+    Only the CLI says this: the API's public message stays short (it names no settings).
+    """
+    from movieagg.core.config import env_name
+    from movieagg.core.errors import AllSourcesFailed
+
+    if not isinstance(exc, AllSourcesFailed) or not exc.errors:
+        return ""
+    if any(e.kind not in ("unavailable", "timeout") for e in exc.errors):
+        return ""
+    variables = []
+    for error in exc.errors:
+        name = env_name(error.source, "URL")
+        value = settings.get(name) if settings is not None else None
+        variables.append(f"{name}={value}" if value else name)
+    return (
+        "; no source could be reached: check the network connection and any proxy (HTTPS_PROXY), "
+        f"and {', '.join(variables)} (pointing at a local fake? is it running?)"
+    )
+
+
+def guard(
+    action: Callable[[], T], *, interrupted: str = "interrupted", settings: Settings | None = None
+) -> T:
     """Run ``action``, mapping every failure to a one-line message and an exit code."""
     try:
         return action()
+    except BrokenPipeError:
+        raise  # not a failure of ours: the root command ends it quietly
     except MovieAggError as exc:
-        fail(str(exc), exc.exit_code)
+        fail(str(exc) + unreachable_hint(exc, settings), exc.exit_code)
     except KeyboardInterrupt:
         fail(interrupted, EXIT_INTERRUPTED)
     except typer.Exit:
@@ -103,4 +177,4 @@ def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, stat
                 return asyncio.run(make())  # type: ignore[arg-type]
         return asyncio.run(make())  # type: ignore[arg-type]
 
-    return guard(go)
+    return guard(go, settings=settings)

@@ -193,9 +193,31 @@ def status(json_output: Annotated[bool, typer.Option("--json", help="Print JSON.
     if json_output:
         sys.stdout.write(json.dumps(info) + "\n")
         return
-    for key, value in info.items():
-        sys.stdout.write(f"{key}: {value}\n")
-    sys.stdout.write(NOTICE + "\n")
+    sys.stdout.write("".join(f"{line}\n" for line in _status_lines(info)) + NOTICE + "\n")
+
+
+def _status_lines(info: dict[str, Any]) -> list[str]:
+    """The import in words (``--json`` has every figure)."""
+    from movieagg.core.wording import plural
+
+    def count(key: str) -> int:
+        value = info.get(key)
+        return value if isinstance(value, int) else 0
+
+    malformed = info.get("malformed")
+    skipped = sum(v for v in malformed.values() if isinstance(v, int)) if isinstance(malformed, dict) else 0
+    size = info.get("size_bytes")
+    megabytes = f" ({size / 1_000_000:.1f} MB)" if isinstance(size, int) else ""
+    lines = [f"import:    {info['path']}{megabytes}"]
+    if info.get("imported_at"):
+        origin = f" from {info['origin']}" if info.get("origin") else ""
+        lines.append(f"imported:  {info['imported_at']}{origin}")
+    lines.append(
+        f"titles:    {plural(count('titles'), 'film')} and TV movies, {count('rated'):,} rated, "
+        f"{plural(count('akas'), 'alternative title')}"
+    )
+    lines.append(f"skipped:   {plural(skipped, 'malformed line')}")
+    return lines
 
 
 def register(app: typer.Typer) -> None:

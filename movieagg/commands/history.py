@@ -156,11 +156,12 @@ def _resolve(title: str, year: int | None, settings: Settings, store: SQLStore) 
 
 
 def _render_film(film: dict[str, Any], groups: list[dict[str, Any]], observations: int, points: bool) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
+    from movieagg.commands.common import stdout
+
+    console = stdout()
     heading = Text(film["title"] or film["imdb_id"], style="bold")
     if film.get("year"):
         heading.append(f" ({film['year']})")
@@ -223,11 +224,12 @@ def _render_film(film: dict[str, Any], groups: list[dict[str, Any]], observation
 
 
 def _render_searches(entries: list[dict[str, Any]]) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
+    from movieagg.commands.common import stdout
+
+    console = stdout()
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("When (UTC)", no_wrap=True)
     table.add_column("Query")
@@ -346,7 +348,7 @@ def register(app: typer.Typer) -> None:
                 write_json({"movie": film, "series": groups, "observations": len(observations)})
             else:
                 _render_film(film, groups, len(observations), points)
-        except typer.Exit:
+        except (typer.Exit, BrokenPipeError):
             raise
         except MovieAggError as exc:
             fail(str(exc), exc.exit_code)

@@ -327,7 +327,7 @@ class Aggregator:
         resolve_errors: dict[str, SourceFailure] = {}
         if plan.imdb_id is None and (movie is None or not view.identity_fresh):
             try:
-                candidate, resolve_errors, others = await self._resolve(plan.query)
+                candidate, resolve_errors, others = await self._resolve(plan.query, plan.selected)
             except AllSourcesFailed:
                 if movie is None:
                     raise
@@ -461,11 +461,15 @@ class Aggregator:
                 return list(found), errors
         return [], errors
 
-    async def _resolve(self, query: Query) -> tuple[Candidate, dict[str, SourceFailure], list[Candidate]]:
-        """The film a query means, the failures on the way, and (no year given) its namesakes."""
-        # Identity may come from any configured resolver, even one whose ratings were not
-        # asked for: the best matcher should pick the film.
-        candidates, errors = await self._search(query, list(self.sources.values()))
+    async def _resolve(
+        self, query: Query, sources: Sequence[RatingSource]
+    ) -> tuple[Candidate, dict[str, SourceFailure], list[Candidate]]:
+        """The film a query means, the failures on the way, and (no year given) its namesakes.
+
+        Only ``sources`` (the ones selected for this lookup) are asked: ``--source tmdb`` means
+        no request to any other service, resolving included.
+        """
+        candidates, errors = await self._search(query, list(sources))
         if not candidates:
             if errors:
                 raise _failure_for(errors.values(), "could not look the title up")

@@ -8,7 +8,7 @@ codes, not from URLs.
 Exit codes (also in the README): 0 an answer; 1 no such film; 2 usage or invalid input;
 3 configuration; 4 every source failed; 5 AWS credentials; 6 AWS region or endpoint; 7 a
 deploy step failed; 8 the database or cache is unreachable or its schema is newer; 70 an
-internal error (a bug); 130 interrupted.
+internal error (a bug); 130 interrupted; 141 the output's reader went away (``| head``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 EXIT_OK = 0
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # the reader of our output went away (`| head`): 128 + SIGPIPE, as Unix tools
 
 
 class MovieAggError(Exception):

@@ -212,3 +212,32 @@ def test_restart_overwrites(fake: FakeAPI, tmp_path: Path, fmt: str) -> None:
     assert again.returncode == 0, again.stderr
     text = dest.read_text()
     assert "tt0022100" in text and "tt1049413" not in text
+
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def test_letterboxd_export_zip_and_from(fake: FakeAPI, tmp_path: Path) -> None:
+    import zipfile
+
+    zipped = tmp_path / "letterboxd-someone-2026-01-01-00-00-utc.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(CORPUS / "letterboxd" / "patrickmjones" / "ratings.csv", "ratings.csv")
+        zf.write(CORPUS / "letterboxd" / "extratone" / "lists" / "media-meta.csv", "lists/media-meta.csv")
+    out = run(str(zipped), "--from", "lists/media-meta", "-f", "ndjson", "--progress", "none", MOVIEAGG_SOURCES="tmdb")
+    assert out.returncode == 0, out.stderr
+    rows = sorted((json.loads(line) for line in out.stdout.splitlines()), key=lambda r: r["index"])
+    assert [(r["input"]["title"], r["input"]["year"]) for r in rows][:2] == [("Mad As Hell", 2014), ("Spotlight", 2015)]
+    assert len(rows) == 7
+    bad = run(str(zipped), "--from", "lists/nope", MOVIEAGG_SOURCES="tmdb")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "lists/nope" in bad.stderr and "ratings" in bad.stderr and "lists/media-meta" in bad.stderr
+    plain = run(str(zipped), MOVIEAGG_SOURCES="tmdb")  # no watched.csv in this zip
+    assert plain.returncode == 2 and "watched" in plain.stderr
+
+
+def test_windows_1252_export_titles_are_echoed_as_written(fake: FakeAPI, tmp_path: Path) -> None:
+    out = run(str(CORPUS / "imdb" / "ratings-2021-cp1252.csv"), "-f", "ndjson", "--progress", "none", MOVIEAGG_SOURCES="tmdb")
+    assert out.returncode == 0, out.stderr
+    titles = {json.loads(line)["input"]["title"] for line in out.stdout.splitlines()}
+    assert {"Alien³", "Kurôzu zero"} <= titles and not any("\ufffd" in t for t in titles)
