@@ -6,6 +6,7 @@ quick; the bound asserted is the deadline × 1.5, generous on a loaded machine.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -62,7 +63,7 @@ async def test_the_breaker_skips_a_failing_source_at_once_and_probes_it_later(fa
         assert second.movie.imdb_id == "tt1049413" and second.ratings
 
         fake.set_faults()  # TMDB is back; after the cooldown one lookup probes it and closes the breaker
-        time.sleep(1.1)
+        await asyncio.sleep(1.1)
         third = await agg.rate("Psycho", 1960)
         assert "tmdb" in {r.source for r in third.ratings} and not third.errors
         assert not agg.breakers.is_open("tmdb")
