@@ -29,6 +29,7 @@ YEARS = (1870, 2100)  # the first films to well past any release date announced
 RUNTIMES = (1, 100_000)  # minutes (the longest films run for days)
 MAX_SCALE = 1000.0  # a rating's scale: 10, 100, 5 … anything above is nonsense
 MAX_TEXT = 300  # titles, labels, names (the store's title column)
+MAX_NAMES = 1000  # a list of names (OMDb's "Director" of an anthology film); not stored
 MAX_URL = 2048
 IMDB_ID = re.compile(r"^tt\d{7,8}$")
 ABSENT = frozenset({"", "N/A", "\\N"})  # how sources say "no value" (OMDb, the IMDb datasets)

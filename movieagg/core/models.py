@@ -187,7 +187,7 @@ class Movie:
             original_title=_str(data, "original_title"),
             poster_url=poster,
             runtime=_int(data, "runtime", bounds.RUNTIMES),
-            director=_str(data, "director"),
+            director=_str(data, "director", bounds.MAX_NAMES),
         )
 
     def merged(self, other: Movie) -> Movie:

@@ -32,7 +32,7 @@ def checked_movie(movie: Movie) -> Movie:
         original_title=bounds.lenient(bounds.text, movie.original_title, "original title"),
         poster_url=bounds.lenient(bounds.url, movie.poster_url, "poster"),
         runtime=bounds.lenient(bounds.whole, movie.runtime, "runtime", lo=runtimes[0], hi=runtimes[1]),
-        director=bounds.lenient(bounds.text, movie.director, "director"),
+        director=bounds.lenient(bounds.text, movie.director, "director", limit=bounds.MAX_NAMES),
     )
 
 

@@ -182,7 +182,7 @@ class OMDbSource(BaseSource, spec=OMDB):
             imdb_id=imdb,
             poster_url=bounds.lenient(bounds.url, body.get("Poster"), "Poster"),
             runtime=bounds.lenient(bounds.whole, runtime, "Runtime", lo=1, hi=bounds.RUNTIMES[1]),
-            director=bounds.lenient(bounds.text, body.get("Director"), "Director"),
+            director=bounds.lenient(bounds.text, body.get("Director"), "Director", limit=bounds.MAX_NAMES),
         )
         return SourceData(self.name, tuple(ratings), movie, exact=exact)
 

@@ -23,6 +23,7 @@ from movieagg.sources.registry import WIKIDATA
 
 ENTITY = "http://www.wikidata.org/entity/"
 ROTTEN_TOMATOES, METACRITIC, IMDB = "Q105584", "Q150248", "Q37312"
+REVIEWERS = frozenset({ROTTEN_TOMATOES, METACRITIC, IMDB})  # others (CinemaScore's "A-", …) are not read
 PREFERRED = "http://wikiba.se/ontology#PreferredRank"
 FILM_CLASSES = frozenset(
     {"Q11424", "Q506240", "Q24869", "Q202866", "Q226730", "Q24862", "Q17517379", "Q93204", "Q20650540"}
@@ -74,7 +75,7 @@ def ratings_from_scores(scores: Iterable[ReviewScore], source: str = "wikidata")
     best: dict[tuple[str, str | None], ReviewScore] = {}
     kinds: dict[tuple[str, str | None], tuple[str, str, float, float, int | None]] = {}
     for score in scores:
-        if score.by is None:
+        if score.by not in REVIEWERS:
             continue
         checked = _checked(score)
         if checked is None:

@@ -232,3 +232,13 @@ def test_malformed_rows_of_the_local_import(tmp_path: Path, change: dict[int, ob
     assert isinstance(outcome, SourceData) and notes
     if expect == "drops:imdb":
         assert outcome.ratings == ()
+
+
+async def test_review_scores_of_other_reviewers_are_not_judged(httpx_mock: HTTPXMock, http: HttpClient) -> None:
+    """Wikidata holds scores by many reviewers (CinemaScore grades films "A-"): only the three
+    movieagg reads are checked, so the others never show up as dropped values."""
+    body = sparql_row(score=lit("A-"), by={"type": "uri", "value": "http://www.wikidata.org/entity/Q5120209"})
+    httpx_mock.add_response(json=body)
+    with bounds.noting() as notes:
+        data = await wikidata_fetch(http)
+    assert isinstance(data, SourceData) and data.ratings == () and notes == []

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from pytest_httpx import HTTPXMock
 
+from movieagg.core import bounds
 from movieagg.core.config import Secret
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Movie, Query
@@ -98,3 +99,12 @@ async def test_error_getting_data_is_not_found(httpx_mock: HTTPXMock, http: Http
     body = (Path(__file__).parent / "fixtures" / "omdb_error_getting_data.json").read_bytes()
     httpx_mock.add_response(status_code=200, content=body, headers={"Content-Type": "application/json"})
     assert await source(http).fetch(Movie("tt27433128", imdb_id="tt27433128")) is None
+
+
+async def test_a_long_list_of_directors_is_kept_quietly(httpx_mock: HTTPXMock, http: HttpClient) -> None:
+    """Anthology films list a dozen directors: long, but a name list, not garbage to report."""
+    directors = ", ".join(f"Director Number {i}" for i in range(25))
+    httpx_mock.add_response(json={**BLADE_RUNNER, "Director": directors})
+    with bounds.noting() as notes:
+        data = await source(http).fetch(Movie("x", imdb_id="tt0083658"))
+    assert data is not None and data.movie is not None and data.movie.director == directors and notes == []
