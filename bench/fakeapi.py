@@ -4,8 +4,9 @@ Run it: ``python -m bench.fakeapi --port 8765 --latency 0.05`` and point movieag
 the environment it prints (``MOVIEAGG_TMDB_URL`` …); ``--list`` prints the films it knows. Tests and benchmarks use
 :class:`FakeAPI` as a context manager. Knobs (also at runtime via ``GET /_config?…``):
 per-request latency, failing services (HTML 503s), a TMDB requests-per-second limit (429
-with Retry-After). ``GET /_stats`` returns request counts per service (``?reset=1`` zeroes).
-Only loopback is served.
+with Retry-After), and per-service fault modes (:mod:`bench.fakefaults`: hung, trickling,
+redirecting, huge and gzip-bomb answers, garbage bodies, answers about another film).
+``GET /_stats`` returns request counts per service (``?reset=1`` zeroes). Only loopback is served.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bench import fakefaults
 from bench.films import FILMS
 
 TMDB_KEY = "fake-tmdb-key-0123456789abcdef0"
@@ -94,6 +96,18 @@ class State:
         # Arrival times per service (monotonic, last 10,000) and 429s sent, for politeness tests.
         self.arrivals: dict[str, deque[float]] = {}
         self.rejected: Counter[str] = Counter()
+        # Fault modes per service (bench.fakefaults): "hang", "gzip", "nulls", "other_film", …
+        self.faults: dict[str, str] = {}
+        self.released = threading.Event()  # set: hung and trickling handlers let go
+        self.huge_bytes = 64 * 1024 * 1024  # what a "huge" answer would send
+        self.elsewhere_url = ""  # where "redirect" sends clients (another host)
+        self.decoy = "tt0133093"  # the film "other_film" answers about
+
+    def clear_faults(self) -> None:
+        """No faults; every hung or trickling handler lets go now."""
+        self.faults = {}
+        self.released.set()
+        self.released = threading.Event()
 
     def allow_tmdb(self) -> float | None:
         """None if allowed, else seconds to wait (a sliding one-second window)."""
@@ -383,6 +397,9 @@ class Handler(BaseHTTPRequestHandler):
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
     ) -> None:
+        fault = getattr(self, "_fault", None)
+        if fault in fakefaults.BODY_FAULTS and status == 200 and isinstance(body, dict | list):
+            body = fakefaults.rewrite(body, fault)
         raw = body.encode() if isinstance(body, str) else json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -393,6 +410,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     def do_GET(self) -> None:
+        self._fault: str | None = None
         url = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         state = self.server.state
@@ -413,8 +431,17 @@ class Handler(BaseHTTPRequestHandler):
                 state.latency = float(params["latency"])
             if "tmdb_rps" in params:
                 state.tmdb_rps = float(params["tmdb_rps"]) or None
+            if "faults" in params:
+                state.clear_faults()
+                state.faults = dict(f.split(":", 1) for f in params["faults"].split(",") if ":" in f)
             return self._send(
-                200, {"fail": sorted(state.fail), "latency": state.latency, "tmdb_rps": state.tmdb_rps}
+                200,
+                {
+                    "fail": sorted(state.fail),
+                    "latency": state.latency,
+                    "tmdb_rps": state.tmdb_rps,
+                    "faults": state.faults,
+                },
             )
         service = path.strip("/").split("/")[0]
         with state.lock:
@@ -424,6 +451,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(state.latency)
         if service in state.fail:
             return self._send(503, "<html><body><h1>503 Service Unavailable</h1></body></html>", "text/html")
+        self._fault = state.faults.get(service)
+        if self._fault in fakefaults.TRANSPORT_FAULTS:
+            return self._transport_fault(self._fault)
         try:
             if service == "tmdb":
                 return self._tmdb(path.removeprefix("/tmdb/3"), params)
@@ -436,6 +466,69 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug in the fake must be visible, not a hang
             return self._send(500, {"fake_error": type(exc).__name__, "detail": str(exc)})
         return self._send(404, {"error": "no such fake service"})
+
+    # ------------------------------------------------------------------ faults
+
+    def _by_id(self, film: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The film an answer by id describes: another one under the "other_film" fault.
+
+        (Trakt's ratings body names no film, so there the fault could not be noticed by any
+        client; it applies to every answer that carries ids.)
+        """
+        if film is not None and self._fault == "other_film":
+            return self.server.state.catalogue.by_imdb[self.server.state.decoy]
+        return film
+
+    def _transport_fault(self, mode: str) -> None:
+        state = self.server.state
+        released = state.released
+        if mode == "hang":  # accept, read the request, never answer
+            released.wait(fakefaults.HANG_SECONDS)
+            self.close_connection = True
+            return
+        if mode == "html5xx":
+            return self._send(502, "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>", "text/html")
+        if mode == "redirect":  # to another host, the query (and its key) kept, as a careless proxy does
+            self.send_response(302)
+            self.send_header("Location", state.elsewhere_url + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.close_connection = True
+        try:
+            if mode == "gzip":
+                bomb = fakefaults.gzip_bomb()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(bomb)))
+                self.end_headers()
+                self.wfile.write(bomb)
+            elif mode == "huge":  # no Content-Length: only reading it tells how big it is
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                chunk = b"0" * 65536
+                self.wfile.write(b'{"padding": "')
+                for _ in range(state.huge_bytes // len(chunk)):
+                    if released.is_set():
+                        return
+                    self.wfile.write(chunk)
+                self.wfile.write(b'"}')
+            elif mode == "trickle":  # a byte at a time: no single read ever waits long
+                body = json.dumps({"results": [], "padding": "0" * 2000}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for i in range(len(body)):
+                    if released.wait(fakefaults.TRICKLE_GAP):
+                        return
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
 
     # ------------------------------------------------------------------ TMDB
 
@@ -484,7 +577,7 @@ class Handler(BaseHTTPRequestHandler):
             )
         match = re.fullmatch(r"/movie/(\d+)(/external_ids)?", path)
         if match:
-            film = cat.by_tmdb.get(int(match.group(1)))
+            film = self._by_id(cat.by_tmdb.get(int(match.group(1))))
             if film is None:
                 return self._send(
                     404,
@@ -515,7 +608,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, body)
         match = re.fullmatch(r"/find/(tt\d+)", path)
         if match:
-            film = cat.by_imdb.get(match.group(1))
+            film = self._by_id(cat.by_imdb.get(match.group(1)))
             results = [tmdb_result(film)] if film else []
             return self._send(
                 200,
@@ -569,9 +662,9 @@ class Handler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/search/(imdb|tmdb)/([^/]+)", path)
         if match:
             if match.group(1) == "imdb":
-                film = cat.by_imdb.get(match.group(2))
+                film = self._by_id(cat.by_imdb.get(match.group(2)))
             else:
-                film = cat.by_tmdb.get(int(match.group(2))) if match.group(2).isdigit() else None
+                film = self._by_id(cat.by_tmdb.get(int(match.group(2))) if match.group(2).isdigit() else None)
             found = [{"type": "movie", "score": None, "movie": trakt_movie(film)}] if film else []
             return self._send(200, found)
         if path == "/search/movie":
@@ -601,7 +694,9 @@ class Handler(BaseHTTPRequestHandler):
         if "i" in params:
             if not re.fullmatch(r"tt\d{7,8}", params["i"]):
                 return self._send(200, {"Response": "False", "Error": "Incorrect IMDb ID."})
-            film = cat.by_imdb.get(params["i"])
+            if self._fault == "omdb_error":  # OMDb's answer for an IMDb id it does not know
+                return self._send(200, fakefaults.OMDB_ERROR_GETTING_DATA)
+            film = self._by_id(cat.by_imdb.get(params["i"]))
             return self._send(
                 200, omdb_record(film) if film else {"Response": "False", "Error": "Movie not found!"}
             )
@@ -638,8 +733,8 @@ class Handler(BaseHTTPRequestHandler):
             query = params.get("query", "")
             imdbs = re.findall(r'wdt:P345 "(tt\d+)"', query)
             tmdbs = re.findall(r'wdt:P4947 "(\d+)"', query)
-            films = {f["qid"]: f for f in (cat.by_imdb.get(i) for i in imdbs) if f}
-            films.update({f["qid"]: f for f in (cat.by_tmdb.get(int(t)) for t in tmdbs) if f})
+            films = {f["qid"]: f for f in (self._by_id(cat.by_imdb.get(i)) for i in imdbs) if f}
+            films.update({f["qid"]: f for f in (self._by_id(cat.by_tmdb.get(int(t))) for t in tmdbs) if f})
             bindings = [row for f in films.values() for row in sparql_bindings(f)]
             variables = [
                 "item",
@@ -744,6 +839,7 @@ class FakeAPI:
         self.state = State(Catalogue(films if films is not None else FILMS), latency, tmdb_rps)
         self.server = FakeServer(("127.0.0.1", port), self.state)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.elsewhere: fakefaults.Elsewhere | None = None  # started with the first redirect fault
 
     @property
     def url(self) -> str:
@@ -760,11 +856,22 @@ class FakeAPI:
                 self.state.counts.clear()
         return counts
 
+    def set_faults(self, **modes: str) -> None:
+        """Fault modes per service (``tmdb="hang"``); none given: no faults."""
+        self.state.clear_faults()
+        if "redirect" in modes.values() and self.elsewhere is None:
+            self.elsewhere = fakefaults.Elsewhere()
+            self.state.elsewhere_url = self.elsewhere.url
+        self.state.faults = dict(modes)
+
     def __enter__(self) -> FakeAPI:
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.state.clear_faults()
+        if self.elsewhere is not None:
+            self.elsewhere.close()
         self.server.shutdown()
         self.server.server_close()
 

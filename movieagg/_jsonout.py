@@ -8,5 +8,6 @@ from typing import Any
 
 
 def write_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """``data`` as JSON; a NaN or an infinity is a ValueError (exit 70), never invalid JSON."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
     sys.stdout.flush()

@@ -112,6 +112,7 @@ def build_runtime(
         limits=limits_from_settings(settings, default_limits()),  # per-source request rates (TMDB 40/s, …)
         quotas=quotas_from_settings(settings, all_specs(include_plugins=False).values()),  # OMDb: 1,000/day
         max_queue_wait=queue_wait,
+        max_response_bytes=settings.max_response_bytes,  # larger answers are ignored, unread
     )
     if sources is None:
         built: list[Any] = [LazySource(spec, settings, http) for spec in specs]
@@ -142,6 +143,10 @@ def build_runtime(
         identity_ttl=settings.identity_ttl,
         ratings_ttl=settings.ratings_ttl,
         source_timeout=settings.timeout * 3,  # rate-limit waits extend it (core.budget)
+        # One deadline per lookup; a batch's lookup may also wait its turn under rate limits.
+        deadline=settings.lookup_deadline + (queue_wait if patient else 0.0),
+        breaker_failures=settings.breaker_failures,
+        breaker_cooldown=settings.breaker_cooldown,
         unavailable=unavailable,
         resolvers=resolver_order(specs),
         rating_preference=rating_preference(specs),

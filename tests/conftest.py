@@ -40,12 +40,14 @@ def fake_api() -> Iterator[FakeAPI]:
 def fake(fake_api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAPI]:
     """The fake upstream with keys configured in the environment; counters zeroed."""
     fake_api.counts(reset=True)
+    fake_api.set_faults()
     fake_api.state.fail = set()
     fake_api.state.latency = 0.0
     fake_api.state.tmdb_rps = None
     for k, v in fake_api.env.items():
         monkeypatch.setenv(k, v)
     yield fake_api
+    fake_api.set_faults()
     fake_api.state.fail = set()
     fake_api.state.latency = 0.0
     fake_api.state.tmdb_rps = None

@@ -78,7 +78,7 @@ class OutputWriter:
         if self._csv is not None:
             self._csv.writerow(csv_row(res))
         else:
-            line = json.dumps(res.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            line = json.dumps(res.to_dict(), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
             if self.fmt == "json":
                 line = ("" if self._first else ",\n") + line
                 self._first = False

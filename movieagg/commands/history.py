@@ -128,7 +128,7 @@ def _resolve(title: str, year: int | None, settings: Settings, store: SQLStore) 
     if isinstance(raw, dict):
         try:
             movie = Movie.from_dict(raw)
-        except (KeyError, TypeError):
+        except (KeyError, TypeError, ValueError):  # a bad entry (models check it) is no entry
             movie = None
         if movie is not None and (movie.imdb_id or movie.tmdb_id is not None):
             return {

@@ -11,6 +11,9 @@ A lookup runs in phases (:meth:`Aggregator._lookup`):
 4. **verify** — a source whose answer turned out to be about another film (checked by IMDb
    id) is asked again by the canonical IMDb id, so one answer is always about one film.
 
+Every call to a source goes through :mod:`movieagg.core.calls`: one deadline for the whole
+lookup, no second ask of a source that failed in it, a circuit breaker per source across
+lookups, and what came back checked, its dropped values listed in ``errors``.
 Identity (title → ids) is cached far longer than ratings (:mod:`movieagg.core.lookup_cache`).
 """
 
@@ -22,13 +25,17 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from movieagg.core import budget, cachekeys
+from movieagg.core import bounds, cachekeys, upstream
+from movieagg.core.breaker import Breakers
+from movieagg.core.calls import Asking
+from movieagg.core.config import DEFAULT_LOOKUP_DEADLINE
 from movieagg.core.errors import (
     AllSourcesFailed,
     ConfigurationError,
     InvalidQuery,
     MovieAggError,
     NotFound,
+    SourceErrorInfo,
     SourceFailure,
 )
 from movieagg.core.lookup_cache import CacheView, LookupCache
@@ -85,6 +92,15 @@ class _Answers:
     fresh: set[str]
 
 
+@dataclass(slots=True)
+class _Search:
+    """What the resolvers said: candidates, failures, and values dropped from their answers."""
+
+    candidates: list[Candidate]
+    errors: dict[str, SourceFailure]
+    notes: dict[str, list[str]]
+
+
 class Aggregator:
     """Rates films from a set of sources, with an optional cache and lookup recorder.
 
@@ -95,6 +111,9 @@ class Aggregator:
     ``resolvers``: source names in the order they resolve titles (default: the searchable
     sources in the order given). ``rating_preference``: when two sources report the same
     rating, the copy of the earlier one counts (default: the order given).
+    ``deadline``: seconds one lookup may take in all (None: no limit); ``source_timeout``: one
+    call to one source. ``breaker_failures`` consecutive failures open a source's circuit
+    breaker for ``breaker_cooldown`` seconds (it lives as long as this aggregator).
     """
 
     def __init__(
@@ -114,6 +133,9 @@ class Aggregator:
         lock_ttl: float = 15.0,
         lock_wait: float = 10.0,
         memo_ttl: float = 0.0,
+        deadline: float | None = DEFAULT_LOOKUP_DEADLINE,
+        breaker_failures: int = 3,
+        breaker_cooldown: float = 30.0,
     ) -> None:
         names = [s.name for s in sources]
         if len(set(names)) != len(names):
@@ -135,6 +157,8 @@ class Aggregator:
         )
         self.lock_ttl = lock_ttl
         self.lock_wait = lock_wait
+        self.deadline = deadline
+        self.breakers = Breakers(breaker_failures, breaker_cooldown)
 
     @property
     def cache(self) -> SafeCache | None:
@@ -214,11 +238,16 @@ class Aggregator:
     async def search(self, title: str, year: int | str | None = None, limit: int = 10) -> list[Candidate]:
         """Candidate films for a title, best first (to disambiguate remakes)."""
         query = Query.create(title, year)
-        candidates, errors = await self._search(query, self.select(None), limit=max(limit, 10))
-        if not candidates and errors:
-            raise _failure_for(errors.values(), "every source failed to search")
-        ranked = [s.candidate for s in rank_candidates(query, candidates)[:limit]]
-        return await self._complete_ids(ranked)
+        ask = self._asking()
+        found = await self._search(ask, query, self.select(None), limit=max(limit, 10))
+        if not found.candidates and found.errors:
+            raise _failure_for(found.errors.values(), "every source failed to search")
+        ranked = [s.candidate for s in rank_candidates(query, found.candidates)[:limit]]
+        return await self._complete_ids(ask, ranked)
+
+    def _asking(self) -> Asking:
+        """The calls of one lookup, from now until its deadline."""
+        return Asking(self.breakers, self.source_timeout, self.deadline)
 
     # ----------------------------------------------------------------- one lookup, in phases
 
@@ -243,6 +272,7 @@ class Aggregator:
             self._inflight.pop(plan.key, None)
 
     async def _lookup(self, plan: _Plan) -> RatingResult:
+        ask = self._asking()  # the lookup's deadline starts now
         try:
             # 1. cache
             view = self._read_cache(plan)
@@ -254,7 +284,7 @@ class Aggregator:
                     lock = cachekeys.lock_key(*plan.key[:3])
                     lease = self._lease(lock)
                     if lease is None:
-                        await self._wait_for_lease(lock)
+                        await self._wait_for_lease(lock, ask)
                         view = self._read_cache(plan)
                         result = self._cached_answer(plan, view)
                         if result is None:
@@ -262,7 +292,7 @@ class Aggregator:
                 if result is None:
                     try:
                         # 3. network (4. verify inside)
-                        result = await self._from_network(plan, view)
+                        result = await self._from_network(plan, view, ask)
                     finally:
                         if lock is not None and lease is not None and self.locker is not None:
                             self.locker.release(lock, lease)
@@ -307,27 +337,29 @@ class Aggregator:
         assert self.locker is not None
         return self.locker.acquire(lock, self.lock_ttl)
 
-    async def _wait_for_lease(self, lock: str) -> None:
-        """Wait (at most ``lock_wait`` seconds) until the process holding the lease lets go."""
+    async def _wait_for_lease(self, lock: str, ask: Asking) -> None:
+        """Wait (at most ``lock_wait`` seconds, and half the lookup's time left) until the
+        process holding the lease lets go."""
         assert self.locker is not None
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.lock_wait
+        left = ask.remaining()
+        deadline = loop.time() + (self.lock_wait if left is None else min(self.lock_wait, left / 2))
         delay = 0.01
         while self.locker.held(lock) and loop.time() < deadline:
             await asyncio.sleep(max(0.0, min(delay, deadline - loop.time())))
             delay = min(delay * 1.5, 0.1)
 
-    async def _from_network(self, plan: _Plan, view: CacheView) -> RatingResult:
+    async def _from_network(self, plan: _Plan, view: CacheView, ask: Asking) -> RatingResult:
         """Phase 3: resolve the title if needed, ask every source the cache could not answer."""
         cached_movie = view.movie if view.identity_fresh else None
         movie = view.movie
         identity = view  # the identity in effect: from the cache, or resolved below
         fresh, stale = dict(view.fresh), dict(view.stale)
         prefetched: dict[str, SourceData] = {}
-        resolve_errors: dict[str, SourceFailure] = {}
+        resolved = _Search([], {}, {})
         if plan.imdb_id is None and (movie is None or not view.identity_fresh):
             try:
-                candidate, resolve_errors, others = await self._resolve(plan.query, plan.selected)
+                candidate, resolved, others = await self._resolve(ask, plan.query, plan.selected)
             except AllSourcesFailed:
                 if movie is None:
                     raise
@@ -351,11 +383,11 @@ class Aggregator:
         answers.fresh = {n for n in answers.data if n not in fresh}
         to_fetch = [s for s in plan.selected if s.name not in answers.data]
         if to_fetch:
-            fetched = await self._fetch(movie, to_fetch)
+            fetched = await self._fetch(ask, movie, to_fetch)
             answers.data.update(fetched.data)
             answers.errors.update(fetched.errors)
             answers.fresh |= fetched.fresh
-            movie = await self._verify(movie, answers, plan.selected)  # phase 4
+            movie = await self._verify(ask, movie, answers, plan.selected)  # phase 4
 
         stale_used = _fill_from_stale(answers, stale, movie)
         result = self._assemble(plan, movie, answers, identity, stale_used=stale_used)
@@ -363,9 +395,8 @@ class Aggregator:
             for name in answers.fresh:
                 if name in answers.data:
                     self.lookups.put_ratings(answers.data[name])
-        if resolve_errors:
-            listed = {e.source for e in result.errors}
-            extra = [e.info() for n, e in resolve_errors.items() if n not in listed]
+        extra = _search_entries(resolved, result.errors)
+        if extra:
             result = replace(result, errors=(*result.errors, *extra))
         self._remember_identity(plan, identity, result, cached_movie)
         return result
@@ -389,12 +420,15 @@ class Aggregator:
         ratings = [r for name in plan.names if name in data for r in data[name].ratings]
         weighted, score = weigh(ratings, self.rating_preference)
         fetched_at = max((d.fetched_at for d in data.values()), default=utcnow())
+        dropped = [
+            SourceErrorInfo(n, note, "malformed") for n in plan.names if n in data for note in data[n].dropped
+        ]
         result = RatingResult(
             query=plan.query,
             movie=movie,
             ratings=weighted,
             score=score,
-            errors=tuple(errors[n].info() for n in plan.names if n in errors),
+            errors=(*(errors[n].info() for n in plan.names if n in errors), *dropped),
             cached=not answers.fresh and not stale_used and bool(data),
             stale=stale_used,
             fetched_at=fetched_at if not answers.fresh else utcnow(),
@@ -404,7 +438,7 @@ class Aggregator:
             plan.imdb_id is not None
             and not result.ratings
             and movie.title == plan.imdb_id
-            and not result.errors
+            and not errors
         ):
             raise NotFound(f"no source knows {plan.imdb_id}")
         return result
@@ -425,10 +459,10 @@ class Aggregator:
     # ----------------------------------------------------------------- resolving titles
 
     async def _search(
-        self, query: Query, sources: Sequence[RatingSource], limit: int = 10
-    ) -> tuple[list[Candidate], dict[str, SourceFailure]]:
+        self, ask: Asking, query: Query, sources: Sequence[RatingSource], limit: int = 10
+    ) -> _Search:
         """Ask resolvers in order of authority until one has candidates."""
-        errors: dict[str, SourceFailure] = {}
+        found = _Search([], {}, {})
         wanted = {s.name: s for s in sources if s.can_search}
         order = [wanted[n] for n in self.resolvers if n in wanted]
         order += [s for n, s in wanted.items() if n not in self.resolvers]
@@ -438,62 +472,60 @@ class Aggregator:
                 "set TMDB_API_KEY or OMDB_API_KEY, or enable the keyless wikidata source"
             )
         for source in order:
-            try:
-                found = await budget.within(self.source_timeout, source.search(query, limit))
-                if not found and query.year is not None:
+
+            async def search(source: RatingSource = source) -> Sequence[Candidate]:
+                hits = await source.search(query, limit)
+                if not hits and query.year is not None:
                     # Sources filter on their own release year; festival vs release dates differ
                     # by one, so ask again without it and let the ranking apply the ±1 tolerance.
-                    loose = Query(query.title, None)
-                    found = await budget.within(self.source_timeout, source.search(loose, limit))
-            except SourceFailure as exc:
-                errors[source.name] = exc
-                continue
-            except TimeoutError:
-                errors[source.name] = SourceFailure(source.name, "timed out", "timeout")
-                continue
-            except Exception as exc:  # a bug or an unexpected body must not sink the lookup
-                log.debug("search on %s failed", source.name, exc_info=True)
-                errors[source.name] = SourceFailure(
-                    source.name, f"unexpected error ({type(exc).__name__})", "malformed"
-                )
-                continue
-            if found:
-                return list(found), errors
-        return [], errors
+                    hits = await source.search(Query(query.title, None), limit)
+                return hits
+
+            # A resolver may use half the time left: a hung one leaves time for the next
+            # resolver and for the sources asked by id.
+            outcome, notes = await ask.ask(source, search, upstream.checked_candidates, share=0.5)
+            if notes and not outcome and not isinstance(outcome, SourceFailure):
+                # Nothing usable, and values dropped: an answer we could not read, not "no film".
+                why = f"no usable search result ({bounds.main_note(notes)})"
+                outcome = SourceFailure(source.name, why, "malformed")
+            if notes and not isinstance(outcome, SourceFailure):
+                found.notes[source.name] = notes
+            if isinstance(outcome, SourceFailure):
+                found.errors[source.name] = outcome
+            elif outcome:
+                found.candidates = outcome
+                return found
+        return found
 
     async def _resolve(
-        self, query: Query, sources: Sequence[RatingSource]
-    ) -> tuple[Candidate, dict[str, SourceFailure], list[Candidate]]:
-        """The film a query means, the failures on the way, and (no year given) its namesakes.
+        self, ask: Asking, query: Query, sources: Sequence[RatingSource]
+    ) -> tuple[Candidate, _Search, list[Candidate]]:
+        """The film a query means, what the resolvers said on the way, and (no year given) its namesakes.
 
         Only ``sources`` (the ones selected for this lookup) are asked: ``--source tmdb`` means
         no request to any other service, resolving included.
         """
-        candidates, errors = await self._search(query, list(sources))
-        if not candidates:
-            if errors:
-                raise _failure_for(errors.values(), "could not look the title up")
+        found = await self._search(ask, query, list(sources))
+        if not found.candidates:
+            if found.errors:
+                raise _failure_for(found.errors.values(), "could not look the title up")
             raise NotFound(_not_found_message(query))
-        ranked = rank_candidates(query, candidates)
+        ranked = rank_candidates(query, found.candidates)
         if not ranked:
             raise NotFound(_not_found_message(query))
         others = same_title_others(ranked) if query.year is None else []
-        return ranked[0].candidate, errors, others
+        return ranked[0].candidate, found, others
 
-    async def _complete_ids(self, candidates: list[Candidate]) -> list[Candidate]:
+    async def _complete_ids(self, ask: Asking, candidates: list[Candidate]) -> list[Candidate]:
         """Fill in IMDb ids a search did not return (TMDB's), asking each candidate's source by id."""
 
         async def complete(candidate: Candidate) -> Candidate:
             source = self.sources.get(candidate.source)
             if candidate.imdb_id or source is None:
                 return candidate
-            try:
-                data = await budget.within(self.source_timeout, source.fetch(candidate.to_movie()))
-            except Exception:  # the candidate is still useful without its IMDb id
-                log.debug("could not complete ids of %s", candidate.title, exc_info=True)
-                return candidate
-            if data is None or data.movie is None or not data.exact:
-                return candidate
+            data, _ = await ask.ask(source, lambda: source.fetch(candidate.to_movie()), upstream.checked_data)
+            if not isinstance(data, SourceData) or data.movie is None or not data.exact:
+                return candidate  # still useful without its IMDb id
             return replace(
                 candidate, imdb_id=data.movie.imdb_id, tmdb_id=candidate.tmdb_id or data.movie.tmdb_id
             )
@@ -502,9 +534,9 @@ class Aggregator:
 
     # ----------------------------------------------------------------- asking sources
 
-    async def _fetch(self, movie: Movie, sources: Sequence[RatingSource]) -> _Answers:
+    async def _fetch(self, ask: Asking, movie: Movie, sources: Sequence[RatingSource]) -> _Answers:
         """Ask every source at once; a failure is an entry, never an exception."""
-        results = await asyncio.gather(*(self._fetch_one(s, movie) for s in sources))
+        results = await asyncio.gather(*(self._fetch_one(ask, s, movie) for s in sources))
         answers = _Answers({}, {}, set())
         for source, outcome in zip(sources, results, strict=True):
             if isinstance(outcome, SourceFailure):
@@ -514,18 +546,20 @@ class Aggregator:
         answers.fresh = set(answers.data)
         return answers
 
-    async def _fetch_one(self, source: RatingSource, movie: Movie) -> SourceData | SourceFailure | None:
-        try:
-            return await budget.within(self.source_timeout, source.fetch(movie))
-        except SourceFailure as exc:
-            return exc
-        except TimeoutError:
-            return SourceFailure(source.name, "timed out", "timeout")
-        except Exception as exc:
-            log.debug("fetch on %s failed", source.name, exc_info=True)
-            return SourceFailure(source.name, f"unexpected error ({type(exc).__name__})", "malformed")
+    async def _fetch_one(
+        self, ask: Asking, source: RatingSource, movie: Movie
+    ) -> SourceData | SourceFailure | None:
+        """One source's answer (what it dropped noted in it), its failure, or None (no such film)."""
+        outcome, notes = await ask.ask(source, lambda: source.fetch(movie), upstream.checked_data)
+        if isinstance(outcome, SourceData) and notes:
+            return replace(outcome, dropped=(*outcome.dropped, *notes))
+        if outcome is None and notes:  # it said nothing usable, and why is worth knowing
+            return SourceFailure(source.name, f"no usable answer ({bounds.main_note(notes)})", "malformed")
+        return outcome
 
-    async def _verify(self, movie: Movie, answers: _Answers, selected: Sequence[RatingSource]) -> Movie:
+    async def _verify(
+        self, ask: Asking, movie: Movie, answers: _Answers, selected: Sequence[RatingSource]
+    ) -> Movie:
         """Phase 4: settle the film's IMDb id and re-ask, by that id, any source that answered
         about another film (and, when the id was learnt only now, any that found nothing)."""
         data, errors = answers.data, answers.errors
@@ -550,7 +584,7 @@ class Aggregator:
                 "%s answered about %s, not %s; asking again by IMDb id", s.name, data[s.name].movie, canonical
             )
             del data[s.name]
-        retried = await self._fetch(movie, again)
+        retried = await self._fetch(ask, movie, again)
         for s in again:
             if s.name in retried.data and _reports_other(retried.data[s.name], canonical):
                 retried.data.pop(s.name)
@@ -606,6 +640,16 @@ def _fill_from_stale(answers: _Answers, stale: Mapping[str, SourceData], movie: 
 
 def _same_film(item: SourceData, movie: Movie) -> bool:
     return item.movie is None or movie.imdb_id is None or item.movie.imdb_id in (None, movie.imdb_id)
+
+
+def _search_entries(found: _Search, listed: Sequence[SourceErrorInfo]) -> list[SourceErrorInfo]:
+    """The resolvers' failures and dropped values the answer does not list yet."""
+    failed = {e.source for e in listed if e.kind != "malformed"}
+    seen = {(e.source, e.message) for e in listed}
+    entries = [e.info() for n, e in found.errors.items() if n not in failed and (n, e.message) not in seen]
+    for name, notes in found.notes.items():
+        entries += [SourceErrorInfo(name, n, "malformed") for n in notes if (name, n) not in seen]
+    return entries
 
 
 def _failure_for(failures: Iterable[SourceFailure], what: str) -> MovieAggError:

@@ -4,7 +4,8 @@ The aggregator gives every call to a source (search, fetch) a budget of seconds.
 that waits for its turn under the source's rate limit is being polite, not slow: the rate
 limiter pauses the budget while it waits (:func:`paused`), so only the service's own time
 counts. Without this a batch that paces itself to Trakt's 500 calls per 5 minutes would
-report its own politeness as "timed out".
+report its own politeness as "timed out". A lookup's deadline (``until``) is different: it
+is a wall no pause moves, so a lookup ends in time even while a source waits its turn.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ T = TypeVar("T")
 
 
 class _Budget:
-    """The timeout of one source call, and how many waits have it paused."""
+    """The timeout of one source call, the deadline it may not pass, and how many waits have it paused."""
 
-    __slots__ = ("pauses", "remaining", "timeout")
+    __slots__ = ("pauses", "remaining", "timeout", "until")
 
-    def __init__(self, timeout: asyncio.Timeout) -> None:
+    def __init__(self, timeout: asyncio.Timeout, until: float | None) -> None:
         self.timeout = timeout
+        self.until = until
         self.pauses = 0
         self.remaining = 0.0
 
@@ -34,10 +36,12 @@ _CURRENT: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
 )
 
 
-async def within(seconds: float, call: Awaitable[T]) -> T:
-    """Await ``call`` for at most ``seconds`` of not-paused time (TimeoutError after)."""
-    async with asyncio.timeout(seconds) as timeout:
-        token = _CURRENT.set(_Budget(timeout))
+async def within(seconds: float, call: Awaitable[T], *, until: float | None = None) -> T:
+    """Await ``call`` for at most ``seconds`` of not-paused time, and never past ``until``
+    (event-loop time: the lookup's deadline); TimeoutError after."""
+    end = asyncio.get_running_loop().time() + seconds
+    async with asyncio.timeout_at(end if until is None else min(end, until)) as timeout:
+        token = _CURRENT.set(_Budget(timeout, until))
         try:
             return await call
         finally:
@@ -58,12 +62,13 @@ def paused() -> Iterator[None]:
             yield
             return
         budget.remaining = when - loop.time()
-        budget.timeout.reschedule(None)
+        budget.timeout.reschedule(budget.until)
     budget.pauses += 1
     try:
         yield
     finally:
         budget.pauses -= 1
         if budget.pauses == 0:
+            end = loop.time() + max(budget.remaining, 0.0)
             with contextlib.suppress(RuntimeError):  # the call is already being torn down
-                budget.timeout.reschedule(loop.time() + max(budget.remaining, 0.0))
+                budget.timeout.reschedule(end if budget.until is None else min(end, budget.until))

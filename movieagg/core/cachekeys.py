@@ -50,7 +50,8 @@ def lock_key(*parts: object) -> str:
 
 
 def encode(data: Any) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact JSON; a NaN or an infinity is a ValueError, never an entry JSON readers reject."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
 def decode(raw: bytes | None) -> Any:

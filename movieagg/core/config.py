@@ -20,6 +20,8 @@ from movieagg.core.errors import ConfigurationError
 
 APP_NAME = "movieagg"
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_LOOKUP_DEADLINE = 12.0  # well under API Gateway's 29 s and nginx's 35 s
+DEFAULT_MAX_RESPONSE_MB = 8
 DEFAULT_IDENTITY_TTL = 30 * 24 * 3600.0
 DEFAULT_RATINGS_TTL = 12 * 3600.0
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -241,6 +243,33 @@ class Settings:
         return any(self.get(k) for k in keys)
 
     # ------------------------------------------------------------------ lookups and caches
+
+    @property
+    def lookup_deadline(self) -> float:
+        """MOVIEAGG_LOOKUP_DEADLINE: seconds one lookup may take in all, every source included;
+        a source still busy then is listed as timed out and the answer goes out without it."""
+        return self.seconds("MOVIEAGG_LOOKUP_DEADLINE", DEFAULT_LOOKUP_DEADLINE, positive=True)
+
+    @property
+    def breaker_failures(self) -> int:
+        """MOVIEAGG_BREAKER_FAILURES: consecutive failures (timeouts, connection errors, 5xx)
+        after which a long-lived process skips a source until its cooldown has passed."""
+        value = self.count("MOVIEAGG_BREAKER_FAILURES", 3, minimum=1, what="a whole number above 0")
+        assert value is not None
+        return value
+
+    @property
+    def breaker_cooldown(self) -> float:
+        """MOVIEAGG_BREAKER_COOLDOWN: seconds a failing source is skipped before it is tried again."""
+        return self.seconds("MOVIEAGG_BREAKER_COOLDOWN", 30.0, positive=True)
+
+    @property
+    def max_response_bytes(self) -> int:
+        """MOVIEAGG_MAX_RESPONSE_MB: the most an upstream answer may hold, decoded (larger: ignored)."""
+        name, what = "MOVIEAGG_MAX_RESPONSE_MB", "a whole number of MB above 0"
+        value = self.count(name, DEFAULT_MAX_RESPONSE_MB, minimum=1, what=what)
+        assert value is not None
+        return value * 1024 * 1024
 
     @property
     def lock_wait(self) -> float:

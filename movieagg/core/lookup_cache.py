@@ -3,23 +3,41 @@
 Identity (title → ids, with the title's namesakes) is kept far longer than ratings. Both are
 kept for :data:`STALE_WINDOW` beyond their lifetime, so a lookup whose sources all fail can
 still show the answer it had before (marked stale). Entries are the core's JSON, decoded and
-checked here; a serving process keeps decoded entries in its memo for a few seconds.
+checked here like any foreign input (types, finite numbers, ranges, lengths, times not in the
+future: the models' ``from_dict``); a bad one is a miss, logged once at debug level. A serving
+process keeps decoded entries in its memo for a few seconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from movieagg.core import cachekeys
 from movieagg.core.memo import Memo
-from movieagg.core.models import Movie, Query, SourceData, alternative_dict, iso, parse_iso, utcnow
+from movieagg.core.models import (
+    CLOCK_SKEW,
+    Movie,
+    Query,
+    SourceData,
+    alternative_dict,
+    iso,
+    parse_iso,
+    utcnow,
+)
 from movieagg.core.protocols import Cache
 from movieagg.core.safecache import SafeCache
 
+log = logging.getLogger("movieagg")
+
+T = TypeVar("T")
+
 STALE_WINDOW = 30 * 24 * 3600.0
+MAX_ALTERNATIVES = 20
+_BAD_KEYS_LOGGED = 1000  # remember this many bad keys, so each is logged once
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,7 @@ class LookupCache:
         self.ratings_ttl = ratings_ttl
         # Long-lived processes (the API) keep decoded entries for memo_ttl seconds.
         self.memo = Memo(memo_ttl) if memo_ttl > 0 else None
+        self._bad: set[str] = set()
 
     @property
     def available(self) -> bool:
@@ -64,13 +83,25 @@ class LookupCache:
     def _get(self, key: str) -> Any:
         return cachekeys.decode(self.cache.get(key)) if self.cache is not None else None
 
+    def _read(self, key: str, raw: Any, parse: Callable[[Any], T]) -> T | None:
+        """``parse(raw)``, or None for no entry or a bad one (a miss, logged once per key)."""
+        if raw is None:
+            return None
+        try:
+            return parse(raw)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if key not in self._bad and len(self._bad) < _BAD_KEYS_LOGGED:
+                self._bad.add(key)
+                log.debug("ignoring the cache entry %s: %s", key, str(exc)[:200])
+            return None
+
     # ------------------------------------------------------------------ identity
 
     def identity(self, query: Query) -> CachedIdentity | None:
         key = cachekeys.identity_key(query.title, query.year)
         known: CachedIdentity | None = self.memo.get(key) if self.memo is not None else None
         if known is None:
-            known = _parse_identity(self._get(key))
+            known = self._read(key, self._get(key), _parse_identity)
             if known is not None and self.memo is not None:
                 self.memo.put(key, known)
         return known
@@ -81,11 +112,8 @@ class LookupCache:
         return (utcnow() - known.cached_at).total_seconds() < self.identity_ttl
 
     def imdb_identity(self, imdb_id: str) -> Movie | None:
-        raw = self._get(cachekeys.imdb_identity_key(imdb_id))
-        try:
-            return Movie.from_dict(raw) if isinstance(raw, dict) else None
-        except (KeyError, TypeError, AttributeError):
-            return None
+        key = cachekeys.imdb_identity_key(imdb_id)
+        return self._read(key, self._get(key), Movie.from_dict)
 
     def put_identity(self, query: Query, movie: Movie, alternatives: Sequence[Movie] = ()) -> None:
         if self.cache is None:
@@ -123,15 +151,12 @@ class LookupCache:
         if wanted:
             blobs = self.cache.get_many([keys[name] for name in wanted])  # one round trip on Redis
             for name, blob in zip(wanted, blobs, strict=True):
-                raw = cachekeys.decode(blob)
-                if not isinstance(raw, dict):
+                item = self._read(keys[name], cachekeys.decode(blob), SourceData.from_dict)
+                if item is None:
                     continue
-                try:
-                    found[name] = SourceData.from_dict(raw)
-                except (KeyError, TypeError, ValueError):
-                    continue
+                found[name] = item
                 if self.memo is not None:
-                    self.memo.put(keys[name], found[name])
+                    self.memo.put(keys[name], item)
         for name in keys:  # in the sources' order
             if (item := found.get(name)) is not None:
                 (fresh if item.fetched_at >= horizon else stale)[name] = item
@@ -144,23 +169,26 @@ class LookupCache:
         if ref is None:
             return
         key = cachekeys.ratings_key(item.source, ref)
-        self.cache.set(key, cachekeys.encode(item.to_dict()), self.ratings_ttl + STALE_WINDOW)
+        try:
+            blob = cachekeys.encode(item.to_dict())
+        except ValueError:  # a non-finite number: a bug upstream of here; never cache it
+            log.warning("not caching %s's answer: it holds a number JSON cannot carry", item.source)
+            return
+        self.cache.set(key, blob, self.ratings_ttl + STALE_WINDOW)
         if self.memo is not None:
             self.memo.drop(key)
 
 
-def _parse_identity(raw: Any) -> CachedIdentity | None:
+def _parse_identity(raw: Any) -> CachedIdentity:
     """A cached identity entry: the film, when it was cached (None: unknown), its namesakes."""
     if not isinstance(raw, dict):
-        return None
-    try:
-        movie = Movie.from_dict(raw)
-        alternatives = tuple(Movie.from_dict(m) for m in raw.get("alternatives") or ())
-    except (KeyError, TypeError, AttributeError):
-        return None
+        raise TypeError("an identity entry is an object")
+    movie = Movie.from_dict(raw)
+    alternatives = raw.get("alternatives") or []
+    if not isinstance(alternatives, list) or len(alternatives) > MAX_ALTERNATIVES:
+        raise ValueError(f"alternatives is not a list of at most {MAX_ALTERNATIVES} films")
     cached_at = raw.get("cached_at")
-    try:
-        when = parse_iso(cached_at) if isinstance(cached_at, str) else None
-    except ValueError:
-        when = None
-    return CachedIdentity(movie, when, alternatives)
+    when = parse_iso(cached_at) if isinstance(cached_at, str) and len(cached_at) <= 40 else None
+    if when is not None and (when.tzinfo is None or when > utcnow() + CLOCK_SKEW):
+        raise ValueError("cached_at is not a past UTC time")  # a future one would never expire
+    return CachedIdentity(movie, when, tuple(Movie.from_dict(m) for m in alternatives))

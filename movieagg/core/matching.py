@@ -91,8 +91,8 @@ def title_similarity(query: str, title: str) -> float:
     return round(max(ratio_score, containment * 0.75), 4)
 
 
-def best_title_similarity(query: str, titles: Iterable[str | None]) -> float:
-    return max((title_similarity(query, t) for t in titles if t), default=0.0)
+def best_title_similarity(query: str, titles: Iterable[object]) -> float:
+    return max((title_similarity(query, t) for t in titles if isinstance(t, str) and t), default=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,22 +102,38 @@ class ScoredCandidate:
     title_score: float
 
 
+def _whole(value: object) -> int | None:
+    """An int as itself; anything else (None, text, a bool, a float) as no number at all."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _rank(candidate: Candidate) -> int:
+    rank = _whole(candidate.rank)
+    return rank if rank is not None and rank >= 0 else 1000
+
+
 def score_candidate(query: Query, candidate: Candidate) -> ScoredCandidate:
-    """Rank key for one candidate; higher is more likely what the person means."""
-    titles = (candidate.title, candidate.original_title, *candidate.aliases)
+    """Rank key for one candidate; higher is more likely what the person means.
+
+    Total on any candidate: a value of the wrong type or out of range (negative votes, text
+    for a year) counts as missing, never as an exception.
+    """
+    aliases = candidate.aliases if isinstance(candidate.aliases, tuple | list) else ()
+    titles = (candidate.title, candidate.original_title, *aliases)
     title_score = best_title_similarity(query.title, titles)
     score = title_score * 10.0
     if title_score >= 0.95:
         score += 5.0  # an equivalent title beats popularity
+    year = _whole(candidate.year)
     if query.year is not None:
-        if candidate.year is None:
+        if year is None:
             score -= 1.0
         else:
-            gap = abs(candidate.year - query.year)
+            gap = abs(year - query.year)
             score += 4.0 if gap == 0 else 2.5 if gap == 1 else -12.0
-    votes = candidate.votes or 0
+    votes = max(_whole(candidate.votes) or 0, 0)
     score += min(math.log10(votes + 1), 7.0) * 0.6
-    score += 1.5 / (candidate.rank + 1)  # the source's own relevance (alternative titles)
+    score += 1.5 / (_rank(candidate) + 1)  # the source's own relevance (alternative titles)
     return ScoredCandidate(candidate, round(score, 4), title_score)
 
 
@@ -125,8 +141,9 @@ def rank_candidates(query: Query, candidates: Sequence[Candidate]) -> list[Score
     """Candidates best first; candidates more than a year off a given year are dropped."""
     scored = [score_candidate(query, c) for c in candidates]
     if query.year is not None:
-        scored = [s for s in scored if s.candidate.year is None or abs(s.candidate.year - query.year) <= 1]
-    scored.sort(key=lambda s: (-s.score, s.candidate.rank))
+        year = query.year
+        scored = [s for s in scored if (y := _whole(s.candidate.year)) is None or abs(y - year) <= 1]
+    scored.sort(key=lambda s: (-s.score, _rank(s.candidate)))
     return scored
 
 
@@ -147,14 +164,15 @@ def same_title_others(ranked: Sequence[ScoredCandidate], limit: int = 5) -> list
     others: list[Candidate] = []
     for scored in ranked[1:]:
         c = scored.candidate
-        if scored.title_score < 0.95 or c.year is None or c.year == chosen.year:
+        year = _whole(c.year)
+        if scored.title_score < 0.95 or year is None or year == chosen.year or not isinstance(c.title, str):
             continue
         same_film = (c.imdb_id and c.imdb_id == chosen.imdb_id) or (
             c.tmdb_id is not None and c.tmdb_id == chosen.tmdb_id
         )
-        if same_film or (c.title, c.year) in seen:
+        if same_film or (c.title, year) in seen:
             continue
-        seen.add((c.title, c.year))
+        seen.add((c.title, year))
         others.append(c)
         if len(others) >= limit:
             break

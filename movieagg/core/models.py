@@ -1,18 +1,27 @@
-"""Typed value objects shared by every layer, with the JSON shape of the public contract."""
+"""Typed value objects shared by every layer, with the JSON shape of the public contract.
+
+``from_dict`` reads JSON that may have been tampered with (a cache entry, a batch output
+being resumed): it checks every type and range (:mod:`movieagg.core.bounds`) and raises
+:class:`~movieagg.core.bounds.Invalid` (a ValueError) rather than build a bad object.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from movieagg.core import bounds
+from movieagg.core.bounds import Invalid
 from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 
 MAX_TITLE_LENGTH = 200
-MIN_YEAR, MAX_YEAR = 1870, 2100
-IMDB_ID_RE = re.compile(r"^tt\d{7,8}$")
+MIN_YEAR, MAX_YEAR = bounds.YEARS
+IMDB_ID_RE = bounds.IMDB_ID
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+CLOCK_SKEW = timedelta(days=1)  # how far in the future a stored time may be before it is a lie
 
 
 def utcnow() -> datetime:
@@ -26,6 +35,64 @@ def iso(dt: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+# ---------------------------------------------------------------------- reading our own JSON back
+
+
+def _object(data: object, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Invalid(f"{what} is not an object")
+    return data
+
+
+def _str(
+    data: dict[str, Any], key: str, limit: int = bounds.MAX_TEXT, *, required: bool = False
+) -> str | None:
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise Invalid(f"{key} {bounds.show(value)} is not text of at most {limit} characters")
+    return value
+
+
+def _int(data: dict[str, Any], key: str, span: tuple[int, int]) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not span[0] <= value <= span[1]:
+        raise Invalid(f"{key} {bounds.show(value)} is not a whole number in {span[0]}–{span[1]}")
+    return value
+
+
+def _float(data: dict[str, Any], key: str, lo: float, hi: float, default: float | None = None) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Invalid(f"{key} {bounds.show(value)} is not a number")
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise Invalid(f"{key} {bounds.show(value)} is not a finite number in {lo:g}–{hi:g}")
+    return float(value)
+
+
+def _time(data: dict[str, Any], key: str) -> datetime:
+    """A stored UTC time: aware, and not in the future (a future time would never expire)."""
+    raw = data.get(key)
+    if not isinstance(raw, str) or len(raw) > 40:
+        raise Invalid(f"{key} {bounds.show(raw)} is not a time")
+    when = parse_iso(raw)
+    if when.tzinfo is None or when > utcnow() + CLOCK_SKEW:
+        raise Invalid(f"{key} {bounds.show(raw)} is not a past UTC time")
+    return when
+
+
+def _list(data: dict[str, Any], key: str, limit: int = 100) -> list[Any]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > limit:
+        raise Invalid(f"{key} is not a list of at most {limit} items")
+    return value
 
 
 def validate_imdb_id(value: str) -> str:
@@ -104,15 +171,23 @@ class Movie:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Movie:
+        """Inverse of to_dict; raises Invalid for a wrong type or a value out of range."""
+        data = _object(data, "movie")
+        imdb_id = _str(data, "imdb_id", 10)
+        if imdb_id is not None and not IMDB_ID_RE.match(imdb_id):
+            raise Invalid(f"imdb_id {bounds.show(imdb_id)} is not an IMDb id")
+        poster = _str(data, "poster_url", bounds.MAX_URL)
+        if poster is not None and not poster.startswith(("https://", "http://")):
+            raise Invalid("poster_url is not a web address")
         return cls(
-            title=data["title"],
-            year=data.get("year"),
-            imdb_id=data.get("imdb_id"),
-            tmdb_id=data.get("tmdb_id"),
-            original_title=data.get("original_title"),
-            poster_url=data.get("poster_url"),
-            runtime=data.get("runtime"),
-            director=data.get("director"),
+            title=_str(data, "title", required=True) or "",
+            year=_int(data, "year", bounds.YEARS),
+            imdb_id=imdb_id,
+            tmdb_id=_int(data, "tmdb_id", bounds.IDS),
+            original_title=_str(data, "original_title"),
+            poster_url=poster,
+            runtime=_int(data, "runtime", bounds.RUNTIMES),
+            director=_str(data, "director", bounds.MAX_NAMES),
         )
 
     def merged(self, other: Movie) -> Movie:
@@ -170,16 +245,28 @@ class Rating:
         }
 
     @classmethod
+    def checked(
+        cls, name: str, label: str, value: float, scale: float, votes: int | None, source: str
+    ) -> Rating:
+        """A rating whose figures were checked: finite, within its scale, votes a count (else Invalid)."""
+        bounds.score(value, scale, label)
+        counted = bounds.count(votes, f"{label} vote count") if votes is not None else None
+        return cls(name, label, float(value), float(scale), counted, source)
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Rating:
-        return cls(
-            name=data["name"],
-            label=data["label"],
-            value=float(data["value"]),
-            scale=float(data["scale"]),
-            votes=data.get("votes"),
-            source=data["source"],
-            weight=float(data.get("weight", 0.0)),
+        """Inverse of to_dict; raises Invalid for a wrong type or a value out of range."""
+        data = _object(data, "rating")
+        scale = _float(data, "scale", 0.0, bounds.MAX_SCALE)
+        rating = cls.checked(
+            name=_str(data, "name", 60, required=True) or "",
+            label=_str(data, "label", 80, required=True) or "",
+            value=_float(data, "value", 0.0, scale),
+            scale=scale,
+            votes=_int(data, "votes", bounds.COUNTS),
+            source=_str(data, "source", 40, required=True) or "",
         )
+        return replace(rating, weight=_float(data, "weight", 0.0, 1.0, default=0.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +322,9 @@ class SourceData:
     movie: Movie | None
     fetched_at: datetime = field(default_factory=utcnow)
     exact: bool = True  # found by an id (True) or only by title and year (False)
+    # Values of this answer the source sent but movieagg dropped (out of range, wrong type):
+    # listed in the answer's errors, also when the answer comes from the cache.
+    dropped: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -243,16 +333,23 @@ class SourceData:
             "movie": self.movie.to_dict() if self.movie else None,
             "fetched_at": iso(self.fetched_at),
             "exact": self.exact,
+            "dropped": list(self.dropped),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceData:
+        """Inverse of to_dict; raises Invalid for a wrong type or a value out of range."""
+        data = _object(data, "source answer")
+        dropped = _list(data, "dropped", bounds.NOTES_PER_CALL + 1)
+        if not all(isinstance(d, str) and len(d) <= 500 for d in dropped):
+            raise Invalid("dropped is not a list of notes")
         return cls(
-            source=data["source"],
-            ratings=tuple(Rating.from_dict(r) for r in data["ratings"]),
-            movie=Movie.from_dict(data["movie"]) if data.get("movie") else None,
-            fetched_at=parse_iso(data["fetched_at"]),
-            exact=bool(data.get("exact", True)),
+            source=_str(data, "source", 40, required=True) or "",
+            ratings=tuple(Rating.from_dict(r) for r in _list(data, "ratings", 50)),
+            movie=Movie.from_dict(data["movie"]) if data.get("movie") is not None else None,
+            fetched_at=_time(data, "fetched_at"),
+            exact=data.get("exact", True) is not False,
+            dropped=tuple(dropped),
         )
 
 
@@ -287,18 +384,25 @@ class RatingResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RatingResult:
-        """Inverse of to_dict, for clients that read our JSON (API, batch resume)."""
-        q = data["query"]
+        """Inverse of to_dict, for clients that read our JSON (API, batch resume); raises
+        Invalid for a wrong type or a value out of range."""
+        data = _object(data, "answer")
+        q = _object(data.get("query"), "query")
+        errors = []
+        for e in _list(data, "errors"):
+            e = _object(e, "error")
+            errors.append(SourceErrorInfo(_str(e, "source", 40) or "", _str(e, "message", 500) or ""))
+        score = data.get("score")
         return cls(
-            query=Query(q["title"], q.get("year")),
-            movie=Movie.from_dict(data["movie"]),
-            ratings=tuple(Rating.from_dict(r) for r in data["ratings"]),
-            score=data.get("score"),
-            errors=tuple(SourceErrorInfo(e["source"], e["message"]) for e in data.get("errors", [])),
+            query=Query(_str(q, "title", required=True) or "", _int(q, "year", bounds.YEARS)),
+            movie=Movie.from_dict(data.get("movie")),  # type: ignore[arg-type]
+            ratings=tuple(Rating.from_dict(r) for r in _list(data, "ratings", 50)),
+            score=None if score is None else _float(data, "score", 0.0, 100.0),
+            errors=tuple(errors),
             cached=bool(data.get("cached")),
             stale=bool(data.get("stale")),
-            fetched_at=parse_iso(data["fetched_at"]),
-            alternatives=tuple(Movie.from_dict(m) for m in data.get("alternatives") or ()),
+            fetched_at=_time(data, "fetched_at"),
+            alternatives=tuple(Movie.from_dict(m) for m in _list(data, "alternatives", 20)),
         )
 
 

@@ -6,7 +6,10 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from movieagg.core import bounds
+from movieagg.core.bounds import Invalid
 from movieagg.core.config import Settings
+from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Candidate, Movie, Query, SourceData
 from movieagg.sources._http import HttpClient
 from movieagg.sources.registry import SourceSpec
@@ -47,45 +50,42 @@ class BaseSource:
         raise NotImplementedError
 
 
-def parse_int(value: object) -> int | None:
-    """'618,858' → 618858; 'N/A', '', None → None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if not isinstance(value, str):
-        return None
-    digits = value.replace(",", "").replace(" ", "").strip()
-    return int(digits) if digits.isdecimal() else None
+def score_text(raw: object, what: str) -> tuple[float, float] | None:
+    """'8.2/10' → (8.2, 10); '90%' → (90, 100); '89/100' → (89, 100); 'N/A' or None → None.
 
-
-def parse_year(value: object) -> int | None:
-    """First four-digit year in '1982', '2014–', '2021-10-22'; None for '' or 'N/A'."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if 1800 <= value <= 2200 else None
-    if not isinstance(value, str):
+    Anything else present is :class:`~movieagg.core.bounds.Invalid`; whether the value fits its
+    scale is checked where the rating is built (:meth:`Rating.checked`).
+    """
+    if raw is None or (isinstance(raw, str) and raw.strip() in bounds.ABSENT):
         return None
-    match = re.search(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)", value)
-    return int(match.group(1)) if match else None
-
-
-def parse_score(value: object) -> tuple[float, float] | None:
-    """'8.2/10' → (8.2, 10); '90%' → (90, 100); '89/100' → (89, 100); junk → None."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
+    if not isinstance(raw, str):
+        raise Invalid(f"{what} {bounds.show(raw)} is not a score")
+    text = raw.strip()
     if text.endswith("%"):
         number = _NUMBER.fullmatch(text[:-1].strip())
-        return (float(number.group()), 100.0) if number else None
-    if "/" in text:
+        if number:
+            return float(number.group()), 100.0
+    elif "/" in text:
         left, _, right = text.partition("/")
         a, b = _NUMBER.fullmatch(left.strip()), _NUMBER.fullmatch(right.strip())
-        if a and b and float(b.group()) > 0:
-            value_f, scale = float(a.group()), float(b.group())
-            return (value_f, scale) if 0 <= value_f <= scale else None
-    return None
+        if a and b:
+            return float(a.group()), float(b.group())
+    raise Invalid(f"{what} {bounds.show(raw)} is not a score")
+
+
+def decimal_text(raw: object, what: str) -> float | None:
+    """'8.2' → 8.2 (OMDb sends every number as text); 'N/A' or None → None; junk is Invalid."""
+    if raw is None or (isinstance(raw, str) and raw.strip() in bounds.ABSENT):
+        return None
+    if not isinstance(raw, str) or not _NUMBER.fullmatch(raw.strip()):
+        raise Invalid(f"{what} {bounds.show(raw)} is not a number")
+    return float(raw)
+
+
+def unusable(source: str, what: str) -> SourceFailure:
+    """The failure of an answer none of whose parts could be used, with the first reason noted."""
+    reason = bounds.main_note()
+    return SourceFailure(source, what + (f" ({reason})" if reason else ""), "malformed")
 
 
 def as_dict(value: object) -> dict[str, Any]:

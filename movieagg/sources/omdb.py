@@ -2,6 +2,8 @@
 
 OMDb answers errors as ``{"Response": "False", "Error": "…"}``, often with HTTP 200 and,
 for a spent daily quota, HTTP 401 — so errors are read from the body, not the status.
+"Error getting data." (HTTP 200) is OMDb's answer for a well-formed IMDb id it does not
+have (omdbapi/OMDb-API#47, #74: its catalogue is smaller than IMDb's): not found, not an outage.
 """
 
 from __future__ import annotations
@@ -9,16 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from movieagg.core import bounds
 from movieagg.core.config import Secret, Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource, as_list, parse_int, parse_score, parse_year
+from movieagg.sources.base import BaseSource, as_list, decimal_text, score_text, unusable
 from movieagg.sources.registry import OMDB
 
 
 class _TooManyResults(Exception):
     pass
+
+
+# OMDb's ways of saying "no such film": "Movie not found!", "Incorrect IMDb ID.", and
+# "Error getting data." for an id it does not have.
+_NOT_FOUND = ("not found", "incorrect imdb id", "error getting data")
 
 
 class OMDbSource(BaseSource, spec=OMDB):
@@ -43,7 +51,7 @@ class OMDbSource(BaseSource, spec=OMDB):
         if isinstance(body, dict) and str(body.get("Response", "")).lower() == "false":
             error = str(body.get("Error", ""))
             lowered = error.lower()
-            if "not found" in lowered or "incorrect imdb id" in lowered:
+            if any(n in lowered for n in _NOT_FOUND):
                 return None
             if "too many results" in lowered:
                 raise _TooManyResults
@@ -78,21 +86,24 @@ class OMDbSource(BaseSource, spec=OMDB):
         results = body.get("Search") if body else None
         if not isinstance(results, list):
             return []
-        candidates = []
-        for rank, item in enumerate(r for r in results if isinstance(r, dict)):
-            imdb, title = item.get("imdbID"), item.get("Title")
-            if isinstance(imdb, str) and isinstance(title, str):
-                candidates.append(
-                    Candidate(
-                        title=title,
-                        year=parse_year(item.get("Year")),
-                        source=self.name,
-                        imdb_id=imdb,
-                        poster_url=_na(item.get("Poster")),
-                        rank=rank,
-                    )
-                )
+        candidates = [c for rank, item in enumerate(results) if (c := self._candidate(item, rank))]
+        if results and not candidates:
+            raise unusable(self.name, "no usable search result")
         return candidates[:limit]
+
+    def _candidate(self, item: object, rank: int) -> Candidate | None:
+        with bounds.dropping("search result ignored"):
+            if not isinstance(item, dict):
+                raise bounds.Invalid(f"search result {bounds.show(item)} is not an object")
+            return Candidate(
+                title=bounds.text(item.get("Title"), "Title", required=True) or "",
+                year=bounds.lenient(bounds.year, item.get("Year"), "Year"),
+                source=self.name,
+                imdb_id=bounds.imdb_id(item.get("imdbID"), "imdbID", required=True),
+                poster_url=bounds.lenient(bounds.url, item.get("Poster"), "Poster"),
+                rank=rank,
+            )
+        return None
 
     async def _search_by_title(self, query: Query) -> list[Candidate]:
         params: dict[str, str | int] = {"t": query.title, "type": "movie"}
@@ -128,41 +139,50 @@ class OMDbSource(BaseSource, spec=OMDB):
             return self._data(body, exact=False) if body else None
         return None
 
-    def _data(self, body: dict[str, Any], *, exact: bool) -> SourceData | None:
-        imdb = body.get("imdbID")
-        if not isinstance(imdb, str) or not isinstance(body.get("Title"), str):
-            raise SourceFailure(self.name, "unexpected response body", "malformed")
+    def _data(self, body: dict[str, Any], *, exact: bool) -> SourceData:
+        """A film's record; one without a usable id or title is a failure, a bad score is dropped."""
+        try:
+            imdb = bounds.imdb_id(body.get("imdbID"), "imdbID", required=True)
+            title = bounds.text(body.get("Title"), "Title", required=True) or ""
+        except bounds.Invalid as exc:
+            raise SourceFailure(self.name, f"unusable answer ({exc})", "malformed") from None
+        scores: dict[str, object] = {}
+        for entry in as_list(body.get("Ratings")):
+            with bounds.dropping("ignored"):
+                if not isinstance(entry, dict) or not isinstance(entry.get("Source"), str):
+                    raise bounds.Invalid(f"Ratings entry {bounds.show(entry)} is not a rating")
+                scores[entry["Source"]] = entry.get("Value")
         ratings: list[Rating] = []
-        imdb_score = parse_score(f"{body.get('imdbRating')}/10")
-        if imdb_score:
-            ratings.append(
-                Rating("imdb", "IMDb", imdb_score[0], 10.0, parse_int(body.get("imdbVotes")), self.name)
-            )
-        entries = as_list(body.get("Ratings"))
-        by_source = {str(e.get("Source")): e.get("Value") for e in entries if isinstance(e, dict)}
-        if not imdb_score:
-            score = parse_score(by_source.get("Internet Movie Database"))
-            if score:
-                ratings.append(
-                    Rating("imdb", "IMDb", score[0], score[1], parse_int(body.get("imdbVotes")), self.name)
-                )
-        rt = parse_score(by_source.get("Rotten Tomatoes"))
-        if rt and rt[1] == 100:
-            ratings.append(Rating("rotten_tomatoes", "Rotten Tomatoes", rt[0], 100.0, None, self.name))
-        mc = parse_score(by_source.get("Metacritic")) or parse_score(f"{body.get('Metascore')}/100")
-        if mc:
-            ratings.append(Rating("metacritic", "Metacritic", mc[0], mc[1], None, self.name))
-        director = _na(body.get("Director"))
+        with bounds.dropping("IMDb rating dropped"):
+            votes = bounds.count(body.get("imdbVotes"), "imdbVotes")
+            value = decimal_text(body.get("imdbRating"), "imdbRating")
+            if value is not None:
+                ratings.append(Rating.checked("imdb", "IMDb", value, 10.0, votes, self.name))
+            elif (score := score_text(scores.get("Internet Movie Database"), "IMDb score")) is not None:
+                ratings.append(Rating.checked("imdb", "IMDb", score[0], score[1], votes, self.name))
+        with bounds.dropping("Rotten Tomatoes rating dropped"):
+            rt = score_text(scores.get("Rotten Tomatoes"), "Rotten Tomatoes score")
+            if rt is not None:
+                if rt[1] != 100:
+                    raise bounds.Invalid(f"Rotten Tomatoes score {rt[0]:g}/{rt[1]:g} is not a percentage")
+                rating = Rating.checked("rotten_tomatoes", "Rotten Tomatoes", rt[0], 100.0, None, self.name)
+                ratings.append(rating)
+        with bounds.dropping("Metacritic rating dropped"):
+            mc = score_text(scores.get("Metacritic"), "Metacritic score")
+            if mc is None and (metascore := decimal_text(body.get("Metascore"), "Metascore")) is not None:
+                mc = (metascore, 100.0)
+            if mc is not None:
+                ratings.append(Rating.checked("metacritic", "Metacritic", mc[0], mc[1], None, self.name))
+        runtime = body.get("Runtime")
+        if isinstance(runtime, str):
+            runtime = runtime.removesuffix(" min")
         movie = Movie(
-            title=body["Title"],
-            year=parse_year(body.get("Year")),
+            title=title,
+            year=bounds.lenient(bounds.year, body.get("Year"), "Year"),
             imdb_id=imdb,
-            poster_url=_na(body.get("Poster")),
-            runtime=parse_int(str(body.get("Runtime", "")).removesuffix(" min")),
-            director=director,
+            poster_url=bounds.lenient(bounds.url, body.get("Poster"), "Poster"),
+            runtime=bounds.lenient(bounds.whole, runtime, "Runtime", lo=1, hi=bounds.RUNTIMES[1]),
+            director=bounds.lenient(bounds.text, body.get("Director"), "Director", limit=bounds.MAX_NAMES),
         )
         return SourceData(self.name, tuple(ratings), movie, exact=exact)
 
-
-def _na(value: object) -> str | None:
-    return value if isinstance(value, str) and value and value != "N/A" else None

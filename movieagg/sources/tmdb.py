@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from movieagg.core import bounds
 from movieagg.core.config import Secret, Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource, as_dict, parse_int, parse_year
+from movieagg.sources.base import BaseSource, as_dict, unusable
 from movieagg.sources.registry import TMDB
 
 IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
@@ -70,30 +71,28 @@ class TMDBSource(BaseSource, spec=TMDB):
         results = body.get("results") if body else []
         if not isinstance(results, list):
             raise SourceFailure(self.name, "search returned an unexpected body", "malformed")
-        candidates = []
-        for rank, item in enumerate(r for r in results if isinstance(r, dict)):
-            candidate = self._candidate(item, rank)
-            if candidate is not None:
-                candidates.append(candidate)
+        candidates = [c for rank, item in enumerate(results) if (c := self._candidate(item, rank))]
+        if results and not candidates:
+            raise unusable(self.name, "no usable search result")
         return candidates[:limit]
 
-    def _candidate(self, item: dict[str, Any], rank: int) -> Candidate | None:
-        tmdb_id = parse_int(item.get("id"))
-        title = item.get("title")
-        if tmdb_id is None or not isinstance(title, str):
-            return None
-        original = item.get("original_title")
-        return Candidate(
-            title=title,
-            year=parse_year(item.get("release_date")),
-            source=self.name,
-            tmdb_id=tmdb_id,
-            original_title=original if isinstance(original, str) and original != title else None,
-            votes=parse_int(item.get("vote_count")),
-            popularity=item.get("popularity") if isinstance(item.get("popularity"), int | float) else None,
-            poster_url=_poster(item.get("poster_path")),
-            rank=rank,
-        )
+    def _candidate(self, item: object, rank: int) -> Candidate | None:
+        with bounds.dropping("search result ignored"):
+            if not isinstance(item, dict):
+                raise bounds.Invalid(f"search result {bounds.show(item)} is not an object")
+            title = bounds.text(item.get("title"), "title", required=True)
+            return Candidate(
+                title=title or "",
+                year=bounds.lenient(bounds.year, item.get("release_date"), "release_date"),
+                source=self.name,
+                tmdb_id=bounds.ident(item.get("id"), "TMDB id", required=True),
+                original_title=_original(item, title),
+                votes=bounds.lenient(bounds.count, item.get("vote_count"), "vote_count"),
+                popularity=bounds.lenient(bounds.number, item.get("popularity"), "popularity", lo=0, hi=1e9),
+                poster_url=_poster(item.get("poster_path")),
+                rank=rank,
+            )
+        return None
 
     async def fetch(self, movie: Movie) -> SourceData | None:
         if movie.tmdb_id is not None:
@@ -102,34 +101,56 @@ class TMDBSource(BaseSource, spec=TMDB):
                 return None
             external = as_dict(body.get("external_ids"))
             imdb = body.get("imdb_id") or external.get("imdb_id")
-            return self._data(body, imdb if isinstance(imdb, str) and imdb else None)
+            data = self._data(body, bounds.lenient(bounds.imdb_id, imdb, "imdb_id"))
+            if data.movie is not None and data.movie.tmdb_id != movie.tmdb_id:
+                other = f"asked for film {movie.tmdb_id}, answered about {data.movie.tmdb_id}"
+                raise SourceFailure(self.name, other, "malformed")
+            return data
         if movie.imdb_id:
             body = await self._get(f"/find/{movie.imdb_id}", {"external_source": "imdb_id"})
             results = body.get("movie_results") if body else None
-            if not isinstance(results, list) or not results or not isinstance(results[0], dict):
-                return None
-            return self._data(results[0], movie.imdb_id)
+            if not isinstance(results, list):
+                raise SourceFailure(self.name, "unexpected response body", "malformed")
+            return self._data(results[0], movie.imdb_id) if results else None
         return None
 
-    def _data(self, body: dict[str, Any], imdb_id: str | None) -> SourceData:
-        votes = parse_int(body.get("vote_count"))
-        average = body.get("vote_average")
+    def _data(self, body: object, imdb_id: str | None) -> SourceData:
+        """A film's answer; one without a usable id or title is a failure, a bad rating is dropped."""
+        if not isinstance(body, dict):
+            raise SourceFailure(self.name, "unexpected response body", "malformed")
+        try:
+            tmdb_id = bounds.ident(body.get("id"), "TMDB id", required=True)
+            title = bounds.text(body.get("title"), "title", required=True) or ""
+        except bounds.Invalid as exc:
+            raise SourceFailure(self.name, f"unusable answer ({exc})", "malformed") from None
         ratings: tuple[Rating, ...] = ()
-        if isinstance(average, int | float) and votes and 0 <= average <= 10:
-            ratings = (Rating("tmdb", "TMDB", round(float(average), 3), 10.0, votes, self.name),)
-        runtime = parse_int(body.get("runtime"))
-        original = body.get("original_title")
+        with bounds.dropping("TMDB rating dropped"):
+            votes = bounds.count(body.get("vote_count"), "vote_count", required=True)
+            average = bounds.number(body.get("vote_average"), "vote_average", 0, 10, required=True)
+            if votes:  # no votes yet: TMDB says 0.0, which is no rating at all
+                ratings = (Rating.checked("tmdb", "TMDB", round(average or 0.0, 3), 10.0, votes, self.name),)
+        runtime = body.get("runtime")
         movie = Movie(
-            title=str(body.get("title") or ""),
-            year=parse_year(body.get("release_date")),
+            title=title,
+            year=bounds.lenient(bounds.year, body.get("release_date"), "release_date"),
             imdb_id=imdb_id,
-            tmdb_id=parse_int(body.get("id")),
-            original_title=original if isinstance(original, str) and original != body.get("title") else None,
+            tmdb_id=tmdb_id,
+            original_title=_original(body, title),
             poster_url=_poster(body.get("poster_path")),
-            runtime=runtime or None,
+            runtime=bounds.lenient(bounds.whole, runtime, "runtime", lo=1, hi=bounds.RUNTIMES[1])
+            if runtime != 0  # TMDB's "not known"
+            else None,
         )
         return SourceData(self.name, ratings, movie, exact=True)
 
 
+def _original(body: dict[str, Any], title: str | None) -> str | None:
+    original = bounds.lenient(bounds.text, body.get("original_title"), "original_title")
+    return original if original != title else None
+
+
 def _poster(path: object) -> str | None:
-    return f"{IMAGE_BASE}{path}" if isinstance(path, str) and path.startswith("/") else None
+    """TMDB's poster path (``/abc.jpg``) as an image URL; anything else is no poster."""
+    if isinstance(path, str) and path.startswith("/") and len(path) < 200 and "//" not in path:
+        return f"{IMAGE_BASE}{path}"
+    return None

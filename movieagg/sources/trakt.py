@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from movieagg.core import bounds
 from movieagg.core.config import Secret, Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource, parse_int, parse_year
+from movieagg.sources.base import BaseSource, unusable
 from movieagg.sources.registry import TRAKT
 
 API_VERSION = "2"
@@ -80,11 +81,9 @@ class TraktSource(BaseSource, spec=TRAKT):
             return []
         if not isinstance(body, list):
             raise SourceFailure(self.name, "search returned an unexpected body", "malformed")
-        candidates = []
-        for rank, item in enumerate(i for i in body if isinstance(i, dict)):
-            candidate = _candidate(item.get("movie"), rank)
-            if candidate is not None:
-                candidates.append(candidate)
+        candidates = [c for rank, item in enumerate(body) if (c := _found(item, rank))]
+        if body and not candidates:
+            raise unusable(self.name, "no usable search result")
         return candidates[:limit]
 
     # ------------------------------------------------------------------ ratings
@@ -94,8 +93,11 @@ class TraktSource(BaseSource, spec=TRAKT):
         identity = movie
         if imdb is None and movie.tmdb_id is not None:
             found = await self._get(f"/search/tmdb/{int(movie.tmdb_id)}", {"type": "movie"})
-            first = found[0] if isinstance(found, list) and found else None
-            seen = _candidate(first.get("movie"), 0) if isinstance(first, dict) else None
+            if found is not None and not isinstance(found, list):
+                raise SourceFailure(self.name, "unexpected search body", "malformed")
+            seen = _found(found[0], 0) if found else None
+            if found and seen is None:
+                raise unusable(self.name, "no usable search result")
             if seen is None or not seen.imdb_id:
                 return None
             imdb = seen.imdb_id
@@ -108,29 +110,32 @@ class TraktSource(BaseSource, spec=TRAKT):
         if not isinstance(body, dict):
             raise SourceFailure(self.name, "unexpected ratings body", "malformed")
         ratings: tuple[Rating, ...] = ()
-        value, votes = body.get("rating"), parse_int(body.get("votes"))
-        if isinstance(value, int | float) and not isinstance(value, bool) and votes and 0 <= value <= 10:
-            ratings = (Rating("trakt", "Trakt", round(float(value), 3), 10.0, votes, self.name),)
+        with bounds.dropping("Trakt rating dropped"):
+            votes = bounds.count(body.get("votes"), "votes", required=True)
+            value = bounds.number(body.get("rating"), "rating", 0, 10, required=True)
+            if votes:  # no votes: Trakt says 0, which is no rating at all
+                ratings = (Rating.checked("trakt", "Trakt", round(value or 0.0, 3), 10.0, votes, self.name),)
         # The ratings body carries no ids: the film is the one asked for by IMDb id.
         seen_movie = Movie(title=identity.title, year=identity.year, imdb_id=imdb, tmdb_id=identity.tmdb_id)
         return SourceData(self.name, ratings, seen_movie, exact=True)
 
 
-def _candidate(movie: object, rank: int) -> Candidate | None:
-    if not isinstance(movie, dict):
-        return None
-    title = movie.get("title")
-    raw_ids = movie.get("ids")
-    ids: dict[str, Any] = raw_ids if isinstance(raw_ids, dict) else {}
-    if not isinstance(title, str) or not title:
-        return None
-    imdb = ids.get("imdb")
-    return Candidate(
-        title=title,
-        year=parse_year(movie.get("year")),
-        source=TraktSource.name,
-        imdb_id=imdb if isinstance(imdb, str) and IMDB_ID_RE.match(imdb) else None,
-        tmdb_id=parse_int(ids.get("tmdb")),
-        votes=parse_int(movie.get("votes")),
-        rank=rank,
-    )
+def _found(item: object, rank: int) -> Candidate | None:
+    """A search hit (``{"type": "movie", "movie": {…}}``) as a candidate; None (noted) when unusable."""
+    with bounds.dropping("search result ignored"):
+        movie = item.get("movie") if isinstance(item, dict) else None
+        if not isinstance(movie, dict):
+            raise bounds.Invalid(f"search result {bounds.show(item)} holds no film")
+        ids = movie.get("ids")
+        ids = ids if isinstance(ids, dict) else {}
+        bounds.ident(ids.get("trakt"), "Trakt id", required=True)  # every film on Trakt has one
+        return Candidate(
+            title=bounds.text(movie.get("title"), "title", required=True) or "",
+            year=bounds.lenient(bounds.year, movie.get("year"), "year"),
+            source=TraktSource.name,
+            imdb_id=bounds.lenient(bounds.imdb_id, ids.get("imdb"), "IMDb id"),
+            tmdb_id=bounds.lenient(bounds.ident, ids.get("tmdb"), "TMDB id"),
+            votes=bounds.lenient(bounds.count, movie.get("votes"), "votes"),
+            rank=rank,
+        )
+    return None

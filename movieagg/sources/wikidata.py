@@ -8,19 +8,22 @@ scores — so the keyless path is two round trips in all. Policy: a descriptive 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from movieagg.core import bounds
 from movieagg.core.config import Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource, as_dict, as_list, parse_int, parse_score, parse_year
+from movieagg.sources.base import BaseSource, as_dict, as_list, score_text
 from movieagg.sources.registry import WIKIDATA
 
 ENTITY = "http://www.wikidata.org/entity/"
 ROTTEN_TOMATOES, METACRITIC, IMDB = "Q105584", "Q150248", "Q37312"
+REVIEWERS = frozenset({ROTTEN_TOMATOES, METACRITIC, IMDB})  # others (CinemaScore's "A-", …) are not read
 PREFERRED = "http://wikiba.se/ontology#PreferredRank"
 FILM_CLASSES = frozenset(
     {"Q11424", "Q506240", "Q24869", "Q202866", "Q226730", "Q24862", "Q17517379", "Q93204", "Q20650540"}
@@ -42,25 +45,45 @@ SPARQL = """SELECT ?item ?itemLabel ?imdb ?tmdb ?score ?by ?method ?count ?date 
 
 @dataclass(frozen=True, slots=True)
 class ReviewScore:
-    """One P444 statement, whichever API it came from."""
+    """One P444 statement, whichever API it came from (``count`` as sent: checked when used)."""
 
     value: str
     by: str | None
     method: str | None = None
-    count: int | None = None
+    count: object = None
     date: str | None = None
     preferred: bool = False
+
+
+_DATE = re.compile(r"^\+?\d{4}-\d\d-\d\d")
+
+
+def _checked(score: ReviewScore) -> tuple[float, float, int | None] | None:
+    """The score's value, scale and count, or None (noted) when one of them is out of range:
+    anyone can edit Wikidata, so a count of 99999999999 or a score of 120% happens."""
+    with bounds.dropping("review score dropped"):
+        parsed = score_text(score.value, "review score")
+        if parsed is None:
+            return None
+        bounds.score(parsed[0], parsed[1], "review score")
+        return parsed[0], parsed[1], bounds.count(score.count, "number of reviews")
+    return None
 
 
 def ratings_from_scores(scores: Iterable[ReviewScore], source: str = "wikidata") -> tuple[Rating, ...]:
     """Latest non-deprecated score per kind; Tomatometer (%) and RT average (/10) kept apart."""
     best: dict[tuple[str, str | None], ReviewScore] = {}
-    kinds: dict[tuple[str, str | None], tuple[str, str, float, float]] = {}
+    kinds: dict[tuple[str, str | None], tuple[str, str, float, float, int | None]] = {}
     for score in scores:
-        parsed = parse_score(score.value)
-        if parsed is None or score.by is None:
+        if score.by not in REVIEWERS:
             continue
-        value, scale = parsed
+        checked = _checked(score)
+        if checked is None:
+            continue
+        value, scale, reviews = checked
+        if score.date is not None and not _DATE.match(score.date):
+            bounds.note(f"point in time {bounds.show(score.date)} is not a date; ignored")
+            score = replace(score, date=None)
         kind: tuple[str, str] | None = None
         if score.by == ROTTEN_TOMATOES:
             kind = (
@@ -80,8 +103,8 @@ def ratings_from_scores(scores: Iterable[ReviewScore], source: str = "wikidata")
         current = best.get(key)
         if current is None or (score.date or "", score.preferred) > (current.date or "", current.preferred):
             best[key] = score
-            kinds[key] = (kind[0], kind[1], value, scale)
-    chosen: dict[str, tuple[ReviewScore, tuple[str, str, float, float]]] = {}
+            kinds[key] = (kind[0], kind[1], value, scale, reviews)
+    chosen: dict[str, tuple[ReviewScore, tuple[str, str, float, float, int | None]]] = {}
     for key, score in best.items():
         name = key[0]
         # Different methods under one name (e.g. an audience score): the statement without a
@@ -93,8 +116,8 @@ def ratings_from_scores(scores: Iterable[ReviewScore], source: str = "wikidata")
         ):
             chosen[name] = (score, kinds[key])
     return tuple(
-        Rating(name, label, value, scale, score.count, source)
-        for score, (name, label, value, scale) in chosen.values()
+        Rating.checked(name, label, value, scale, reviews, source)
+        for _, (name, label, value, scale, reviews) in chosen.values()
     )
 
 
@@ -153,10 +176,11 @@ class WikidataSource(BaseSource, spec=WIKIDATA):
             return any(_value(r, "imdb") == movie.imdb_id for r in rows)
 
         rows = next((r for r in items.values() if agrees(r)), next(iter(items.values())))
-        imdb_ids = {v for r in rows if (v := _value(r, "imdb"))}
+        imdb_ids = {v for r in rows if (v := bounds.lenient(bounds.imdb_id, _value(r, "imdb"), "IMDb id"))}
         imdb = movie.imdb_id if movie.imdb_id in imdb_ids else min(imdb_ids, default=None)
-        tmdb = next((parse_int(_value(r, "tmdb")) for r in rows if _value(r, "tmdb")), None)
-        label = _value(rows[0], "itemLabel")
+        tmdbs = (bounds.lenient(bounds.ident, _value(r, "tmdb"), "TMDB id") for r in rows)
+        tmdb = next((t for t in tmdbs if t is not None), None)
+        label = bounds.lenient(bounds.text, _value(rows[0], "itemLabel"), "label")
         seen: set[tuple[Any, ...]] = set()
         scores = []
         for r in rows:
@@ -164,7 +188,7 @@ class WikidataSource(BaseSource, spec=WIKIDATA):
                 value=_value(r, "score") or "",
                 by=_qid(_value(r, "by")),
                 method=_qid(_value(r, "method")),
-                count=parse_int((_value(r, "count") or "").split(".")[0]),
+                count=_value(r, "count"),
                 date=_value(r, "date"),
                 preferred=_value(r, "rank") == PREFERRED,
             )
@@ -229,29 +253,39 @@ class WikidataSource(BaseSource, spec=WIKIDATA):
 
     def _candidate(self, entity: dict[str, Any], description: str, rank: int) -> Candidate | None:
         claims = as_dict(entity.get("claims"))
-        imdb = next(
-            (v for v in _claim_values(claims, "P345") if isinstance(v, str) and v.startswith("tt")), None
-        )
         classes = {v.get("id") for v in _claim_values(claims, "P31") if isinstance(v, dict)}
-        if imdb is None or not (classes & FILM_CLASSES or "film" in description.lower()):
-            return None
-        label = _label(entity)
-        if not label:
+        if not (classes & FILM_CLASSES or "film" in description.lower()):
+            return None  # a novel, an album, a person: not a search result to judge
+        imdb = next(
+            (i for v in _claim_values(claims, "P345") if (i := bounds.lenient(bounds.imdb_id, v, "IMDb id"))),
+            None,
+        )
+        label = bounds.lenient(bounds.text, _label(entity), "label")
+        if imdb is None or not label:
             return None
         years = [
-            parse_year(v.get("time", "")[1:5]) for v in _claim_values(claims, "P577") if isinstance(v, dict)
+            bounds.lenient(bounds.year, v.get("time"), "publication date")
+            for v in _claim_values(claims, "P577")
+            if isinstance(v, dict)
         ]
         year = min((y for y in years if y), default=None)
-        tmdb = next((parse_int(v) for v in _claim_values(claims, "P4947")), None)
+        tmdb = next(
+            (t for v in _claim_values(claims, "P4947") if (t := bounds.lenient(bounds.ident, v, "TMDB id"))),
+            None,
+        )
         original = next(
-            (v.get("text") for v in _claim_values(claims, "P1476") if isinstance(v, dict) and v.get("text")),
+            (
+                text
+                for v in _claim_values(claims, "P1476")
+                if isinstance(v, dict) and (text := bounds.lenient(bounds.text, v.get("text"), "title"))
+            ),
             None,
         )
         aliases = tuple(
             a["value"]
-            for a in entity.get("aliases", {}).get("en", [])
-            if isinstance(a, dict) and isinstance(a.get("value"), str)
-        )
+            for a in as_list(as_dict(entity.get("aliases")).get("en"))
+            if isinstance(a, dict) and isinstance(a.get("value"), str) and len(a["value"]) <= bounds.MAX_TEXT
+        )[:20]
         movie = Movie(title=label, year=year, imdb_id=imdb, tmdb_id=tmdb)
         prefetched = SourceData(
             self.name, ratings_from_scores(_claim_scores(claims), self.name), movie, exact=True
@@ -270,9 +304,15 @@ class WikidataSource(BaseSource, spec=WIKIDATA):
 
 
 def _value(row: dict[str, Any], name: str) -> str | None:
+    """A SPARQL binding's value (every value is text in SPARQL JSON; anything else is noted)."""
     cell = row.get(name)
-    value = cell.get("value") if isinstance(cell, dict) else None
-    return value if isinstance(value, str) else None
+    if cell is None:
+        return None
+    value = cell.get("value") if isinstance(cell, dict) else cell
+    if not isinstance(value, str):
+        bounds.note(f"{name} {bounds.show(value)} is not a SPARQL value; ignored")
+        return None
+    return value
 
 
 def _qid(uri: str | None) -> str | None:
@@ -280,16 +320,20 @@ def _qid(uri: str | None) -> str | None:
 
 
 def _label(entity: dict[str, Any]) -> str | None:
-    label = entity.get("labels", {}).get("en", {})
+    label = as_dict(entity.get("labels")).get("en")
     value = label.get("value") if isinstance(label, dict) else None
     return value if isinstance(value, str) else None
 
 
 def _snak_value(snak: object) -> Any:
+    """A statement's value; None for "no value"/"unknown value" (and, noted, for a value that is missing)."""
     if not isinstance(snak, dict) or snak.get("snaktype") != "value":
         return None
     datavalue = snak.get("datavalue")
-    return datavalue.get("value") if isinstance(datavalue, dict) else None
+    value = datavalue.get("value") if isinstance(datavalue, dict) else None
+    if value is None:
+        bounds.note(f"{snak.get('property', 'a')} statement without its value; ignored")
+    return value
 
 
 def _claim_values(claims: dict[str, Any], prop: str) -> list[Any]:
@@ -318,15 +362,14 @@ def _claim_scores(claims: dict[str, Any]) -> list[ReviewScore]:
         by, method, count, date = first("P447"), first("P459"), first("P7887"), first("P585")
         if not isinstance(value, str):
             continue
+        time = date.get("time") if isinstance(date, dict) else None
         scores.append(
             ReviewScore(
                 value=value,
                 by=by.get("id") if isinstance(by, dict) else None,
                 method=method.get("id") if isinstance(method, dict) else None,
-                count=parse_int(str(count.get("amount", "")).lstrip("+").split(".")[0])
-                if isinstance(count, dict)
-                else None,
-                date=str(date.get("time", "")).lstrip("+") if isinstance(date, dict) else None,
+                count=count.get("amount") if isinstance(count, dict) else None,
+                date=time.lstrip("+") if isinstance(time, str) else None,
                 preferred=st.get("rank") == "preferred",
             )
         )

@@ -111,3 +111,15 @@ async def test_ambiguous_stays_ambiguous_when_answered_from_the_cache(fake: Fake
         assert got["Dune"].status == "ambiguous" and "Dune (1984)" in (got["Dune"].message or "")
         assert [m.year for m in got["Dune"].alternatives] == [1984]
         assert got["Dune (1984)"].status == "found" and not got["Dune (1984)"].alternatives
+
+
+def test_an_imdb_id_omdb_does_not_have_is_not_found(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OMDb's 'Error getting data.' is "no such film": the row is not_found (not failed, so a
+    resumed batch does not ask again forever), and rate_imdb raises NotFound (exit 1, HTTP 404)."""
+    monkeypatch.setenv("MOVIEAGG_SOURCES", "omdb")
+    fake.set_faults(omdb="omdb_error")
+    (row,) = movieagg.rate_many([{"imdb_id": "tt0083658"}])
+    assert row.status == "not_found"
+    with pytest.raises(movieagg.NotFound) as info:
+        movieagg.rate_imdb("tt0083658")
+    assert info.value.exit_code == 1 and info.value.http_status == 404

@@ -53,3 +53,23 @@ def test_pause_outside_a_source_call_is_harmless() -> None:
         return 1
 
     assert asyncio.run(outside()) == 1
+
+
+async def test_a_pause_never_carries_a_call_past_the_lookups_deadline() -> None:
+    """Rate-limit waits stop the call's own clock, not the lookup's: `until` is a wall."""
+
+    async def polite_forever() -> None:
+        with budget.paused():
+            await asyncio.sleep(5)
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(TimeoutError):
+        await budget.within(10.0, polite_forever(), until=started + 0.1)
+    assert loop.time() - started < 2.0
+
+
+async def test_the_deadline_caps_the_budget() -> None:
+    loop = asyncio.get_running_loop()
+    with pytest.raises(TimeoutError):
+        await budget.within(10.0, asyncio.sleep(5), until=loop.time() + 0.05)

@@ -26,6 +26,23 @@ def test_bad_settings_are_configuration_errors(tmp_path: Path) -> None:
         Settings.from_env({"MOVIEAGG_TIMEOUT": "soon"}, read_file=False)
 
 
+def test_the_resilience_settings_have_defaults_and_checked_values() -> None:
+    s = Settings.from_env({}, read_file=False)
+    assert (s.lookup_deadline, s.breaker_failures, s.breaker_cooldown) == (12.0, 3, 30.0)
+    assert s.max_response_bytes == 8 * 1024 * 1024
+    custom = Settings.from_env(
+        {"MOVIEAGG_LOOKUP_DEADLINE": "2.5", "MOVIEAGG_BREAKER_FAILURES": "5", "MOVIEAGG_BREAKER_COOLDOWN": "60",
+         "MOVIEAGG_MAX_RESPONSE_MB": "2"}, read_file=False,
+    )  # fmt: skip
+    assert (custom.lookup_deadline, custom.breaker_failures, custom.breaker_cooldown) == (2.5, 5, 60.0)
+    assert custom.max_response_bytes == 2 * 1024 * 1024
+    for name, bad in [("MOVIEAGG_BREAKER_FAILURES", "0"), ("MOVIEAGG_BREAKER_COOLDOWN", "-1"),
+                      ("MOVIEAGG_MAX_RESPONSE_MB", "0"), ("MOVIEAGG_MAX_RESPONSE_MB", "1.5")]:  # fmt: skip
+        settings = Settings.from_env({name: bad}, read_file=False)
+        with pytest.raises(ConfigurationError, match=name):
+            _ = (settings.breaker_failures, settings.breaker_cooldown, settings.max_response_bytes)
+
+
 def test_secret_never_shows_itself() -> None:
     s = Secret("abc123secret")
     assert "abc123" not in repr(s) + str(s) + f"{s}" + repr([s])

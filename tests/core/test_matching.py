@@ -83,3 +83,9 @@ def test_same_title_others_are_other_films_with_the_title() -> None:
     assert ranked[0].candidate.year == 2014
     assert [c.year for c in same_title_others(ranked)] == [1998, 1954]
     assert same_title_others([]) == []
+
+
+def test_a_negative_vote_count_ranks_like_none() -> None:
+    """A source answering votes=-5 once crashed every lookup (math.log10 of a negative)."""
+    ranked = rank_candidates(Query("Dune", None), [cand("Dune", 1984, votes=-5), cand("Dune", 2021, votes=10)])
+    assert [s.candidate.year for s in ranked] == [2021, 1984]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from movieagg.core.aggregator import Aggregator
 from movieagg.core.errors import MovieAggError
-from movieagg.core.matching import normalize_title, rank_candidates, title_similarity
+from movieagg.core.matching import normalize_title, rank_candidates, same_title_others, title_similarity
 from movieagg.core.models import Candidate, Query
 from tests.core.fakes import StubSource
 
@@ -45,3 +45,29 @@ def test_similarity_is_bounded_and_reflexive(a: str, b: str) -> None:
 @settings(max_examples=200, deadline=None)
 def test_ranking_never_crashes(candidates: list[Candidate], title: str) -> None:
     rank_candidates(Query(title.strip(), None), candidates)
+
+
+_ANYTHING = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8)
+)
+
+
+@given(
+    st.lists(
+        st.builds(
+            Candidate, title=st.one_of(st.text(max_size=40), st.none(), st.integers()), year=_ANYTHING,
+            source=st.just("s"), votes=_ANYTHING, popularity=_ANYTHING, rank=_ANYTHING,
+            original_title=_ANYTHING, aliases=st.lists(_ANYTHING, max_size=3).map(tuple),
+        ),
+        max_size=12,
+    ),
+    st.text(min_size=1, max_size=50).filter(lambda t: t.strip()),
+    st.one_of(st.none(), st.integers(1870, 2100)),
+)
+@settings(max_examples=300, deadline=None)
+def test_matching_is_total_on_any_candidate(candidates: list[Candidate], title: str, year: int | None) -> None:
+    """A custom source (or a bug) may hand the matcher anything: negative or huge votes, NaN,
+    text for numbers. Matching ranks it all without raising."""
+    ranked = rank_candidates(Query(title.strip(), year), candidates)
+    assert all(isinstance(s.score, float) and s.score == s.score for s in ranked)
+    same_title_others(ranked)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pytest_httpx import HTTPXMock
 
+from movieagg.core import bounds
 from movieagg.core.config import Secret
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Movie, Query
@@ -88,3 +91,20 @@ async def test_outage_html_is_retried_then_reported(httpx_mock: HTTPXMock, http:
     with pytest.raises(SourceFailure) as info:
         await source(http).fetch(Movie("x", imdb_id="tt0083658"))
     assert info.value.kind == "unavailable"
+
+
+async def test_error_getting_data_is_not_found(httpx_mock: HTTPXMock, http: HttpClient) -> None:
+    """OMDb's answer for a well-formed IMDb id it does not have (recorded: see fixtures/SOURCES.md).
+    It once counted as an outage: exit 4, a batch row retried forever, a 503 from the API."""
+    body = (Path(__file__).parent / "fixtures" / "omdb_error_getting_data.json").read_bytes()
+    httpx_mock.add_response(status_code=200, content=body, headers={"Content-Type": "application/json"})
+    assert await source(http).fetch(Movie("tt27433128", imdb_id="tt27433128")) is None
+
+
+async def test_a_long_list_of_directors_is_kept_quietly(httpx_mock: HTTPXMock, http: HttpClient) -> None:
+    """Anthology films list a dozen directors: long, but a name list, not garbage to report."""
+    directors = ", ".join(f"Director Number {i}" for i in range(25))
+    httpx_mock.add_response(json={**BLADE_RUNNER, "Director": directors})
+    with bounds.noting() as notes:
+        data = await source(http).fetch(Movie("x", imdb_id="tt0083658"))
+    assert data is not None and data.movie is not None and data.movie.director == directors and notes == []

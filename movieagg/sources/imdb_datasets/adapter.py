@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from movieagg.core import bounds
+from movieagg.core.bounds import YEARS
 from movieagg.core.config import Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.matching import fold
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource
+from movieagg.sources.base import BaseSource, unusable
 from movieagg.sources.imdb_datasets.files import db_path
 from movieagg.sources.registry import IMDB_DATASETS
 
@@ -81,12 +83,27 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
         return self._data(rows[0], exact=True) if rows else None
 
     def _data(self, row: tuple[Any, ...], *, exact: bool) -> SourceData:
+        """A title's row as an answer; the local file is checked like any upstream answer."""
         tconst, primary, original, year, runtime, rating, votes = row
+        try:
+            imdb = _imdb(tconst)
+            title = bounds.text(primary, "primary title", required=True) or ""
+        except bounds.Invalid as exc:
+            raise SourceFailure(self.name, f"unusable row in the local import ({exc})", "malformed") from None
         ratings: tuple[Rating, ...] = ()
-        if rating is not None and votes:
-            ratings = (Rating("imdb", "IMDb", float(rating), 10.0, int(votes), self.name),)
+        with bounds.dropping("IMDb rating dropped"):
+            count = bounds.count(votes, "numVotes")
+            value = bounds.number(rating, "averageRating", 0, 10)
+            if value is not None and count:
+                ratings = (Rating.checked("imdb", "IMDb", value, 10.0, count, self.name),)
         movie = Movie(
-            title=primary, year=year, imdb_id=_imdb(tconst), original_title=original, runtime=runtime or None
+            title=title,
+            year=bounds.lenient(bounds.whole, year, "startYear", lo=YEARS[0], hi=YEARS[1]),
+            imdb_id=imdb,
+            original_title=bounds.lenient(bounds.text, original, "originalTitle"),
+            runtime=bounds.lenient(bounds.whole, runtime, "runtimeMinutes", lo=1, hi=bounds.RUNTIMES[1])
+            if runtime != 0
+            else None,
         )
         return SourceData(self.name, ratings, movie, exact=exact)
 
@@ -141,20 +158,25 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
             aliases.setdefault(tconst, []).append(title)
         candidates = []
         for rank, (tconst, primary, original, year, _runtime, _rating, votes) in enumerate(rows):
-            candidates.append(
-                Candidate(
-                    title=primary,
-                    year=year,
-                    source=self.name,
-                    imdb_id=_imdb(tconst),
-                    original_title=original,
-                    aliases=tuple(aliases.get(tconst, ())[:20]),
-                    votes=votes,
-                    rank=rank,
+            with bounds.dropping("search result ignored"):
+                candidates.append(
+                    Candidate(
+                        title=bounds.text(primary, "primary title", required=True) or "",
+                        year=bounds.lenient(bounds.whole, year, "startYear", lo=YEARS[0], hi=YEARS[1]),
+                        source=self.name,
+                        imdb_id=_imdb(tconst),
+                        original_title=bounds.lenient(bounds.text, original, "originalTitle"),
+                        aliases=tuple(a for a in aliases.get(tconst, ()) if isinstance(a, str))[:20],
+                        votes=bounds.lenient(bounds.count, votes, "numVotes"),
+                        rank=rank,
+                    )
                 )
-            )
+        if rows and not candidates:
+            raise unusable(self.name, "no usable title in the local import")
         return candidates[: max(limit, 10)]
 
 
-def _imdb(tconst: int) -> str:
-    return f"tt{tconst:07d}"
+def _imdb(tconst: object) -> str:
+    """The IMDb id of a row's numeric key (``83658`` → ``tt0083658``)."""
+    number = bounds.whole(tconst, "tconst", 1, 99_999_999, required=True)
+    return f"tt{number:07d}"
