@@ -59,7 +59,11 @@ def root(
 
 
 TitleArg = Annotated[str, typer.Argument(help="The film's title, in any language it was released under.")]
-YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Release year (±1 is tolerated).")]
+# Text, not int: the core validates a year the same way for every face (ASCII digits only;
+# click's int() would accept "٢٠٠٩").
+YearOpt = Annotated[
+    str | None, typer.Option("--year", "-y", metavar="YEAR", help="Release year (±1 is tolerated).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 
 

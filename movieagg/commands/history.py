@@ -283,7 +283,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Argument(help="The film's title (as you rated it) or its IMDb id.")
         ] = None,
         year: Annotated[
-            int | None, typer.Option("--year", "-y", help="Release year (±1 is tolerated).")
+            str | None,
+            typer.Option("--year", "-y", metavar="YEAR", help="Release year (±1 is tolerated)."),
         ] = None,
         searches: Annotated[
             bool, typer.Option("--searches", help="Show the search log (recent lookups) instead.")
@@ -304,11 +305,16 @@ def register(app: typer.Typer) -> None:
         """How a film's ratings changed over time (table and trend chart), or the search log."""
         from movieagg.commands.common import fail, load_settings, setup_logging
         from movieagg.core.errors import MovieAggError
+        from movieagg.core.models import validate_year
         from movieagg.store import database_url, open_store
         from movieagg.store.sql import safe_url
 
         settings = load_settings()
         setup_logging(settings)
+        try:
+            year_number = validate_year(year)  # as every face does (ASCII digits only)
+        except MovieAggError as exc:
+            fail(str(exc), exc.exit_code)
         if not searches and title is None:
             fail("give a film title or IMDb id, or --searches for the search log", 2)
         if searches and title is not None:
@@ -328,7 +334,7 @@ def register(app: typer.Typer) -> None:
                     _render_searches(entries)
                 return
             assert title is not None
-            film = _resolve(title, year, settings, store)
+            film = _resolve(title, year_number, settings, store)
             observations = store.history(
                 film["imdb_id"] or "", limit=limit or 5000, tmdb_id=film.get("tmdb_id")
             )

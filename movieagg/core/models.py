@@ -11,8 +11,11 @@ from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 
 MAX_TITLE_LENGTH = 200
 MIN_YEAR, MAX_YEAR = 1870, 2100
-IMDB_ID_RE = re.compile(r"^tt\d{7,8}$")
+IMDB_ID_RE = re.compile(r"^tt[0-9]{7,8}$")  # ASCII digits: \d also admits "٠١٢" and "０１２"
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Lone surrogates (argv's undecodable bytes under surrogateescape, "\\ud800" in a JSON event) and
+# U+FFFD (what a lenient decoder leaves of undecodable bytes): never part of a real title.
+_UNDECODABLE_RE = re.compile("[\ud800-\udfff\ufffd]")
 
 
 def utcnow() -> datetime:
@@ -48,6 +51,8 @@ class Query:
         """Validate untrusted input; raises InvalidQuery with a one-line reason."""
         if not isinstance(title, str):
             raise InvalidQuery("title must be text")
+        if _UNDECODABLE_RE.search(title):
+            raise InvalidQuery("title has undecodable bytes (not UTF-8 text)")
         cleaned = " ".join(_CONTROL_RE.sub(" ", title).split())
         if not cleaned:
             raise InvalidQuery("title is empty")

@@ -39,6 +39,13 @@ FLUSH_LOCK = "flush.lock"
 BATCH = 1000  # records per write (one transaction each)
 
 
+def _line(entry: dict[str, Any]) -> bytes:
+    """One record as a JSON line. Text that is not valid Unicode (argv's undecodable bytes are
+    lone surrogates) is kept as JSON escapes (``\\udcff``) rather than losing the record."""
+    text = json.dumps(entry, separators=(",", ":"), ensure_ascii=False) + "\n"
+    return text.encode("utf-8", "backslashreplace")
+
+
 class Outbox:
     def __init__(self, directory: Path, orphan_after: float = 300.0) -> None:
         self.directory = directory
@@ -52,9 +59,7 @@ class Outbox:
         """Append records as one write: a busy server batches its records into few syscalls."""
         if not entries:
             return
-        data = b"".join(
-            (json.dumps(e, separators=(",", ":"), ensure_ascii=False) + "\n").encode() for e in entries
-        )
+        data = b"".join(_line(e) for e in entries)
         path = self.directory / PENDING
         for _ in range(20):
             try:

@@ -15,6 +15,7 @@ The schema is created or migrated on first use (see :mod:`movieagg.store.schema`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,8 +103,20 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int = BATCH_ROWS) -> list[Sequ
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _str(value: Any, limit: int | None) -> str:
+    """Text as a column takes it: at most ``limit`` characters, no NUL (PostgreSQL refuses it),
+    lone surrogates (not encodable as UTF-8) replaced."""
+    text = str(value)
+    if _UNSTORABLE.search(text):
+        text = _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+    return text[:limit] if limit is not None else text
+
+
 def _text(value: Any, limit: int) -> str | None:
-    return str(value)[:limit] if value not in (None, "") else None
+    return _str(value, limit) if value not in (None, "") else None
 
 
 def _int(value: Any) -> int | None:
@@ -162,9 +175,9 @@ class SQLStore:
             lookups[lookup_id] = {
                 "id": lookup_id,
                 "created_at": at,
-                "query_title": str(query.get("title", ""))[:300],
+                "query_title": _str(query.get("title", ""), 300),
                 "query_year": _int(query.get("year")),
-                "outcome": str(entry.get("outcome", "ok"))[:32],
+                "outcome": _str(entry.get("outcome", "ok"), 32),
                 "imdb_id": imdb_id,
                 "tmdb_id": tmdb_id,
                 "title": _text(movie.get("title"), 300),
@@ -172,16 +185,16 @@ class SQLStore:
                 "score": entry.get("score"),
                 "cached": bool(entry.get("cached")),
                 "stale": bool(entry.get("stale")),
-                "errors": json.dumps(entry.get("errors") or [], ensure_ascii=False),
+                "errors": _str(json.dumps(entry.get("errors") or [], ensure_ascii=False), None),
             }
             observations[lookup_id] = [
                 {
                     "lookup_id": lookup_id,
                     "imdb_id": imdb_id,
                     "tmdb_id": tmdb_id,
-                    "source": str(obs["source"])[:40],
-                    "name": str(obs["name"])[:60],
-                    "label": str(obs["label"])[:80],
+                    "source": _str(obs["source"], 40),
+                    "name": _str(obs["name"], 60),
+                    "label": _str(obs["label"], 80),
                     "value": float(obs["value"]),
                     "scale": float(obs["scale"]),
                     "normalized": float(obs["normalized"]),
@@ -196,7 +209,7 @@ class SQLStore:
                     films[imdb_id] = {
                         "imdb_id": imdb_id,
                         "tmdb_id": tmdb_id,
-                        "title": str(movie["title"])[:300],
+                        "title": _str(movie["title"], 300),
                         "original_title": _text(movie.get("original_title"), 300),
                         "year": _int(movie.get("year")),
                         "updated_at": at,

@@ -185,3 +185,19 @@ def test_a_large_backlog_is_written_in_bounded_batches_and_retried_whole(tmp_pat
     assert box.flush(lambda entries: (batches.append(len(entries)), seen.extend(str(e["id"]) for e in entries))) == 2 * BATCH + 500
     assert batches == [BATCH, BATCH, 500] and len(set(seen)) == 2 * BATCH + 500
     assert box.pending_count() == 0
+
+
+def test_a_record_with_undecodable_text_is_kept_and_stored(tmp_path: Path, db_url: str) -> None:
+    """`rate $'The \\xff\\xfe Matrix'`: the failed lookup's record holds argv's escaped bytes
+    (lone surrogates); it is appended and written, never dropped on an encoding error."""
+    box = Outbox(tmp_path / "outbox")
+    box.append(record(title="The \udcff\udcfe Matrix \ud800", id="odd"))
+    assert box.pending_count() == 1
+    store = SQLStore(db_url)
+    try:
+        assert box.flush(store.write) == 1
+        (entry,) = store.searches()
+        assert entry["id"] == "odd" and entry["query"]["title"].startswith("The ")
+        assert not any(0xD800 <= ord(c) <= 0xDFFF for c in entry["query"]["title"])
+    finally:
+        store.close()
