@@ -16,6 +16,7 @@ from rich.text import Text
 
 from movieagg._jsonout import write_json  # noqa: F401  (kept importable from here)
 from movieagg.core.models import Candidate, RatingResult
+from movieagg.core.untrusted import printable  # every untrusted string, before it is shown
 
 
 def score_style(score: float | None) -> str:
@@ -48,10 +49,12 @@ def _votes(votes: int | None) -> str:
 
 def render_result(result: RatingResult, console: Console) -> None:
     movie = result.movie
-    heading = Text(movie.title, style="bold")
+    heading = Text(printable(movie.title), style="bold")
     if movie.year:
         heading.append(f" ({movie.year})")
-    ids = " · ".join(x for x in (movie.imdb_id, f"tmdb {movie.tmdb_id}" if movie.tmdb_id else None) if x)
+    ids = printable(
+        " · ".join(x for x in (movie.imdb_id, f"tmdb {movie.tmdb_id}" if movie.tmdb_id else None) if x)
+    )
     score_text = Text(
         "no score" if result.score is None else f"{result.score:.0f}", style=score_style(result.score)
     )
@@ -68,24 +71,26 @@ def render_result(result: RatingResult, console: Console) -> None:
     for rating in result.ratings:
         counted = rating.weight > 0
         table.add_row(
-            rating.label,
+            Text(printable(rating.label)),
             rating.display(),
             f"{rating.normalized:.0f}",
             Text(_bar(rating.normalized), style=score_style(rating.normalized).replace("bold ", "")),
             _votes(rating.votes),
             f"{rating.weight:.2f}" if rating.weight else "—",
-            rating.source,
+            Text(printable(rating.source)),
             style=None if counted else "dim",  # a duplicate counted once, from the preferred source
         )
     parts: list[Any] = [Text.assemble(("Score ", "bold"), score_text)]
-    details = ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
+    details = printable(
+        ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
+    )
     if details:
         parts.append(Text(details, style="dim"))
     parts.append(
         table if result.ratings else Text("No source has a rating for this film yet.", style="yellow")
     )
     for error in result.errors:
-        parts.append(Text(f"⚠ {error.source}: {error.message}", style="yellow"))
+        parts.append(Text(printable(f"⚠ {error.source}: {error.message}"), style="yellow"))
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"
     parts.append(Text(f"{origin} · fetched {result.fetched_at:%Y-%m-%d %H:%M} UTC", style="dim"))
     console.print(Panel(Group(*parts), title=heading, subtitle=ids or None, expand=False))
@@ -94,7 +99,7 @@ def render_result(result: RatingResult, console: Console) -> None:
             f"{m.year}" + (f" ({m.imdb_id})" if m.imdb_id else "") for m in result.alternatives
         )
         console.print(
-            Text(f"Also titled “{movie.title}”: {others} — add --year to choose.", style="dim"),
+            Text(printable(f"Also titled “{movie.title}”: {others} — add --year to choose."), style="dim"),
             highlight=False,
         )
 
@@ -104,9 +109,16 @@ def render_candidates(candidates: Sequence[Candidate], console: Console) -> None
     for column in ("#", "Title", "Year", "IMDb", "TMDB", "Votes"):
         table.add_column(column, justify="right" if column in ("#", "Year", "Votes") else "left")
     for i, c in enumerate(candidates, 1):
-        title = c.title if not c.original_title else f"{c.title} [dim]({c.original_title})[/dim]"
+        title = Text(printable(c.title))  # a Text, not markup: a title may hold "[/]"
+        if c.original_title:
+            title.append(f" ({printable(c.original_title)})", style="dim")
         table.add_row(
-            str(i), title, str(c.year or "—"), c.imdb_id or "—", str(c.tmdb_id or "—"), _votes(c.votes)
+            str(i),
+            title,
+            str(c.year or "—"),
+            Text(printable(c.imdb_id or "—")),
+            str(c.tmdb_id or "—"),
+            _votes(c.votes),
         )
     console.print(table)
 
@@ -119,5 +131,6 @@ def render_sources(rows: Sequence[dict[str, Any]], console: Console) -> None:
         status = Text("ready", style="green") if row["configured"] else Text("not configured", style="yellow")
         if row["configured"] and not row["enabled"]:
             status = Text("configured, not selected", style="dim")
-        table.add_row(row["name"], status, row["provides"], row["needs"])
+        name, provides, needs = (Text(printable(str(row[k]))) for k in ("name", "provides", "needs"))
+        table.add_row(name, status, provides, needs)
     console.print(table)

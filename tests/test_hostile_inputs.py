@@ -24,6 +24,9 @@ from movieagg.aws import handler as lambda_handler
 from movieagg.cli import app
 from movieagg.web.server import Gateway
 from movieagg.web.service import Service
+from tests.hostile import hostile_fake, raw_escapes
+
+__all__ = ["hostile_fake"]
 
 # --------------------------------------------------------------------------- the CLI
 
@@ -233,3 +236,58 @@ def test_batch_file_lines_get_the_same_validation(fake: FakeAPI, tmp_path: Path)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["status"] for r in sorted(rows, key=lambda r: r["index"])] == [s for _, s in BATCH_LINES]
     assert set(fake.counts()) <= {"tmdb", "omdb", "wikidata", "trakt"}  # only the good line went out
+
+
+# --------------------------------------------------------------------------- hostile upstream text
+
+def _shown(result: Any) -> str:
+    return str(result.stdout) + str(result.stderr)
+
+
+def test_hostile_titles_never_reach_the_terminal_raw(hostile_fake: FakeAPI, tmp_path: Path) -> None:
+    """A title, director or message with ESC[…, OSC, BEL, 8-bit CSI or CR is shown defanged by
+    every renderer: rate's panel, search's table, history's tables, batch's table, errors."""
+    for argv in (["rate", "Red Alert"], ["search", "Red Alert"], ["rate", "Red Alert", "--refresh"]):
+        result = _invoke(argv)
+        assert result.exit_code == 0, _shown(result)
+        assert "Red Alert!" in result.stdout and not raw_escapes(_shown(result)), repr(_shown(result))
+    markup = _invoke(["rate", "[/] [bold]no such film"])  # rich markup in a title is text, not markup
+    assert markup.exit_code == 1 and "[/] [bold]no such film" in markup.stderr, _shown(markup)
+    for argv in (["history", "tt9000001"], ["history", "--searches"]):
+        result = _invoke(argv)
+        assert result.exit_code == 0, _shown(result)
+        assert "Red Alert!" in result.stdout and not raw_escapes(_shown(result)), repr(_shown(result))
+    listing = tmp_path / "list.txt"
+    listing.write_text("Red Alert\nRed Alert\x1b[2J\x07 (2001)\n")
+    result = _invoke(["batch", str(listing), "--progress", "plain"])
+    assert result.exit_code == 0, _shown(result)
+    assert "Red Alert!" in result.stdout and not raw_escapes(_shown(result)), repr(_shown(result))
+
+
+def test_error_lines_and_log_lines_are_defanged(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    import typer
+
+    from movieagg.commands.common import fail, setup_logging
+
+    setup_logging(None)
+    logging.getLogger("movieagg").warning("upstream said %s", "\x1b]0;owned\x07hi\x1b[2J")
+    with pytest.raises(typer.Exit):
+        fail("no film matches \x1b[31mRed\x9b2J\r", 1)
+    err = capsys.readouterr().err
+    assert "hi" in err and "no film matches Red" in err and not raw_escapes(err), repr(err)
+
+
+def test_batch_csv_cells_cannot_run_as_formulas(hostile_fake: FakeAPI, tmp_path: Path) -> None:
+    listing = tmp_path / "list.txt"
+    listing.write_text('=HYPERLINK("http://evil.example","x")\n+cmd|\' /C calc\'!A0\n@SUM(1+1)\ncmd calc A0\n')
+    out = tmp_path / "out.csv"
+    result = _invoke(["batch", str(listing), "-o", str(out), "--progress", "none"])
+    assert result.exit_code == 0, _shown(result)
+    import csv as csv_module
+
+    rows = list(csv_module.reader(out.open(encoding="utf-8", newline="")))
+    cells = [c for row in rows[1:] for c in row]
+    assert len(rows) == 5 and "'=cmd|' /C calc'!A0" in cells  # the upstream title, neutralised
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells

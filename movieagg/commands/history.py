@@ -160,14 +160,16 @@ def _render_film(film: dict[str, Any], groups: list[dict[str, Any]], observation
     from rich.table import Table
     from rich.text import Text
 
+    from movieagg.core.untrusted import printable
+
     console = Console(highlight=False)
-    heading = Text(film["title"] or film["imdb_id"], style="bold")
+    heading = Text(printable(film["title"] or film["imdb_id"]), style="bold")
     if film.get("year"):
         heading.append(f" ({film['year']})")
     ids = " · ".join(
         x for x in (film.get("imdb_id"), f"tmdb {film['tmdb_id']}" if film.get("tmdb_id") else None) if x
     )
-    console.print(Text.assemble(heading, ("  " + ids, "dim")))
+    console.print(Text.assemble(heading, ("  " + printable(ids), "dim")))
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column, justify in (
         ("Rating", "left"),
@@ -184,8 +186,8 @@ def _render_film(film: dict[str, Any], groups: list[dict[str, Any]], observation
         change = entry["change"]
         style = "bright_blue" if change > 0 else "dark_orange" if change < 0 else "dim"
         table.add_row(
-            entry["label"],
-            Text(entry["source"], style="dim"),
+            Text(printable(entry["label"])),
+            Text(printable(entry["source"]), style="dim"),
             _display(first, entry),
             _display(last, entry),
             Text(f"{change:+.1f}" if change else "=", style=style),
@@ -203,7 +205,7 @@ def _render_film(film: dict[str, Any], groups: list[dict[str, Any]], observation
         for at, entry, point in rows:
             detail.add_row(
                 _when(at),
-                entry["label"],
+                Text(printable(entry["label"])),
                 _display(point, entry),
                 f"{point['normalized']:.0f}",
                 f"{point['votes']:,}" if point["votes"] is not None else "—",
@@ -226,6 +228,8 @@ def _render_searches(entries: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from movieagg.core.untrusted import printable
 
     console = Console(highlight=False)
     table = Table(box=None, header_style="bold", pad_edge=False)
@@ -252,15 +256,16 @@ def _render_searches(entries: list[dict[str, Any]]) -> None:
         if e["outcome"] == "ok":
             failed = ",".join(dict.fromkeys(x["source"] for x in errors))
             result = Text(
-                f"ok; failed: {failed}" if errors else "ok", style="yellow" if errors else "default"
+                printable(f"ok; failed: {failed}") if errors else "ok",
+                style="yellow" if errors else "default",
             )
         else:
             detail = errors[0]["message"] if errors else ""
-            result = Text(f"{e['outcome']}: {detail}"[:60], style="red")
+            result = Text(printable(f"{e['outcome']}: {detail}")[:60], style="red")
         table.add_row(
             _when(e["at"]),
-            query,
-            film or "—",
+            Text(printable(query)),  # Text, not markup: a query may hold "[/]"
+            Text(printable(film or "—")),
             f"{e['score']:.0f}" if e.get("score") is not None else "—",
             cache,
             result,
