@@ -13,6 +13,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from movieagg._version import __version__
+from movieagg.core.cachekeys import KEY_PREFIX
 from movieagg.web.http import Response
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ async def check_cache(backend: Cache | None) -> dict[str, Any]:
     if backend is None:
         return {"status": "disabled"}
     kind = type(backend).__name__.removesuffix("Cache").lower() or "cache"
-    key = "movieagg:v1:health:" + uuid.uuid4().hex
+    key = f"{KEY_PREFIX}health:{uuid.uuid4().hex}"
 
     def probe() -> bool:
         backend.set(key, b"1", 10)
