@@ -8,6 +8,7 @@ control sequence on a terminal. One validation (core/models.py) decides for ever
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import subprocess
@@ -147,11 +148,19 @@ async def asgi_get(gateway: Gateway, raw_path: bytes, query: bytes = b"") -> tup
     return int(start["status"]), body
 
 
-def serve_get(env: dict[str, str], raw_path: bytes, query: bytes = b"", frontend: Path | None = None) -> tuple[int, bytes]:
+def serve_get(
+    env: dict[str, str],
+    raw_path: bytes,
+    query: bytes = b"",
+    frontend: Path | None = None,
+    logs: io.StringIO | None = None,
+) -> tuple[int, bytes]:
     """Start the serve app, answer one GET, shut down: one event loop, as under uvicorn."""
 
     async def go() -> tuple[int, bytes]:
-        gw = Gateway(frontend, service_factory=lambda: Service(env, background_flush=True))
+        gw = Gateway(
+            frontend, service_factory=lambda: Service(env, background_flush=True, log_stream=logs or io.StringIO())
+        )
         await gw.startup()
         try:
             return await asgi_get(gw, raw_path, query)
@@ -291,3 +300,75 @@ def test_batch_csv_cells_cannot_run_as_formulas(hostile_fake: FakeAPI, tmp_path:
     cells = [c for row in rows[1:] for c in row]
     assert len(rows) == 5 and "'=cmd|' /C calc'!A0" in cells  # the upstream title, neutralised
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+
+
+# --------------------------------------------------------------------------- hostile configuration
+
+BAD_DATABASE_URLS = [
+    "nonsense",
+    "mysql://admin:pw-bad-url-7@db.example/movies",  # a database movieagg does not store in
+    "postgresql+nodriver://admin:pw-bad-url-7@db.example/movies",  # no such driver
+    "postgresql+asyncpg://admin:pw-bad-url-7@db.example/movies",  # driver not installed
+    "://pw-bad-url-7@",
+]
+STORE_COMMANDS = [
+    ["db", "status"],
+    ["db", "upgrade"],
+    ["db", "upgrade", "--sql"],
+    ["db", "downgrade", "0001"],
+    ["db", "flush"],
+    ["history", "--searches"],
+    ["history", "The Matrix"],
+    ["rate", "The Matrix"],  # answers, then says the records cannot be written
+    ["batch", "-"],
+]
+
+
+@pytest.mark.parametrize("url", BAD_DATABASE_URLS)
+@pytest.mark.parametrize("argv", STORE_COMMANDS, ids=lambda a: "-".join(a))
+def test_a_bad_database_url_is_one_line_exit_3(
+    fake: FakeAPI, monkeypatch: pytest.MonkeyPatch, url: str, argv: list[str]
+) -> None:
+    monkeypatch.setenv("MOVIEAGG_DATABASE_URL", url)
+    result = CliRunner().invoke(app, argv, input="The Matrix\n", env={"NO_COLOR": "1"})
+    shown = _shown(result)
+    if argv == ["db", "upgrade", "--sql"] and "asyncpg" in url:  # offline SQL needs no driver
+        assert result.exit_code == 0 and "CREATE TABLE" in result.stdout and "pw-bad-url-7" not in shown
+        return
+    assert result.exit_code == 3, shown
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in shown and "pw-bad-url-7" not in shown
+    assert len(result.stderr.strip().splitlines()) == 1 and "MOVIEAGG_DATABASE_URL" in result.stderr, shown
+    if argv[0] == "rate":
+        assert "The Matrix" in result.stdout  # the lookup still answered; its record waits
+
+
+@pytest.mark.parametrize("url", BAD_DATABASE_URLS)
+def test_serve_with_a_bad_database_url_answers_and_its_health_says_why(
+    live_env: dict[str, str], fake: FakeAPI, url: str
+) -> None:
+    env = {**live_env, "MOVIEAGG_DATABASE_URL": url}
+    logs = io.StringIO()
+    status, body = serve_get(env, b"/api/health", logs=logs)
+    health = json.loads(body)
+    assert status == 200 and health["status"] == "degraded", health
+    assert health["checks"]["store"] == {"status": "misconfigured", "error": "configuration"}
+    status, body = serve_get(env, b"/api/rate", b"title=The+Matrix", logs=logs)
+    assert status == 200 and json.loads(body)["movie"]["imdb_id"] == "tt0133093"  # lookups go on
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    assert [x for x in lines if x["level"] == "error" and "MOVIEAGG_DATABASE_URL" in x["msg"]], lines
+    assert "pw-bad-url-7" not in logs.getvalue()
+
+
+def test_rate_leaves_no_helper_behind_for_a_url_it_cannot_use(
+    fake: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without MOVIEAGG_FLUSH=inline the CLI checks the URL itself before leaving the write to a
+    detached helper, which would fail where nobody sees it."""
+    monkeypatch.delenv("MOVIEAGG_FLUSH")
+    monkeypatch.setenv("MOVIEAGG_DATABASE_URL", "mysql://admin:pw-bad-url-7@db.example/movies")
+    spawned: list[object] = []
+    monkeypatch.setattr("movieagg.records.keeper.flush_detached", lambda settings: spawned.append(1) or True)
+    result = _invoke(["rate", "The Matrix"])
+    assert result.exit_code == 3 and "The Matrix" in result.stdout and not spawned, _shown(result)
+    assert "'mysql' database" in result.stderr and "pw-bad-url-7" not in _shown(result)

@@ -324,8 +324,11 @@ def register(app: typer.Typer) -> None:
             fail("give a film title or IMDb id, or --searches for the search log", 2)
         if searches and title is not None:
             fail("--searches shows every recent lookup: leave out the title", 2)
+        try:
+            store = open_store(settings)  # a URL movieagg cannot use: one line, exit 3
+        except MovieAggError as exc:
+            fail(str(exc), exc.exit_code)
         _flush_first(settings)
-        store = open_store(settings)
         try:
             if searches:
                 entries = store.searches(limit or 20)

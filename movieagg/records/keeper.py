@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from movieagg.core.config import Settings
+from movieagg.core.errors import ConfigurationError
 from movieagg.core.protocols import Recorder
 from movieagg.records.outbox import Outbox, OutboxRecorder
 from movieagg.records.writer import BackgroundRecorder
+from movieagg.store import check_database_url
 from movieagg.store.gate import StoreGate
 
 log = logging.getLogger("movieagg.records")
@@ -124,6 +126,7 @@ class RecordKeeper:
         self._task: asyncio.Future[Any] | None = None
         self._again = False
         self._lookups = 0
+        self.problem: ConfigurationError | None = None  # why records cannot reach the store
 
     @property
     def waiting(self) -> bool:
@@ -131,12 +134,19 @@ class RecordKeeper:
         return self.outbox.dirty
 
     def flush_now(self) -> int:
-        """Write pending records to the store (thread-safe); a failure is logged, records kept."""
+        """Write pending records to the store (thread-safe); a failure is logged, records kept.
+
+        A store the settings cannot name (a bad MOVIEAGG_DATABASE_URL) is kept in
+        :attr:`problem` for the CLI to report with exit 3; other processes log it once.
+        """
         if self._writer is not None:
             self._writer.drain()
         with self._flush_lock:
             try:
                 return self.store.call(lambda store: self.outbox.flush(store.write))
+            except ConfigurationError as exc:
+                self._misconfigured(exc)
+                return 0
             except Exception as exc:
                 log.warning(
                     "could not write lookup records to the database (%s); kept for later",
@@ -144,6 +154,16 @@ class RecordKeeper:
                     extra={"fields": {"event": "flush", "error": type(exc).__name__}},
                 )
                 return 0
+
+    def _misconfigured(self, exc: ConfigurationError) -> None:
+        if self.problem is None:
+            self.problem = exc
+            if self.mode != "detached":  # the CLI prints it as its one error line
+                log.error(
+                    "lookup records cannot be written (%s); they wait in the outbox",
+                    exc,
+                    extra={"fields": {"event": "flush", "error": "configuration"}},
+                )
 
     async def after_lookup(self, fresh: bool = True) -> None:
         """Called after each request or lookup; ``fresh``: it asked the network (not a cache hit)."""
@@ -183,12 +203,17 @@ class RecordKeeper:
             await asyncio.to_thread(self._writer.close)
         try:
             if self.outbox.dirty:
-                if (
-                    self.mode == "detached"
-                    and not self.settings.flush_inline
-                    and flush_detached(self.settings)
-                ):
-                    self.outbox.dirty = False
+                if self.mode == "detached" and not self.settings.flush_inline:
+                    try:  # cheap (no SQLAlchemy): a helper would fail where nobody sees it
+                        if self.settings.database_url:
+                            check_database_url(self.settings.database_url)
+                    except ConfigurationError as exc:
+                        self._misconfigured(exc)
+                    else:
+                        if flush_detached(self.settings):
+                            self.outbox.dirty = False
+                        else:
+                            await asyncio.to_thread(self.flush_now)
                 else:
                     await asyncio.to_thread(self.flush_now)
         finally:

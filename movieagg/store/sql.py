@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, and_, event, func, insert, or_, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import create_engine
 
+from movieagg.core.errors import ConfigurationError
 from movieagg.core.models import parse_iso as _parse_aware
 from movieagg.store import schema
 from movieagg.store.tables import metadata
@@ -53,7 +55,27 @@ def default_url(home: Path) -> str:
 
 
 def make_engine(url: str, connect_timeout: float = 5.0) -> Engine:
-    parsed = make_url(url)
+    """An engine for ``url`` (no connection yet); a URL or driver movieagg cannot use is a
+    ConfigurationError that names the setting, never the URL (it may hold a password)."""
+    from movieagg.store import check_database_url
+
+    check_database_url(url)
+    try:
+        return _make_engine(make_url(url), url, connect_timeout)
+    except ArgumentError as exc:  # NoSuchModuleError too: a driver name SQLAlchemy does not know
+        raise ConfigurationError(
+            "MOVIEAGG_DATABASE_URL cannot be used: "
+            + ("unknown database driver" if isinstance(exc, NoSuchModuleError) else "malformed URL")
+            + " (e.g. sqlite:///path/to/history.sqlite3 or postgresql+psycopg://user@host/database)"
+        ) from None
+    except ImportError as exc:  # the driver's package is not installed
+        hint = " (pip install 'movieagg[postgres]')" if "psycopg" in str(exc.name) else ""
+        raise ConfigurationError(
+            f"MOVIEAGG_DATABASE_URL needs the database driver {exc.name!r}, which is not installed{hint}"
+        ) from None
+
+
+def _make_engine(parsed: URL, url: str, connect_timeout: float) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
