@@ -40,6 +40,12 @@ def _engine(url: str) -> Any:
         fail(str(exc), exc.exit_code)
 
 
+def _rejected(box: Any) -> tuple[int, str]:
+    """How many records the store refused and were set aside, and why: (count, "reason: n, …")."""
+    reasons = box.rejected()
+    return sum(reasons.values()), ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items()))
+
+
 def _store_failure(exc: Exception, url: str) -> str:
     from movieagg.store.sql import safe_url
 
@@ -128,9 +134,11 @@ def register(app: typer.Typer) -> None:
 
         settings = load_settings()
         url = _url(settings)
+        box = Outbox(outbox_dir(settings))
         info: dict[str, Any] = {
             "database": safe_url(url),
-            "outbox_pending": Outbox(outbox_dir(settings)).pending_count(),
+            "outbox_pending": box.pending_count(),
+            "outbox_rejected": box.rejected(),
         }
         engine = _engine(url)
         try:
@@ -176,6 +184,12 @@ def register(app: typer.Typer) -> None:
                 f"{rows['rating_observations']} rating observations"
             )
         lines.append(f"outbox:    {info['outbox_pending']} records waiting")
+        refused, reasons = _rejected(box)
+        if refused:
+            lines.append(
+                f"rejected:  {refused} record{'s' if refused != 1 else ''} set aside ({reasons}) "
+                f"in {box.directory}/rejected-*.jsonl: the store refused their data"
+            )
         typer.echo("\n".join(lines))
 
     @db.command(epilog="Examples:\n\n  movieagg db flush")
@@ -202,4 +216,11 @@ def register(app: typer.Typer) -> None:
         if written is None:
             typer.echo("nothing waiting in the outbox")
             return
-        typer.echo(f"wrote {written} lookup records to {safe_url(url)}; {box.pending_count()} waiting")
+        aside = ""
+        refused, reasons = _rejected(box)
+        if refused:
+            aside = (
+                f"; {refused} refused by the store and set aside ({reasons}) "
+                f"in {box.directory}/rejected-*.jsonl"
+            )
+        typer.echo(f"wrote {written} lookup records to {safe_url(url)}{aside}; {box.pending_count()} waiting")

@@ -7,6 +7,11 @@ so a flush interrupted after the commit and retried later inserts nothing twice.
 flush failed is kept and retried by the next flush; one claimed by a process that died is
 retried once it is older than ``orphan_after`` seconds.
 
+A bad record never blocks good ones: when the store refuses a batch on its data
+(:class:`~movieagg.core.errors.RecordRejected`, not a lost connection), the batch is bisected,
+every good record written, and each refused one set aside in ``rejected-<day>.jsonl`` with its
+reason class — counted by ``movieagg db status`` and ``db flush``, never retried.
+
 Flushes take turns under ``flush.lock`` (one at a time per data directory): a command that
 reads the database (``movieagg history``) first waits for a flush in progress — e.g. the
 detached one a ``movieagg rate`` leaves behind — so it never reads around records that are
@@ -27,6 +32,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from movieagg.core.errors import RecordRejected
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -36,6 +43,7 @@ log = logging.getLogger("movieagg.outbox")
 
 PENDING = "pending.jsonl"
 FLUSH_LOCK = "flush.lock"
+REJECTED = "rejected-"  # records the store refused on their data: kept, counted, never retried
 BATCH = 1000  # records per write (one transaction each)
 
 
@@ -51,6 +59,7 @@ class Outbox:
         self.directory = directory
         self.orphan_after = orphan_after
         self.dirty = False  # set when a record that should reach the store soon was added
+        self.last_rejected = 0  # records the last flush set aside
 
     def append(self, entry: dict[str, Any]) -> None:
         self.append_many([entry])
@@ -181,11 +190,11 @@ class Outbox:
             self.dirty = False
             return 0
         written = 0
+        self.last_rejected = 0
         entries = self._iter_lines(claimed)
         try:
             while batch := list(itertools.islice(entries, BATCH)):
-                write(batch)
-                written += len(batch)
+                written += self._write_sorting(write, batch)
         except Exception:
             for path in claimed:
                 with contextlib.suppress(FileNotFoundError):
@@ -196,6 +205,52 @@ class Outbox:
                 path.unlink()
         self.dirty = False
         return written
+
+    def _write_sorting(
+        self, write: Callable[[Sequence[dict[str, Any]]], object], batch: list[dict[str, Any]]
+    ) -> int:
+        """Write ``batch``; when the store refuses it on its data, bisect it: the good halves are
+        written, each record refused alone is set aside. Other failures propagate (retried later)."""
+        try:
+            write(batch)
+            return len(batch)
+        except RecordRejected as exc:
+            if len(batch) == 1:
+                self._set_aside(batch[0], exc.reason)
+                return 0
+        half = len(batch) // 2
+        return self._write_sorting(write, batch[:half]) + self._write_sorting(write, batch[half:])
+
+    def _set_aside(self, entry: dict[str, Any], reason: str) -> None:
+        """Keep a refused record in ``rejected-<day>.jsonl`` with its reason, never retried."""
+        now = time.gmtime()
+        line = {"rejected_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", now), "reason": reason, "record": entry}
+        path = self.directory / f"{REJECTED}{time.strftime('%Y-%m-%d', now)}.jsonl"
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, _line(line))
+        finally:
+            os.close(fd)
+        self.last_rejected += 1
+        log.warning(
+            "a lookup record was refused by the store (%s); set aside in %s",
+            reason,
+            path.name,
+            extra={"fields": {"event": "flush", "error": "record_rejected", "reason": reason}},
+        )
+
+    def rejected(self) -> dict[str, int]:
+        """Records set aside so far, by reason (each record once, however often it was refused)."""
+        seen: dict[str, str] = {}
+        if self.directory.is_dir():
+            for item in self._iter_lines(sorted(self.directory.glob(f"{REJECTED}*.jsonl"))):
+                record = item.get("record")
+                key = str(record.get("id")) if isinstance(record, dict) else repr(record)
+                seen[key] = str(item.get("reason", "unknown"))
+        counts: dict[str, int] = {}
+        for reason in seen.values():
+            counts[reason] = counts.get(reason, 0) + 1
+        return counts
 
 
 class OutboxRecorder:

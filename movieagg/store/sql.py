@@ -15,7 +15,6 @@ The schema is created or migrated on first use (see :mod:`movieagg.store.schema`
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,23 +22,25 @@ from typing import Any
 
 from sqlalchemy import Table, and_, event, func, insert, or_, select
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    StatementError,
+)
 from sqlmodel import create_engine
 
-from movieagg.core.errors import ConfigurationError
-from movieagg.core.models import parse_iso as _parse_aware
+from movieagg.core.errors import ConfigurationError, RecordRejected
 from movieagg.store import schema
+from movieagg.store.rows import record_rows
 from movieagg.store.tables import metadata
 
 FILMS: Table = metadata.tables["films"]
 LOOKUPS: Table = metadata.tables["lookups"]
 OBSERVATIONS: Table = metadata.tables["rating_observations"]
 BATCH_ROWS = 500  # rows per multi-row INSERT (well under SQLite's bound-parameter limit)
-
-
-def parse_iso(text: str) -> datetime:
-    """Timezone-aware UTC: timestamptz on PostgreSQL, ISO text with offset on SQLite."""
-    return _parse_aware(text).astimezone(UTC)
 
 
 def safe_url(url: str) -> str:
@@ -125,27 +126,19 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int = BATCH_ROWS) -> list[Sequ
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _str(value: Any, limit: int | None) -> str:
-    """Text as a column takes it: at most ``limit`` characters, no NUL (PostgreSQL refuses it),
-    lone surrogates (not encodable as UTF-8) replaced."""
-    text = str(value)
-    if _UNSTORABLE.search(text):
-        text = _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
-    return text[:limit] if limit is not None else text
-
-
-def _text(value: Any, limit: int) -> str | None:
-    return _str(value, limit) if value not in (None, "") else None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+def _refusal(exc: BaseException) -> str:
+    """The reason class of a refused write (never its message: it may quote the values)."""
+    orig = getattr(exc, "orig", None) or exc
+    state = str(getattr(orig, "sqlstate", "") or "")
+    if state == "22003" or isinstance(orig, OverflowError):
+        return "out_of_range"
+    if state == "22001":
+        return "too_long"
+    if state.startswith("23") or isinstance(exc, IntegrityError):
+        return "constraint"
+    if isinstance(orig, UnicodeError) or state in ("22021", "22P05"):
+        return "invalid_text"
+    return "invalid_value"
 
 
 class SQLStore:
@@ -180,64 +173,48 @@ class SQLStore:
     # -------------------------------------------------------------------------- writing
 
     def write(self, entries: Sequence[dict[str, Any]]) -> int:
-        """Store lookups not stored yet (by id), their observations, and upsert films."""
+        """Store lookups not stored yet (by id), their observations, and upsert films.
+
+        Raises :class:`RecordRejected` when the batch cannot be stored because of its data (a
+        malformed record, or a value the database refuses) rather than the database's state: the
+        outbox then finds the bad records and sets them aside. Anything else (connection lost,
+        timeouts) propagates as it is, and the batch is retried later.
+        """
         self.ensure_schema()
         lookups: dict[str, dict[str, Any]] = {}
         observations: dict[str, list[dict[str, Any]]] = {}
         films: dict[str, dict[str, Any]] = {}
         for entry in entries:
-            lookup_id = str(entry["id"])[:32]
+            rows = record_rows(entry)
+            lookup_id = rows.lookup["id"]
             if lookup_id in lookups:
                 continue
-            movie = entry.get("movie") or {}
-            query = entry.get("query") or {}
-            at = parse_iso(str(entry["at"]))
-            imdb_id = _text(movie.get("imdb_id"), 12)
-            tmdb_id = _int(movie.get("tmdb_id"))
-            lookups[lookup_id] = {
-                "id": lookup_id,
-                "created_at": at,
-                "query_title": _str(query.get("title", ""), 300),
-                "query_year": _int(query.get("year")),
-                "outcome": _str(entry.get("outcome", "ok"), 32),
-                "imdb_id": imdb_id,
-                "tmdb_id": tmdb_id,
-                "title": _text(movie.get("title"), 300),
-                "year": _int(movie.get("year")),
-                "score": entry.get("score"),
-                "cached": bool(entry.get("cached")),
-                "stale": bool(entry.get("stale")),
-                "errors": _str(json.dumps(entry.get("errors") or [], ensure_ascii=False), None),
-            }
-            observations[lookup_id] = [
-                {
-                    "lookup_id": lookup_id,
-                    "imdb_id": imdb_id,
-                    "tmdb_id": tmdb_id,
-                    "source": _str(obs["source"], 40),
-                    "name": _str(obs["name"], 60),
-                    "label": _str(obs["label"], 80),
-                    "value": float(obs["value"]),
-                    "scale": float(obs["scale"]),
-                    "normalized": float(obs["normalized"]),
-                    "votes": _int(obs.get("votes")),
-                    "fetched_at": parse_iso(str(obs["fetched_at"])),
-                }
-                for obs in entry.get("observations") or []
-            ]
-            if imdb_id and movie.get("title"):
-                known = films.get(imdb_id)
-                if known is None or known["updated_at"] <= at:
-                    films[imdb_id] = {
-                        "imdb_id": imdb_id,
-                        "tmdb_id": tmdb_id,
-                        "title": _str(movie["title"], 300),
-                        "original_title": _text(movie.get("original_title"), 300),
-                        "year": _int(movie.get("year")),
-                        "updated_at": at,
-                    }
+            lookups[lookup_id] = rows.lookup
+            observations[lookup_id] = rows.observations
+            film = rows.film
+            if film is not None:
+                known = films.get(film["imdb_id"])
+                if known is None or known["updated_at"] <= film["updated_at"]:
+                    films[film["imdb_id"]] = film
         if not lookups:
             return 0
+        try:
+            return self._insert_rows(lookups, observations, films)
+        except (DataError, IntegrityError) as exc:  # the database refused a value
+            raise RecordRejected(_refusal(exc)) from None
+        except StatementError as exc:
+            if isinstance(exc, DBAPIError):  # OperationalError & co: the database's state
+                raise
+            raise RecordRejected(_refusal(exc)) from None  # a value the driver cannot bind
+        except (OverflowError, UnicodeError) as exc:  # raised by the driver as they are
+            raise RecordRejected(_refusal(exc)) from None
+
+    def _insert_rows(
+        self,
+        lookups: dict[str, dict[str, Any]],
+        observations: dict[str, list[dict[str, Any]]],
+        films: dict[str, dict[str, Any]],
+    ) -> int:
         with self.engine.begin() as conn:
             written: list[str] = []
             # Sorted keys: concurrent writers take row locks in one order (no deadlocks).
