@@ -139,6 +139,7 @@ def register(app: typer.Typer) -> None:
             "database": safe_url(url),
             "outbox_pending": box.pending_count(),
             "outbox_rejected": box.rejected(),
+            "outbox_dropped": box.dropped(),
         }
         engine = _engine(url)
         try:
@@ -184,6 +185,11 @@ def register(app: typer.Typer) -> None:
                 f"{rows['rating_observations']} rating observations"
             )
         lines.append(f"outbox:    {info['outbox_pending']} records waiting")
+        if info["outbox_dropped"]:
+            lines.append(
+                f"dropped:   {info['outbox_dropped']} cache-hit records, to keep the outbox under "
+                f"{settings.outbox_max_bytes / 1024 / 1024:g} MB while the database was unreachable"
+            )
         refused, reasons = _rejected(box)
         if refused:
             lines.append(

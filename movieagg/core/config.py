@@ -284,6 +284,29 @@ class Settings:
         return self.flag("MOVIEAGG_DB_AUTO_UPGRADE", True)
 
     @property
+    def flush_interval(self) -> float:
+        """MOVIEAGG_FLUSH_INTERVAL: seconds between writes of a serving process's outbox when it
+        sees only cache hits (fresh lookups are written at once)."""
+        return self.seconds("MOVIEAGG_FLUSH_INTERVAL", 15.0, positive=True)
+
+    @property
+    def outbox_max_bytes(self) -> int:
+        """MOVIEAGG_OUTBOX_MAX_MB: the outbox's bound while the store is down; past it the oldest
+        cache-hit records are dropped (counted), never fresh observations."""
+        raw = self.get("MOVIEAGG_OUTBOX_MAX_MB")
+        if raw is None:
+            return 64 * 1024 * 1024
+        try:
+            megabytes = float(raw)
+        except ValueError:
+            megabytes = float("nan")
+        if not 0 < megabytes < 1_000_000:  # NaN fails too
+            raise ConfigurationError(
+                f"MOVIEAGG_OUTBOX_MAX_MB must be a number of megabytes above 0, not {raw[:20]!r}"
+            )
+        return int(megabytes * 1024 * 1024)
+
+    @property
     def flush_inline(self) -> bool:
         """MOVIEAGG_FLUSH=inline: the CLI writes lookup records itself instead of a detached helper."""
         return (self.get("MOVIEAGG_FLUSH") or "").strip().lower() == "inline"

@@ -44,6 +44,7 @@ log = logging.getLogger("movieagg.outbox")
 PENDING = "pending.jsonl"
 FLUSH_LOCK = "flush.lock"
 REJECTED = "rejected-"  # records the store refused on their data: kept, counted, never retried
+DROPPED = "dropped.json"  # how many cache-hit records were shed to keep the outbox bounded
 BATCH = 1000  # records per write (one transaction each)
 
 
@@ -59,6 +60,7 @@ class Outbox:
         self.directory = directory
         self.orphan_after = orphan_after
         self.dirty = False  # set when a record that should reach the store soon was added
+        self.appended = 0  # records appended through this object since its last flush
         self.last_rejected = 0  # records the last flush set aside
 
     def append(self, entry: dict[str, Any]) -> None:
@@ -86,6 +88,7 @@ class Outbox:
                     except FileNotFoundError:
                         continue
                 os.write(fd, data)
+                self.appended += len(entries)
                 return
             finally:
                 os.close(fd)
@@ -185,6 +188,7 @@ class Outbox:
         if not locked:
             with self.flushing():
                 return self.flush(write, locked=True)
+        self.appended = 0
         claimed = self._claim()
         if not claimed:
             self.dirty = False
@@ -239,6 +243,82 @@ class Outbox:
             extra={"fields": {"event": "flush", "error": "record_rejected", "reason": reason}},
         )
 
+    def size(self) -> int:
+        """Bytes of records waiting (a few stat calls: cheap enough after every failed flush)."""
+        total = 0
+        for path in self._ready_files():
+            with contextlib.suppress(FileNotFoundError):
+                total += path.stat().st_size
+        return total
+
+    def shed(self, max_bytes: int) -> int:
+        """Bring a waiting outbox back under ``max_bytes`` while the store is down: drop the oldest
+        cache-hit records (a lookup answered from the cache: no observation, only a search-log
+        line) until it holds at most three quarters of it. Fresh records are never dropped. The
+        drop is counted (:meth:`dropped`) and logged; returns how many records were dropped."""
+        with self.flushing():
+            if self.size() <= max_bytes:
+                return 0
+            claimed = sorted(self._claim(), key=_mtime)  # oldest first
+            sizes = [(len(line), _cache_hit(line)) for line in _raw_lines(claimed)]
+            excess = sum(n for n, _ in sizes) - max_bytes * 3 // 4
+            drop = 0  # the first `drop` cache hits (oldest) go
+            for n, hit in sizes:
+                if excess <= 0:
+                    break
+                if hit:
+                    drop += 1
+                    excess -= n
+            kept = self.directory / f"failed-shed-{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl"
+            skipped = 0
+            with open(kept.with_suffix(".tmp"), "wb") as out:
+                for line in _raw_lines(claimed):
+                    if skipped < drop and _cache_hit(line):
+                        skipped += 1
+                        continue
+                    out.write(line)
+            os.replace(kept.with_suffix(".tmp"), kept)
+            for path in claimed:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            if drop:
+                self._count_dropped(drop)
+                log.warning(
+                    "the outbox passed its bound of %s while the database is unreachable: "
+                    "dropped its %d oldest cache-hit records (%d so far); fresh observations are kept",
+                    _size(max_bytes), drop, self.dropped(),
+                    extra={"fields": {"event": "outbox_shed", "dropped": drop}},
+                )  # fmt: skip
+            if excess > 0:
+                log.warning(
+                    "the outbox holds more than %s of fresh observations while the database is "
+                    "unreachable; none is dropped (they are the rating history)",
+                    _size(max_bytes),
+                    extra={"fields": {"event": "outbox_full"}},
+                )
+            return drop
+
+    def _count_dropped(self, n: int) -> None:
+        path = self.directory / DROPPED
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        total = int(data.get("cache_hits", 0)) + n if isinstance(data, dict) else n
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps({"cache_hits": total, "last": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        )
+        os.replace(tmp, path)
+
+    def dropped(self) -> int:
+        """Cache-hit records dropped so far to keep the outbox bounded (``movieagg db status``)."""
+        try:
+            data = json.loads((self.directory / DROPPED).read_text(encoding="utf-8"))
+            return int(data.get("cache_hits", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return 0
+
     def rejected(self) -> dict[str, int]:
         """Records set aside so far, by reason (each record once, however often it was refused)."""
         seen: dict[str, str] = {}
@@ -251,6 +331,34 @@ class Outbox:
         for reason in seen.values():
             counts[reason] = counts.get(reason, 0) + 1
         return counts
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _raw_lines(files: list[Path]) -> Iterator[bytes]:
+    for path in files:
+        with contextlib.suppress(FileNotFoundError), path.open("rb") as fh:
+            for line in fh:
+                if line.strip():
+                    yield line if line.endswith(b"\n") else line + b"\n"
+
+
+def _cache_hit(line: bytes) -> bool:
+    """A record of a lookup answered from the cache: it carries no observation."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(entry, dict) and entry.get("cached") is True and not entry.get("observations")
 
 
 class OutboxRecorder:
