@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from movieagg.core.errors import MovieAggError
 from movieagg.core.protocols import Cache, Locker
 
 log = logging.getLogger("movieagg.cache")
@@ -43,12 +44,9 @@ class SafeCache(CircuitBreaker):
 
     def _fail(self, op: str, exc: BaseException) -> None:
         self._trip()
-        log.warning(
-            "cache %s failed (%s); carrying on without the cache for %.0fs",
-            op,
-            type(exc).__name__,
-            self.cooldown,
-        )
+        # Our own errors say why in words of ours (no secrets); a foreign one only by its class.
+        why = str(exc) if isinstance(exc, MovieAggError) else type(exc).__name__
+        log.warning("cache %s failed (%s); carrying on without the cache for %.0fs", op, why, self.cooldown)
 
     def get(self, key: str) -> bytes | None:
         if not self.available:
