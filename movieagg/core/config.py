@@ -252,6 +252,16 @@ class Settings:
         return self.seconds("MOVIEAGG_MEMO_TTL", default)
 
     @property
+    def local_cache_entries(self) -> int:
+        """MOVIEAGG_LOCAL_CACHE_ENTRIES: entries a serving process keeps in memory in front of the
+        shared cache, answered from while that cache is down (0 = none)."""
+        value = self.count(
+            "MOVIEAGG_LOCAL_CACHE_ENTRIES", 10_000, what="a whole number of entries (0 = none)"
+        )
+        assert value is not None
+        return value
+
+    @property
     def redis_token(self) -> Secret | None:
         """MOVIEAGG_REDIS_TOKEN: the Redis AUTH token when the URL carries none."""
         return self.secret(REDIS_TOKEN)

@@ -131,11 +131,13 @@ class Service:
         if self._builder is not None:
             return self._builder(settings)
         # A serving process answers popular films again and again: keep decoded cache
-        # entries for a few seconds (core.memo).
+        # entries for a few seconds (core.memo), and a copy of the shared cache's entries to
+        # answer from while it is down (core.safecache).
         return build_runtime(
             settings,
             flush="background" if self.background_flush else "per_request",
             memo_ttl=settings.memo_ttl(5.0),
+            local_cache=True,  # a shared cache's outage must cost neither speed nor quota
         )
 
     async def ensure_started(self) -> None:
