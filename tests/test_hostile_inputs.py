@@ -372,3 +372,29 @@ def test_rate_leaves_no_helper_behind_for_a_url_it_cannot_use(
     result = _invoke(["rate", "The Matrix"])
     assert result.exit_code == 3 and "The Matrix" in result.stdout and not spawned, _shown(result)
     assert "'mysql' database" in result.stderr and "pw-bad-url-7" not in _shown(result)
+
+
+# --------------------------------------------------------------------------- static paths (serve)
+
+STATIC_ROWS: list[tuple[str, bytes, int]] = [
+    ("256-char-name", b"/" + b"a" * 256, 404),  # ENAMETOOLONG was a 500 with a traceback
+    ("256-char-asset", b"/assets/" + b"b" * 256 + b".js", 404),
+    ("4096-char-path", b"/" + b"/".join([b"c" * 200] * 20), 404),
+    ("long-utf8-name", b"/" + "é".encode() * 200, 404),
+    ("percent-encoded-long-name", b"/" + b"%41" * 300, 404),
+    ("nul-byte", b"/index.html%00.js", 404),
+    ("dot-dot", b"/..%2f..%2f..%2fetc%2fpasswd", 404),
+    ("backslash", b"/..%5c..%5cetc%5cpasswd", 404),
+    ("spa-route", b"/films/tt0133093", 200),
+    ("index", b"/", 200),
+]
+
+
+@pytest.mark.parametrize(("raw_path", "status"), [r[1:] for r in STATIC_ROWS], ids=[r[0] for r in STATIC_ROWS])
+def test_static_paths_are_validated(live_env: dict[str, str], tmp_path: Path, raw_path: bytes, status: int) -> None:
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "index.html").write_text("<!doctype html><title>movieagg</title>")
+    got, body = serve_get(live_env, raw_path, frontend=site)
+    assert got == status, body[:200]
+    assert b"Traceback" not in body and b"passwd" not in body

@@ -348,6 +348,11 @@ class Settings:
         return Path(raw) if raw else None
 
     @property
+    def header_timeout(self) -> float:
+        """MOVIEAGG_HEADER_TIMEOUT: seconds `serve` gives a connection to send its request headers."""
+        return self.seconds("MOVIEAGG_HEADER_TIMEOUT", 10.0, positive=True)
+
+    @property
     def forwarded_allow_ips(self) -> str:
         """FORWARDED_ALLOW_IPS: proxies whose X-Forwarded-* headers `serve` trusts."""
         return self.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
