@@ -159,7 +159,8 @@ def serve_get(
 
     async def go() -> tuple[int, bytes]:
         gw = Gateway(
-            frontend, service_factory=lambda: Service(env, background_flush=True, log_stream=logs or io.StringIO())
+            frontend,
+            service_factory=lambda: Service(env, background_flush=True, log_stream=logs or io.StringIO()),
         )
         await gw.startup()
         try:
@@ -249,6 +250,7 @@ def test_batch_file_lines_get_the_same_validation(fake: FakeAPI, tmp_path: Path)
 
 # --------------------------------------------------------------------------- hostile upstream text
 
+
 def _shown(result: Any) -> str:
     return str(result.stdout) + str(result.stderr)
 
@@ -290,7 +292,9 @@ def test_error_lines_and_log_lines_are_defanged(capsys: pytest.CaptureFixture[st
 
 def test_batch_csv_cells_cannot_run_as_formulas(hostile_fake: FakeAPI, tmp_path: Path) -> None:
     listing = tmp_path / "list.txt"
-    listing.write_text('=HYPERLINK("http://evil.example","x")\n+cmd|\' /C calc\'!A0\n@SUM(1+1)\ncmd calc A0\n')
+    listing.write_text(
+        '=HYPERLINK("http://evil.example","x")\n+cmd|\' /C calc\'!A0\n@SUM(1+1)\ncmd calc A0\n'
+    )
     out = tmp_path / "out.csv"
     result = _invoke(["batch", str(listing), "-o", str(out), "--progress", "none"])
     assert result.exit_code == 0, _shown(result)
@@ -390,8 +394,12 @@ STATIC_ROWS: list[tuple[str, bytes, int]] = [
 ]
 
 
-@pytest.mark.parametrize(("raw_path", "status"), [r[1:] for r in STATIC_ROWS], ids=[r[0] for r in STATIC_ROWS])
-def test_static_paths_are_validated(live_env: dict[str, str], tmp_path: Path, raw_path: bytes, status: int) -> None:
+@pytest.mark.parametrize(
+    ("raw_path", "status"), [r[1:] for r in STATIC_ROWS], ids=[r[0] for r in STATIC_ROWS]
+)
+def test_static_paths_are_validated(
+    live_env: dict[str, str], tmp_path: Path, raw_path: bytes, status: int
+) -> None:
     site = tmp_path / "site"
     (site / "assets").mkdir(parents=True)
     (site / "index.html").write_text("<!doctype html><title>movieagg</title>")

@@ -109,7 +109,11 @@ def test_the_local_tier_is_bounded_and_only_for_serving_processes(tmp_path: Path
     from movieagg.factory import build_aggregator, build_runtime
 
     settings = Settings.from_env(
-        {"MOVIEAGG_HOME": str(tmp_path), "MOVIEAGG_CACHE": "redis://127.0.0.1:1/0", "MOVIEAGG_LOCAL_CACHE_ENTRIES": "500"},
+        {
+            "MOVIEAGG_HOME": str(tmp_path),
+            "MOVIEAGG_CACHE": "redis://127.0.0.1:1/0",
+            "MOVIEAGG_LOCAL_CACHE_ENTRIES": "500",
+        },
         read_file=False,
     )
     assert settings.local_cache_entries == 500

@@ -92,7 +92,11 @@ async def test_with_the_store_down_the_outbox_sheds_its_oldest_cache_hits_and_sa
     keeper = RecordKeeper(settings, "background", store=StoreGate(settings, opener=lambda s: DownStore()))
     try:
         _fill(keeper.outbox, cached=900, fresh=100)
-        before = [json.loads(line) for p in sorted(keeper.outbox.directory.glob("*.jsonl")) for line in p.read_text().splitlines()]
+        before = [
+            json.loads(line)
+            for p in sorted(keeper.outbox.directory.glob("*.jsonl"))
+            for line in p.read_text().splitlines()
+        ]
         fresh_ids = {e["id"] for e in before if not e["cached"]}
         assert keeper.outbox.size() > limit
         assert keeper.flush_now() == 0  # the store is down
@@ -131,7 +135,11 @@ async def test_fresh_observations_are_never_shed(tmp_path: Path, caplog: pytest.
 def test_bad_settings_are_configuration_errors(tmp_path: Path) -> None:
     from movieagg.core.errors import ConfigurationError
 
-    for name, value in (("MOVIEAGG_OUTBOX_MAX_MB", "lots"), ("MOVIEAGG_OUTBOX_MAX_MB", "0"), ("MOVIEAGG_FLUSH_INTERVAL", "-1")):
+    for name, value in (
+        ("MOVIEAGG_OUTBOX_MAX_MB", "lots"),
+        ("MOVIEAGG_OUTBOX_MAX_MB", "0"),
+        ("MOVIEAGG_FLUSH_INTERVAL", "-1"),
+    ):
         with pytest.raises(ConfigurationError, match=name):
             s = _settings(tmp_path, **{name: value})
             _ = s.outbox_max_bytes, s.flush_interval

@@ -63,17 +63,66 @@ BROKEN: list[tuple[str, str, Callable[[Path], None], int | None]] = [
     ("empty-file", BASICS, lambda p: p.write_bytes(b""), None),
     ("gzip-of-nothing", RATINGS, lambda p: p.write_bytes(gzip.compress(b"")), None),
     ("directory-instead", RATINGS, lambda p: (p.unlink(), p.mkdir()), None),
-    ("votes-10e23", RATINGS, _rows(RATINGS, RATINGS_HEADER, [*RATINGS_ROWS, "tt0245429\t8.6\t" + "1" + "0" * 23]), 1),
-    ("rating-nan-inf-negative", RATINGS, _rows(RATINGS, RATINGS_HEADER, [*RATINGS_ROWS, "tt0245429\tnan\t5", "tt0245429\tinf\t5", "tt0245429\t-1\t5", "tt0245429\t8.1\t1_000"]), 4),
-    ("year-and-runtime-of-30-digits", BASICS, _rows(BASICS, BASICS_HEADER, [*BASICS_ROWS, "tt0000002\tmovie\tHuge\tHuge\t0\t" + "9" * 30 + "\t\\N\t90\tDrama", "tt0000003\tmovie\tLong\tLong\t0\t2000\t\\N\t" + "9" * 30 + "\tDrama"]), 2),
+    (
+        "votes-10e23",
+        RATINGS,
+        _rows(RATINGS, RATINGS_HEADER, [*RATINGS_ROWS, "tt0245429\t8.6\t" + "1" + "0" * 23]),
+        1,
+    ),
+    (
+        "rating-nan-inf-negative",
+        RATINGS,
+        _rows(
+            RATINGS,
+            RATINGS_HEADER,
+            [
+                *RATINGS_ROWS,
+                "tt0245429\tnan\t5",
+                "tt0245429\tinf\t5",
+                "tt0245429\t-1\t5",
+                "tt0245429\t8.1\t1_000",
+            ],
+        ),
+        4,
+    ),
+    (
+        "year-and-runtime-of-30-digits",
+        BASICS,
+        _rows(
+            BASICS,
+            BASICS_HEADER,
+            [
+                *BASICS_ROWS,
+                "tt0000002\tmovie\tHuge\tHuge\t0\t" + "9" * 30 + "\t\\N\t90\tDrama",
+                "tt0000003\tmovie\tLong\tLong\t0\t2000\t\\N\t" + "9" * 30 + "\tDrama",
+            ],
+        ),
+        2,
+    ),
     ("line-of-3-MiB", BASICS, _huge_line, 1),
-    ("invalid-utf8-title", BASICS, lambda p: p.write_bytes(gzip.compress((BASICS_HEADER + "\n").encode() + b"tt0000004\tmovie\t\xff\xfe\tx\t0\t2000\t\\N\t90\tDrama\n" + ("\n".join(BASICS_ROWS) + "\n").encode())), 1),
+    (
+        "invalid-utf8-title",
+        BASICS,
+        lambda p: p.write_bytes(
+            gzip.compress(
+                (BASICS_HEADER + "\n").encode()
+                + b"tt0000004\tmovie\t\xff\xfe\tx\t0\t2000\t\\N\t90\tDrama\n"
+                + ("\n".join(BASICS_ROWS) + "\n").encode()
+            )
+        ),
+        1,
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "damage", "extra"), [r[1:] for r in BROKEN], ids=[r[0] for r in BROKEN])
 def test_broken_dataset_files(
-    imported: Path, dataset_dir: Path, tmp_path: Path, name: str, damage: Callable[[Path], None], extra: int | None
+    imported: Path,
+    dataset_dir: Path,
+    tmp_path: Path,
+    name: str,
+    damage: Callable[[Path], None],
+    extra: int | None,
 ) -> None:
     good = import_datasets(dataset_dir, tmp_path / "reference.sqlite3")
     before = read_meta(imported)
@@ -102,13 +151,21 @@ def test_a_huge_line_is_read_in_bounded_memory(dataset_dir: Path, tmp_path: Path
 
 
 @pytest.mark.parametrize("name", ["corrupt-deflate-stream", "votes-10e23", "directory-instead"])
-def test_sync_reports_a_broken_file_in_one_line_exit_3(
-    imported: Path, dataset_dir: Path, name: str
-) -> None:
+def test_sync_reports_a_broken_file_in_one_line_exit_3(imported: Path, dataset_dir: Path, name: str) -> None:
     ((_, file, damage, extra),) = [r for r in BROKEN if r[0] == name]
     damage(dataset_dir / file)
     out = subprocess.run(
-        [sys.executable, "-m", "movieagg", "datasets", "sync", "--from", str(dataset_dir), "--progress", "none"],
+        [
+            sys.executable,
+            "-m",
+            "movieagg",
+            "datasets",
+            "sync",
+            "--from",
+            str(dataset_dir),
+            "--progress",
+            "none",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
