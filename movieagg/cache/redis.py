@@ -10,8 +10,7 @@ deployments), ``timeout=`` (seconds, connect and socket; default 0.25).
 Values are the core's compact JSON bytes, stored as plain strings with a TTL (``SET … PX``),
 never pickled. Keys are the core's ``movieagg:v1:…`` keys behind the optional prefix.
 ``clear()`` deletes only those keys, not another app's ``movieagg:sessions:…`` (SCAN + UNLINK,
-never FLUSHDB); ``stats()`` counts them
-and adds the server's memory and hit rate from INFO.
+never FLUSHDB); ``stats()`` counts them and adds the server's memory and hit rate from INFO.
 
 Network errors propagate: the core wraps every cache in a circuit breaker
 (:class:`movieagg.core.safecache.SafeCache`), so a down Redis costs one timeout, not one per
