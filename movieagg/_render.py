@@ -16,6 +16,7 @@ from rich.text import Text
 
 from movieagg._jsonout import write_json  # noqa: F401  (kept importable from here)
 from movieagg.core.models import Candidate, RatingResult
+from movieagg.core.untrusted import printable  # every untrusted string, before it is shown
 
 
 def score_style(score: float | None) -> str:
@@ -69,13 +70,13 @@ def _rating_table(result: RatingResult, width: int) -> Table:
         table.add_column("Via", style="dim", overflow="fold")
     for rating in result.ratings:
         counted = rating.weight > 0
-        cells: list[Any] = [rating.label, rating.display(), f"{rating.normalized:.0f}"]
+        cells: list[Any] = [Text(printable(rating.label)), rating.display(), f"{rating.normalized:.0f}"]
         if full:
             bar_style = score_style(rating.normalized).replace("bold ", "")
             cells.append(Text(_bar(rating.normalized), style=bar_style))
         cells.append(_votes(rating.votes))
         if full:
-            cells += [f"{rating.weight:.2f}" if rating.weight else "—", rating.source]
+            cells += [f"{rating.weight:.2f}" if rating.weight else "—", Text(printable(rating.source))]
         table.add_row(*cells, style=None if counted else "dim")  # dim: a duplicate counted once
     return table
 
@@ -83,10 +84,12 @@ def _rating_table(result: RatingResult, width: int) -> Table:
 def render_result(result: RatingResult, console: Console) -> None:
     movie = result.movie
     width = console.width
-    heading = Text(movie.title, style="bold")
+    heading = Text(printable(movie.title), style="bold")
     if movie.year:
         heading.append(f" ({movie.year})")
-    ids = " · ".join(x for x in (movie.imdb_id, f"tmdb {movie.tmdb_id}" if movie.tmdb_id else None) if x)
+    ids = printable(
+        " · ".join(x for x in (movie.imdb_id, f"tmdb {movie.tmdb_id}" if movie.tmdb_id else None) if x)
+    )
     if result.score is None:
         score_line = Text("No score yet: no source has rated this film", style="dim")
     else:
@@ -100,7 +103,9 @@ def render_result(result: RatingResult, console: Console) -> None:
         if ids:
             parts.append(Text(ids, style="dim"))
     parts.append(score_line)
-    details = ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
+    details = printable(
+        ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
+    )
     if details:
         parts.append(Text(details, style="dim"))
     if result.ratings:
@@ -108,7 +113,7 @@ def render_result(result: RatingResult, console: Console) -> None:
         if width < _FULL_TABLE:
             parts.append(Text("(weights and sources: a wider terminal, or --json)", style="dim"))
     for error in result.errors:
-        parts.append(Text(f"⚠ {error.source}: {error.message}", style="yellow"))
+        parts.append(Text(printable(f"⚠ {error.source}: {error.message}"), style="yellow"))
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"
     parts.append(Text(f"{origin} · fetched {result.fetched_at:%Y-%m-%d %H:%M} UTC", style="dim"))
     if boxed:
@@ -120,7 +125,9 @@ def render_result(result: RatingResult, console: Console) -> None:
             f"{m.title} ({m.year}" + (f", {m.imdb_id})" if m.imdb_id else ")") for m in result.alternatives
         )
         console.print(
-            Text(f"Also called “{result.query.title}”: {others} — add --year to choose.", style="dim"),
+            Text(
+                printable(f"Also called “{result.query.title}”: {others} — add --year to choose."), style="dim"
+            ),
             highlight=False,
         )
 
@@ -140,10 +147,10 @@ def render_candidates(candidates: Sequence[Candidate], console: Console) -> None
             ratio=1 if column == "Title" else None,
         )
     for i, c in enumerate(candidates, 1):
-        title = Text(c.title)
+        title = Text(printable(c.title))  # a Text, not markup: a title may hold "[/]"
         if c.original_title:
-            title.append(f" ({c.original_title})", style="dim")
-        year, imdb, tmdb = str(c.year or "—"), c.imdb_id or "—", str(c.tmdb_id or "—")
+            title.append(f" ({printable(c.original_title)})", style="dim")
+        year, imdb, tmdb = str(c.year or "—"), Text(printable(c.imdb_id or "—")), str(c.tmdb_id or "—")
         cells: list[Any] = [title, year, imdb, tmdb, _votes(c.votes)]
         if not narrow:
             cells.insert(0, str(i))
@@ -168,10 +175,11 @@ def render_sources(rows: Sequence[dict[str, Any]], console: Console) -> None:
             needs = needs.replace(f"; get one at {url}", "")
             signups.append((row["name"], url))
         if narrow:
-            table.add_row(row["name"], status)
-            table.add_row("", Text(needs, style="dim"))
+            table.add_row(Text(printable(str(row["name"]))), status)
+            table.add_row("", Text(printable(needs), style="dim"))
         else:
-            table.add_row(row["name"], status, row["provides"], needs)
+            label, provides = (Text(printable(str(row[k]))) for k in ("name", "provides"))
+            table.add_row(label, status, provides, Text(printable(needs)))
     console.print(table)
     if signups:
         console.print(Text("Get a key:", style="bold"))

@@ -69,7 +69,11 @@ def root(
 
 
 TitleArg = Annotated[str, typer.Argument(help="The film's title, in any language it was released under.")]
-YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Release year (±1 is tolerated).")]
+# Text, not int: the core validates a year the same way for every face (ASCII digits only;
+# click's int() would accept "٢٠٠٩").
+YearOpt = Annotated[
+    str | None, typer.Option("--year", "-y", metavar="YEAR", help="Release year (±1 is tolerated).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 
 
@@ -94,20 +98,23 @@ def rate(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
 ) -> None:
     """Rate a film: one aggregate score and every source's rating."""
-    from movieagg.factory import build_aggregator
+    from movieagg.factory import build_runtime
 
     settings = load_settings()
 
     async def go() -> Any:
-        aggregator = build_aggregator(settings, use_cache=not no_cache, flush_later=True)
+        # The records are written by a detached helper after the answer is printed.
+        runtime = build_runtime(settings, flush="detached", use_cache=not no_cache)
         try:
-            result = await aggregator.rate(
+            result = await runtime.aggregator.rate(
                 title, year, sources=source or None, refresh=refresh, use_cache=not no_cache
             )
             _print_result(result, json_output)  # print before the records are flushed to the database
-            return result
         finally:
-            await aggregator.aclose()
+            await runtime.aclose()
+        if runtime.records is not None and runtime.records.problem is not None:
+            raise runtime.records.problem  # answered, but its record cannot be kept: exit 3
+        return result
 
     run(go, settings, status=f"Rating {title!r}…")
 

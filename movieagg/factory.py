@@ -83,6 +83,7 @@ def build_runtime(
     sources: Iterable[Any] | None = None,
     patient: bool = False,
     memo_ttl: float = 0.0,
+    local_cache: bool = False,
 ) -> Runtime:
     """Build a runtime from settings (environment and config file by default).
 
@@ -91,7 +92,8 @@ def build_runtime(
     configured ones. ``patient`` (batches): a request waits for its source's rate limit as
     long as it takes (up to BATCH_QUEUE_WAIT; Trakt's window is 5 minutes) instead of failing
     fast after MOVIEAGG_TIMEOUT. ``memo_ttl`` (long-lived processes): seconds to keep decoded
-    cache entries (core.memo).
+    cache entries (core.memo). ``local_cache`` (serving processes): keep a bounded in-memory copy
+    of the shared cache's entries to answer from while it is down (core.safecache).
     """
     from movieagg.sources._http import HttpClient
     from movieagg.sources.lazy import LazySource
@@ -138,7 +140,7 @@ def build_runtime(
 
     aggregator = Aggregator(
         built,
-        cache=cache,
+        cache=_with_local_tier(cache, settings) if local_cache else cache,
         recorder=records.recorder if records is not None else None,
         identity_ttl=settings.identity_ttl,
         ratings_ttl=settings.ratings_ttl,
@@ -157,6 +159,20 @@ def build_runtime(
         memo_ttl=memo_ttl,
     )
     return Runtime(settings, aggregator, cache, records, store)
+
+
+def _with_local_tier(cache: Cache | None, settings: Settings) -> Cache | None:
+    """The shared cache behind its breaker, with a local tier for outages (a memory cache,
+    already local, gets none)."""
+    from movieagg.cache.memory import MemoryCache
+
+    entries = settings.local_cache_entries
+    if cache is None or isinstance(cache, MemoryCache) or entries == 0:
+        return cache
+    from movieagg.core.lru import TTLMap
+    from movieagg.core.safecache import SafeCache
+
+    return SafeCache(cache, local=TTLMap(entries))
 
 
 def build_aggregator(

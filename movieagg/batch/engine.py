@@ -105,6 +105,11 @@ async def arate_many(
         # Lookup records go to the store as the batch goes ("periodic"), not all at the end.
         runtime = build_runtime(settings, flush="periodic", use_cache=use_cache, patient=True)
         aggregator = runtime.aggregator
+        try:  # a database URL movieagg cannot use: say so before rating anything
+            runtime.store.check()
+        except BaseException:
+            await runtime.aclose()
+            raise
     records = runtime.records if runtime is not None else None
     pending: set[asyncio.Future[BatchResult]] = set()
     reading: asyncio.Future[BatchItem] | None = None

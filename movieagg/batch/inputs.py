@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 from movieagg.batch.items import BatchInputError, BatchItem
 
+# Id- and year-shaped text is taken as one and left to the core's validation (ASCII digits only),
+# so "tt٠١٢…" and "(٢٠٠٩)" are reported as invalid rather than searched as titles.
 _IMDB_IN_TEXT = re.compile(r"(?<![a-z0-9])(tt\d{7,8})(?!\d)", re.IGNORECASE)
 _TITLE_YEAR = re.compile(r"^(?P<title>.*?)\s*[(\[](?P<year>\d{4})[)\]]\s*$")
 
@@ -38,7 +40,8 @@ def parse_text_line(line: str, index: int) -> BatchItem | None:
         return BatchItem(index, imdb_id=imdb.group(1).lower())
     match = _TITLE_YEAR.match(text)
     if match and match.group("title"):
-        return BatchItem(index, match.group("title"), int(match.group("year")))
+        year, year_text = split_year(match.group("year"))
+        return BatchItem(index, match.group("title"), year, year_text=year_text)
     return BatchItem(index, text)
 
 

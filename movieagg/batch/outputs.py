@@ -33,7 +33,35 @@ def _rating(result: RatingResult | None, name: str) -> Any:
     return f"{chosen[0].value:g}" if chosen else ""
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(…), +cmd|…, @SUM…):
+# OWASP's CSV injection guidance is a leading apostrophe, which spreadsheets show as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it as text: a formula-like cell gets a leading ``'``.
+
+    Reversible (:func:`from_spreadsheet`): a cell that already starts with quotes before a
+    formula character gets one more.
+    """
+    return "'" + cell if cell.lstrip("'").startswith(FORMULA_START) else cell
+
+
+def from_spreadsheet(cell: str) -> str:
+    """The text :func:`spreadsheet_safe` was given (resuming reads our own CSV back)."""
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_START) else cell
+
+
 def csv_row(res: BatchResult) -> list[Any]:
+    """One CSV row; text from the input or upstream is :func:`spreadsheet_safe`, and a CR in it
+    becomes a newline (quoted by the writer; a bare CR would end the row for a reader)."""
+    return [
+        spreadsheet_safe(c).replace("\r\n", "\n").replace("\r", "\n") if isinstance(c, str) else c
+        for c in _csv_cells(res)
+    ]
+
+
+def _csv_cells(res: BatchResult) -> list[Any]:
     r = res.result
     movie = r.movie if r else None
     imdb_votes = next((x.votes for x in (r.ratings if r else ()) if x.name == "imdb" and x.votes), None)

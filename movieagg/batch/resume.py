@@ -15,7 +15,7 @@ from typing import Any
 
 from movieagg.batch.inputs import split_year
 from movieagg.batch.items import BatchItem
-from movieagg.batch.outputs import CSV_COLUMNS, RESUMABLE
+from movieagg.batch.outputs import CSV_COLUMNS, RESUMABLE, from_spreadsheet
 from movieagg.core.errors import InvalidQuery
 
 
@@ -100,11 +100,11 @@ def prepare_resume(path: Path, fmt: str) -> ResumeState:
                 if row[col["status"]] == "failed":
                     state.retried += 1
                     continue
-                key = _key_from_record(
+                key = _key_from_record(  # the cells as written: formula-like ones quoted
                     row[col["index"]],
-                    row[col["input_title"]],
-                    row[col["input_year"]],
-                    row[col["input_imdb_id"]],
+                    from_spreadsheet(row[col["input_title"]]),
+                    from_spreadsheet(row[col["input_year"]]),
+                    from_spreadsheet(row[col["input_imdb_id"]]),
                 )
                 if key is None:
                     continue

@@ -9,8 +9,8 @@ deployments), ``timeout=`` (seconds, connect and socket; default 0.25).
 
 Values are the core's compact JSON bytes, stored as plain strings with a TTL (``SET … PX``),
 never pickled. Keys are the core's ``movieagg:v1:…`` keys behind the optional prefix.
-``clear()`` deletes only those keys (SCAN + UNLINK, never FLUSHDB); ``stats()`` counts them
-and adds the server's memory and hit rate from INFO.
+``clear()`` deletes only those keys, not another app's ``movieagg:sessions:…`` (SCAN + UNLINK,
+never FLUSHDB); ``stats()`` counts them and adds the server's memory and hit rate from INFO.
 
 Network errors propagate: the core wraps every cache in a circuit breaker
 (:class:`movieagg.core.safecache.SafeCache`), so a down Redis costs one timeout, not one per
@@ -29,7 +29,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from movieagg.core.cachekeys import NAMESPACE
+from movieagg.core.cachekeys import KEY_PREFIX
 from movieagg.core.config import Settings
 from movieagg.core.errors import ConfigurationError
 
@@ -174,10 +174,10 @@ class RedisCache:
     # ----------------------------------------------------------- maintenance
 
     def _scan(self) -> Any:
-        return self.client.scan_iter(match=f"{_glob_escape(self.prefix)}{NAMESPACE}:*", count=1000)
+        return self.client.scan_iter(match=f"{_glob_escape(self.prefix + KEY_PREFIX)}*", count=1000)
 
     def clear(self) -> int:
-        """Delete every movieagg key under this prefix (other data in the Redis is untouched)."""
+        """Delete this release's keys under this prefix (``movieagg:v1:…``); other data stays."""
         deleted = 0
         batch: list[Any] = []
         for key in self._scan():

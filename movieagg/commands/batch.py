@@ -82,6 +82,7 @@ def _table_row(console: Any, res: BatchResult) -> None:
     from rich.markup import escape
 
     from movieagg._render import score_style
+    from movieagg.core.untrusted import printable
 
     r = res.result
     if r is not None:
@@ -90,14 +91,15 @@ def _table_row(console: Any, res: BatchResult) -> None:
         style = score_style(r.score)
     else:
         film, score, style = res.item.label(), "    —", "dim"
+    film = printable(film)
     film = film if len(film) <= 44 else film[:43] + "…"
     status = {"found": "", "ambiguous": "[yellow]ambiguous[/]", "not_found": "[dim]not found[/]"}.get(
         res.status, f"[red]{escape(res.status)}[/]"
     )
-    note = f" [dim]{escape(res.message)}[/]" if res.message and res.status != "found" else ""
+    note = f" [dim]{escape(printable(res.message))}[/]" if res.message and res.status != "found" else ""
     if res.cached and res.status == "found":
         status = "[dim]cached[/]"
-    imdb = (r.movie.imdb_id if r else res.item.imdb_id) or ""
+    imdb = escape(printable((r.movie.imdb_id if r else res.item.imdb_id) or ""))
     console.print(
         f"{res.item.index:>6}  [{style}]{score}[/]  {escape(film):<44} {imdb:<11} {status}{note}",
         highlight=False,
@@ -175,6 +177,7 @@ def register(app: typer.Typer) -> None:
         from movieagg.batch.summary import BatchSummary
         from movieagg.commands.common import fail, load_settings, run, stdout
         from movieagg.core.errors import ConfigurationError, InvalidQuery
+        from movieagg.core.untrusted import printable
         from movieagg.core.wording import plural
 
         settings = load_settings()
@@ -315,7 +318,7 @@ def register(app: typer.Typer) -> None:
                 err = Console(stderr=True, highlight=False, soft_wrap=True)
                 if completed or interrupted or broken_pipe:  # not after a setup error
                     for line in summary.lines():
-                        err.print(line, markup=False)
+                        err.print(printable(line), markup=False)  # quota messages come from upstream
                 if interrupted:
                     hint = f"; run the same command again to resume from {output}" if output else ""
                     err.print(f"interrupted after {plural(summary.done, 'title')}{hint}", markup=False)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from movieagg.core.errors import CacheError
+from movieagg.core.errors import CacheError, MovieAggError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 
@@ -22,7 +22,6 @@ def _describe(url: str) -> str:
 def _open() -> tuple[Any, str, str]:
     """(backend or None, kind, description) for the configured cache."""
     from movieagg.commands.common import fail, load_settings
-    from movieagg.core.errors import MovieAggError
     from movieagg.factory import open_configured_cache
 
     settings = load_settings()
@@ -74,6 +73,8 @@ def register(app: typer.Typer) -> None:
                 got = getattr(backend, "stats", None)
                 if callable(got):
                     info |= {k: v for k, v in got().items() if k not in ("backend", "url")}
+        except MovieAggError as exc:  # ours: says why (a disk cache that cannot be opened, …)
+            fail(str(exc), exc.exit_code)
         except Exception as exc:
             fail(f"cannot read the cache at {description} ({type(exc).__name__})", CacheError.exit_code)
         finally:
@@ -117,6 +118,8 @@ def register(app: typer.Typer) -> None:
                 before = got().get("entries")
             result = backend.clear()
             removed = result if isinstance(result, int) else before
+        except MovieAggError as exc:  # ours: says why (a disk cache that cannot be opened, …)
+            fail(str(exc), exc.exit_code)
         except Exception as exc:
             fail(f"cannot clear the cache at {description} ({type(exc).__name__})", CacheError.exit_code)
         finally:

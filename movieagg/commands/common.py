@@ -60,10 +60,12 @@ def stdout(**kwargs: Any) -> Any:
 
 
 def fail(message: str, code: int) -> NoReturn:
-    """Print one clear line on stderr and exit with ``code``."""
+    """Print one clear line on stderr and exit with ``code`` (untrusted text in it defanged)."""
     from rich.markup import escape
 
-    stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    from movieagg.core.untrusted import printable
+
+    stderr().print(f"[bold red]error:[/] {escape(printable(message))}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -75,12 +77,21 @@ def load_settings() -> Settings:
         fail(str(exc), exc.exit_code)
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Log lines reach a terminal too: untrusted text in them is defanged like any output."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from movieagg.core.untrusted import printable
+
+        return printable(super().format(record))
+
+
 def setup_logging(settings: Settings | None) -> None:
     """Log to stderr (debug with -v), every secret in effect masked."""
     from movieagg.core.redact import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(settings.secrets() if settings else []))
     root = logging.getLogger("movieagg")
     root.handlers[:] = [handler]

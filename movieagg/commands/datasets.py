@@ -139,9 +139,13 @@ def sync(
     except MovieAggError as exc:
         bar.stop()
         fail(f"{exc}; the previous import (if any) is unchanged", exc.exit_code)
-    except OSError as exc:
+    except OSError as exc:  # the data directory (not the files): say so, as for a bad setting
         bar.stop()
-        fail(f"cannot import the datasets: {exc.strerror or type(exc).__name__}", 1)
+        fail(
+            f"cannot import the datasets: {exc.strerror or type(exc).__name__}; "
+            "the previous import (if any) is unchanged",
+            3,
+        )
     finally:
         if workdir is not None and not keep_downloads:
             shutil.rmtree(workdir, ignore_errors=True)

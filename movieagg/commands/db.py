@@ -11,9 +11,39 @@ from typing import Annotated, Any
 
 import typer
 
-from movieagg.core.errors import StoreError
+from movieagg.core.errors import ConfigurationError, StoreError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+
+
+def _url(settings: Any) -> str:
+    """The database URL, or exit 3 with one line when it is not one movieagg can use."""
+    from movieagg.commands.common import fail
+    from movieagg.core.errors import ConfigurationError
+    from movieagg.store import database_url
+
+    try:
+        return database_url(settings)
+    except ConfigurationError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def _engine(url: str) -> Any:
+    """An engine for ``url``, or exit 3 with one line (unknown driver, driver not installed)."""
+    from movieagg.commands.common import fail
+    from movieagg.core.errors import ConfigurationError
+    from movieagg.store.sql import make_engine
+
+    try:
+        return make_engine(url)
+    except ConfigurationError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def _rejected(box: Any) -> tuple[int, str]:
+    """How many records the store refused and were set aside, and why: (count, "reason: n, …")."""
+    reasons = box.rejected()
+    return sum(reasons.values()), ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items()))
 
 
 def _store_failure(exc: Exception, url: str) -> str:
@@ -49,15 +79,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Apply schema migrations: move the database to this release's schema without data loss."""
         from movieagg.commands.common import fail, load_settings
-        from movieagg.store import database_url, schema
-        from movieagg.store.sql import make_engine, safe_url
+        from movieagg.store import schema
+        from movieagg.store.sql import safe_url
 
         settings = load_settings()
-        url = database_url(settings)
-        if sql:
-            typer.echo(schema.upgrade_sql(url, start, revision), nl=False)
+        url = _url(settings)
+        if sql:  # offline: the dialect is enough, the driver need not be installed
+            try:
+                typer.echo(schema.upgrade_sql(url, start, revision), nl=False)
+            except ConfigurationError as exc:
+                fail(str(exc), exc.exit_code)
             return
-        engine = make_engine(url)
+        engine = _engine(url)
         try:
             before, after = schema.upgrade(engine, revision)
         except StoreError as exc:
@@ -76,12 +109,12 @@ def register(app: typer.Typer) -> None:
     def downgrade(revision: Annotated[str, typer.Argument(help="The revision to go back to.")]) -> None:
         """Go back to an older schema revision (before rolling back a release). May drop columns."""
         from movieagg.commands.common import fail, load_settings
-        from movieagg.store import database_url, schema
-        from movieagg.store.sql import make_engine, safe_url
+        from movieagg.store import schema
+        from movieagg.store.sql import safe_url
 
         settings = load_settings()
-        url = database_url(settings)
-        engine = make_engine(url)
+        url = _url(settings)
+        engine = _engine(url)
         try:
             before, after = schema.downgrade(engine, revision)
         except Exception as exc:
@@ -96,16 +129,19 @@ def register(app: typer.Typer) -> None:
         from movieagg.commands.common import fail, load_settings
         from movieagg.records.keeper import outbox_dir
         from movieagg.records.outbox import Outbox
-        from movieagg.store import database_url, schema
-        from movieagg.store.sql import SQLStore, make_engine, safe_url
+        from movieagg.store import schema
+        from movieagg.store.sql import SQLStore, safe_url
 
         settings = load_settings()
-        url = database_url(settings)
+        url = _url(settings)
+        box = Outbox(outbox_dir(settings))
         info: dict[str, Any] = {
             "database": safe_url(url),
-            "outbox_pending": Outbox(outbox_dir(settings)).pending_count(),
+            "outbox_pending": box.pending_count(),
+            "outbox_rejected": box.rejected(),
+            "outbox_dropped": box.dropped(),
         }
-        engine = make_engine(url)
+        engine = _engine(url)
         try:
             found = schema.state(engine)
             info |= {"backend": engine.dialect.name, **found.to_dict()}
@@ -149,6 +185,17 @@ def register(app: typer.Typer) -> None:
                 f"{rows['rating_observations']} rating observations"
             )
         lines.append(f"outbox:    {info['outbox_pending']} records waiting")
+        if info["outbox_dropped"]:
+            lines.append(
+                f"dropped:   {info['outbox_dropped']} cache-hit records, to keep the outbox under "
+                f"{settings.outbox_max_bytes / 1024 / 1024:g} MB while the database was unreachable"
+            )
+        refused, reasons = _rejected(box)
+        if refused:
+            lines.append(
+                f"rejected:  {refused} record{'s' if refused != 1 else ''} set aside ({reasons}) "
+                f"in {box.directory}/rejected-*.jsonl: the store refused their data"
+            )
         typer.echo("\n".join(lines))
 
     @db.command(epilog="Examples:\n\n  movieagg db flush")
@@ -157,11 +204,11 @@ def register(app: typer.Typer) -> None:
         from movieagg.commands.common import fail, load_settings
         from movieagg.records.keeper import flush_waiting, outbox_dir
         from movieagg.records.outbox import Outbox
-        from movieagg.store import database_url
         from movieagg.store.sql import safe_url
 
         settings = load_settings()
-        url = database_url(settings)
+        url = _url(settings)
+        _engine(url).dispose()  # a driver that is not installed: exit 3 now, not 8 later
         box = Outbox(outbox_dir(settings))
         try:
             written = flush_waiting(settings)  # after a flush in progress: its records are written too
@@ -175,4 +222,11 @@ def register(app: typer.Typer) -> None:
         if written is None:
             typer.echo("nothing waiting in the outbox")
             return
-        typer.echo(f"wrote {written} lookup records to {safe_url(url)}; {box.pending_count()} waiting")
+        aside = ""
+        refused, reasons = _rejected(box)
+        if refused:
+            aside = (
+                f"; {refused} refused by the store and set aside ({reasons}) "
+                f"in {box.directory}/rejected-*.jsonl"
+            )
+        typer.echo(f"wrote {written} lookup records to {safe_url(url)}{aside}; {box.pending_count()} waiting")

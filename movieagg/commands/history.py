@@ -160,15 +160,16 @@ def _render_film(film: dict[str, Any], groups: list[dict[str, Any]], observation
     from rich.text import Text
 
     from movieagg.commands.common import stdout
+    from movieagg.core.untrusted import printable
 
     console = stdout()
-    heading = Text(film["title"] or film["imdb_id"], style="bold")
+    heading = Text(printable(film["title"] or film["imdb_id"]), style="bold")
     if film.get("year"):
         heading.append(f" ({film['year']})")
     ids = " · ".join(
         x for x in (film.get("imdb_id"), f"tmdb {film['tmdb_id']}" if film.get("tmdb_id") else None) if x
     )
-    console.print(Text.assemble(heading, ("  " + ids, "dim")))
+    console.print(Text.assemble(heading, ("  " + printable(ids), "dim")))
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column, justify in (
         ("Rating", "left"),
@@ -185,8 +186,8 @@ def _render_film(film: dict[str, Any], groups: list[dict[str, Any]], observation
         change = entry["change"]
         style = "bright_blue" if change > 0 else "dark_orange" if change < 0 else "dim"
         table.add_row(
-            entry["label"],
-            Text(entry["source"], style="dim"),
+            Text(printable(entry["label"])),
+            Text(printable(entry["source"]), style="dim"),
             _display(first, entry),
             _display(last, entry),
             Text(f"{change:+.1f}" if change else "=", style=style),
@@ -204,7 +205,7 @@ def _render_film(film: dict[str, Any], groups: list[dict[str, Any]], observation
         for at, entry, point in rows:
             detail.add_row(
                 _when(at),
-                entry["label"],
+                Text(printable(entry["label"])),
                 _display(point, entry),
                 f"{point['normalized']:.0f}",
                 f"{point['votes']:,}" if point["votes"] is not None else "—",
@@ -228,6 +229,7 @@ def _render_searches(entries: list[dict[str, Any]]) -> None:
     from rich.text import Text
 
     from movieagg.commands.common import stdout
+    from movieagg.core.untrusted import printable
 
     console = stdout()
     table = Table(box=None, header_style="bold", pad_edge=False)
@@ -254,15 +256,16 @@ def _render_searches(entries: list[dict[str, Any]]) -> None:
         if e["outcome"] == "ok":
             failed = ",".join(dict.fromkeys(x["source"] for x in errors))
             result = Text(
-                f"ok; failed: {failed}" if errors else "ok", style="yellow" if errors else "default"
+                printable(f"ok; failed: {failed}") if errors else "ok",
+                style="yellow" if errors else "default",
             )
         else:
             detail = errors[0]["message"] if errors else ""
-            result = Text(f"{e['outcome']}: {detail}"[:60], style="red")
+            result = Text(printable(f"{e['outcome']}: {detail}")[:60], style="red")
         table.add_row(
             _when(e["at"]),
-            query,
-            film or "—",
+            Text(printable(query)),  # Text, not markup: a query may hold "[/]"
+            Text(printable(film or "—")),
             f"{e['score']:.0f}" if e.get("score") is not None else "—",
             cache,
             result,
@@ -285,7 +288,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Argument(help="The film's title (as you rated it) or its IMDb id.")
         ] = None,
         year: Annotated[
-            int | None, typer.Option("--year", "-y", help="Release year (±1 is tolerated).")
+            str | None,
+            typer.Option("--year", "-y", metavar="YEAR", help="Release year (±1 is tolerated)."),
         ] = None,
         searches: Annotated[
             bool, typer.Option("--searches", help="Show the search log (recent lookups) instead.")
@@ -306,17 +310,25 @@ def register(app: typer.Typer) -> None:
         """How a film's ratings changed over time (table and trend chart), or the search log."""
         from movieagg.commands.common import fail, load_settings, setup_logging
         from movieagg.core.errors import MovieAggError
+        from movieagg.core.models import validate_year
         from movieagg.store import database_url, open_store
         from movieagg.store.sql import safe_url
 
         settings = load_settings()
         setup_logging(settings)
+        try:
+            year_number = validate_year(year)  # as every face does (ASCII digits only)
+        except MovieAggError as exc:
+            fail(str(exc), exc.exit_code)
         if not searches and title is None:
             fail("give a film title or IMDb id, or --searches for the search log", 2)
         if searches and title is not None:
             fail("--searches shows every recent lookup: leave out the title", 2)
+        try:
+            store = open_store(settings)  # a URL movieagg cannot use: one line, exit 3
+        except MovieAggError as exc:
+            fail(str(exc), exc.exit_code)
         _flush_first(settings)
-        store = open_store(settings)
         try:
             if searches:
                 entries = store.searches(limit or 20)
@@ -330,7 +342,7 @@ def register(app: typer.Typer) -> None:
                     _render_searches(entries)
                 return
             assert title is not None
-            film = _resolve(title, year, settings, store)
+            film = _resolve(title, year_number, settings, store)
             observations = store.history(
                 film["imdb_id"] or "", limit=limit or 5000, tmdb_id=film.get("tmdb_id")
             )

@@ -54,6 +54,10 @@ def register(app: typer.Typer) -> None:
             settings: Settings | None = Settings.from_env()
         except ConfigurationError:
             settings = None  # the service reports a broken configuration itself (503s, logs)
+        try:
+            header_timeout = settings.header_timeout if settings else 10.0
+        except ConfigurationError as exc:
+            fail(str(exc), exc.exit_code)
         directory = find_frontend(frontend, settings.frontend_dir if settings else None)
         if directory is not None and not (directory / "index.html").is_file():
             fail(f"no index.html in the front-end directory {directory}", 2)
@@ -65,6 +69,7 @@ def register(app: typer.Typer) -> None:
                 access_log_enabled=access_log,
                 forwarded_allow_ips=settings.forwarded_allow_ips if settings else "127.0.0.1",
                 parameters=open_parameter_store,
+                header_timeout=header_timeout,
             )
         except OSError as exc:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})", 2)

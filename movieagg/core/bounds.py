@@ -31,7 +31,7 @@ MAX_SCALE = 1000.0  # a rating's scale: 10, 100, 5 … anything above is nonsens
 MAX_TEXT = 300  # titles, labels, names (the store's title column)
 MAX_NAMES = 1000  # a list of names (OMDb's "Director" of an anthology film); not stored
 MAX_URL = 2048
-IMDB_ID = re.compile(r"^tt\d{7,8}$")
+IMDB_ID = re.compile(r"^tt[0-9]{7,8}$")  # ASCII digits: \d also admits "٠١٢" and "０１２"
 ABSENT = frozenset({"", "N/A", "\\N"})  # how sources say "no value" (OMDb, the IMDb datasets)
 NOTES_PER_CALL = 8
 

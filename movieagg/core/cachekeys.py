@@ -15,6 +15,9 @@ from movieagg.core.models import Movie
 
 NAMESPACE = "movieagg"
 SCHEMA_VERSION = "v1"
+# Every key this release writes starts so; `cache clear` and `cache stats` touch these only (not
+# another app's `movieagg:sessions:…`, nor an older release's `movieagg:v0:…` during an upgrade).
+KEY_PREFIX = f"{NAMESPACE}:{SCHEMA_VERSION}:"
 
 
 def _key(*parts: str) -> str:

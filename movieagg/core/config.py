@@ -281,6 +281,16 @@ class Settings:
         return self.seconds("MOVIEAGG_MEMO_TTL", default)
 
     @property
+    def local_cache_entries(self) -> int:
+        """MOVIEAGG_LOCAL_CACHE_ENTRIES: entries a serving process keeps in memory in front of the
+        shared cache, answered from while that cache is down (0 = none)."""
+        value = self.count(
+            "MOVIEAGG_LOCAL_CACHE_ENTRIES", 10_000, what="a whole number of entries (0 = none)"
+        )
+        assert value is not None
+        return value
+
+    @property
     def redis_token(self) -> Secret | None:
         """MOVIEAGG_REDIS_TOKEN: the Redis AUTH token when the URL carries none."""
         return self.secret(REDIS_TOKEN)
@@ -313,6 +323,29 @@ class Settings:
         return self.flag("MOVIEAGG_DB_AUTO_UPGRADE", True)
 
     @property
+    def flush_interval(self) -> float:
+        """MOVIEAGG_FLUSH_INTERVAL: seconds between writes of a serving process's outbox when it
+        sees only cache hits (fresh lookups are written at once)."""
+        return self.seconds("MOVIEAGG_FLUSH_INTERVAL", 15.0, positive=True)
+
+    @property
+    def outbox_max_bytes(self) -> int:
+        """MOVIEAGG_OUTBOX_MAX_MB: the outbox's bound while the store is down; past it the oldest
+        cache-hit records are dropped (counted), never fresh observations."""
+        raw = self.get("MOVIEAGG_OUTBOX_MAX_MB")
+        if raw is None:
+            return 64 * 1024 * 1024
+        try:
+            megabytes = float(raw)
+        except ValueError:
+            megabytes = float("nan")
+        if not 0 < megabytes < 1_000_000:  # NaN fails too
+            raise ConfigurationError(
+                f"MOVIEAGG_OUTBOX_MAX_MB must be a number of megabytes above 0, not {raw[:20]!r}"
+            )
+        return int(megabytes * 1024 * 1024)
+
+    @property
     def flush_inline(self) -> bool:
         """MOVIEAGG_FLUSH=inline: the CLI writes lookup records itself instead of a detached helper."""
         return (self.get("MOVIEAGG_FLUSH") or "").strip().lower() == "inline"
@@ -342,6 +375,11 @@ class Settings:
         """MOVIEAGG_FRONTEND: the built web app to serve or deploy."""
         raw = self.get("MOVIEAGG_FRONTEND")
         return Path(raw) if raw else None
+
+    @property
+    def header_timeout(self) -> float:
+        """MOVIEAGG_HEADER_TIMEOUT: seconds `serve` gives a connection to send its request headers."""
+        return self.seconds("MOVIEAGG_HEADER_TIMEOUT", 10.0, positive=True)
 
     @property
     def forwarded_allow_ips(self) -> str:

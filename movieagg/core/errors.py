@@ -110,6 +110,22 @@ class CacheError(BackendUnavailable):
     code = "cache_unavailable"
 
 
+class RecordRejected(MovieAggError):
+    """The store refused lookup records because of their data, not its state.
+
+    A record with no valid id or time, or a value the database refuses, can never be written
+    as it is: the outbox sets it aside (``rejected-*.jsonl``) instead of retrying it forever.
+    ``reason`` is a class (``malformed``, ``out_of_range``, ``invalid_value``, …), never the
+    database's message, which may quote the values.
+    """
+
+    code = "record_rejected"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the store refused a lookup record ({reason})")
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class SourceErrorInfo:
     """A failure of one source, as shown to users (`errors` in the JSON output)."""

@@ -22,6 +22,9 @@ MIN_YEAR, MAX_YEAR = bounds.YEARS
 IMDB_ID_RE = bounds.IMDB_ID
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 CLOCK_SKEW = timedelta(days=1)  # how far in the future a stored time may be before it is a lie
+# Lone surrogates (argv's undecodable bytes under surrogateescape, "\\ud800" in a JSON event) and
+# U+FFFD (what a lenient decoder leaves of undecodable bytes): never part of a real title.
+_UNDECODABLE_RE = re.compile("[\ud800-\udfff\ufffd]")
 
 
 def utcnow() -> datetime:
@@ -115,6 +118,8 @@ class Query:
         """Validate untrusted input; raises InvalidQuery with a one-line reason."""
         if not isinstance(title, str):
             raise InvalidQuery("title must be text")
+        if _UNDECODABLE_RE.search(title):
+            raise InvalidQuery("title has undecodable bytes (not UTF-8 text)")
         cleaned = " ".join(_CONTROL_RE.sub(" ", title).split())
         if not cleaned:
             raise InvalidQuery("title is empty")

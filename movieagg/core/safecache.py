@@ -3,6 +3,11 @@
 Any backend error is logged once as a warning and the call behaves like a miss. After a
 failure a circuit breaker skips the backend for ``cooldown`` seconds, so a down Redis costs
 one timeout, not one per lookup.
+
+A serving process also keeps a ``local`` tier (a bounded :class:`~movieagg.core.lru.TTLMap`):
+a copy of every entry it read or wrote, answered from only while the backend fails. A Redis
+outage then costs it neither upstream requests (quota) nor time; a healthy backend stays the
+source of truth (a miss there drops the local copy), and it is used again after the cooldown.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from movieagg.core.errors import MovieAggError
+from movieagg.core.lru import TTLMap
 from movieagg.core.protocols import Cache, Locker
 
 log = logging.getLogger("movieagg.cache")
@@ -34,48 +41,69 @@ class CircuitBreaker:
         self._open_until = self._clock() + self.cooldown
 
 
+LOCAL_TTL = 24 * 3600.0  # how long a local copy of an entry read from the backend is kept
+
+
 class SafeCache(CircuitBreaker):
     def __init__(
-        self, backend: Cache, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic
+        self,
+        backend: Cache,
+        cooldown: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        local: TTLMap[bytes] | None = None,
     ) -> None:
         super().__init__(cooldown, clock)
         self.backend = backend
+        self.local = local
+
+    def _remember(self, key: str, value: bytes | None, ttl: float = LOCAL_TTL) -> None:
+        if self.local is not None:
+            if value is None:
+                self.local.pop(key)  # the backend, healthy, does not have it: neither do we
+            else:
+                self.local.put(key, value, min(ttl, LOCAL_TTL))
+
+    def _local(self, key: str) -> bytes | None:
+        return self.local.get(key) if self.local is not None else None
 
     def _fail(self, op: str, exc: BaseException) -> None:
         self._trip()
-        log.warning(
-            "cache %s failed (%s); carrying on without the cache for %.0fs",
-            op,
-            type(exc).__name__,
-            self.cooldown,
-        )
+        # Our own errors say why in words of ours (no secrets); a foreign one only by its class.
+        why = str(exc) if isinstance(exc, MovieAggError) else type(exc).__name__
+        log.warning("cache %s failed (%s); carrying on without the cache for %.0fs", op, why, self.cooldown)
 
     def get(self, key: str) -> bytes | None:
-        if not self.available:
-            return None
-        try:
-            return self.backend.get(key)
-        except Exception as exc:
-            self._fail("read", exc)
-            return None
+        if self.available:
+            try:
+                value = self.backend.get(key)
+            except Exception as exc:
+                self._fail("read", exc)
+            else:
+                self._remember(key, value)
+                return value
+        return self._local(key)
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         """Several keys at once: one round trip on backends with ``get_many`` (Redis MGET)."""
-        if not self.available:
-            return [None] * len(keys)
-        many = getattr(self.backend, "get_many", None)
-        try:
-            if callable(many):
-                values = list(many(keys))
-                if len(values) == len(keys):
-                    return values
-                raise ValueError("get_many returned the wrong number of values")
-            return [self.backend.get(k) for k in keys]
-        except Exception as exc:
-            self._fail("read", exc)
-            return [None] * len(keys)
+        if self.available:
+            many = getattr(self.backend, "get_many", None)
+            try:
+                if callable(many):
+                    values = list(many(keys))
+                    if len(values) != len(keys):
+                        raise ValueError("get_many returned the wrong number of values")
+                else:
+                    values = [self.backend.get(k) for k in keys]
+            except Exception as exc:
+                self._fail("read", exc)
+            else:
+                for key, value in zip(keys, values, strict=True):
+                    self._remember(key, value)
+                return values
+        return [self._local(k) for k in keys]
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
+        self._remember(key, value, ttl)
         if not self.available:
             return
         try:
@@ -84,6 +112,8 @@ class SafeCache(CircuitBreaker):
             self._fail("write", exc)
 
     def delete(self, key: str) -> None:
+        if self.local is not None:
+            self.local.pop(key)
         if not self.available:
             return
         try:

@@ -8,11 +8,14 @@ depends on the process (:data:`FlushMode`):
                  the answer is printed (``MOVIEAGG_FLUSH=inline``: in process, on close).
 ``per_request``  a Lambda container: before each response (the container freezes after it).
 ``background``   ``movieagg serve``: a writer thread appends; a flush runs in a worker thread
-                 after each fresh lookup, coalesced, so requests never wait for the database.
+                 after each fresh lookup, coalesced, so requests never wait for the database,
+                 and every MOVIEAGG_FLUSH_INTERVAL seconds when only cache hits came in.
 ``periodic``     a batch: every ``every`` lookups, in a worker thread, so the outbox stays small.
 
 A failed flush keeps the records in the outbox for the next one: nothing is lost, and a down
-database never stops a lookup (the store gate's breaker makes it cost one timeout).
+database never stops a lookup (the store gate's breaker makes it cost one timeout). While it is
+down the outbox stays under MOVIEAGG_OUTBOX_MAX_MB: past it, its oldest cache-hit records are
+dropped, counted and logged (:meth:`Outbox.shed`); fresh observations never are.
 """
 
 from __future__ import annotations
@@ -22,13 +25,17 @@ import contextlib
 import logging
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 from movieagg.core.config import Settings
+from movieagg.core.errors import ConfigurationError
 from movieagg.core.protocols import Recorder
 from movieagg.records.outbox import Outbox, OutboxRecorder
 from movieagg.records.writer import BackgroundRecorder
+from movieagg.store import check_database_url
 from movieagg.store.gate import StoreGate
 
 log = logging.getLogger("movieagg.records")
@@ -110,10 +117,15 @@ class RecordKeeper:
         *,
         store: StoreGate | None = None,
         every: int = 1000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.mode = mode
         self.every = every
+        self.interval = settings.flush_interval
+        self.max_bytes = settings.outbox_max_bytes
+        self._clock = clock
+        self._last_flush = clock()
         self.outbox = Outbox(outbox_dir(settings))
         self.store = store or StoreGate(settings)
         self._owns_store = store is None
@@ -124,6 +136,7 @@ class RecordKeeper:
         self._task: asyncio.Future[Any] | None = None
         self._again = False
         self._lookups = 0
+        self.problem: ConfigurationError | None = None  # why records cannot reach the store
 
     @property
     def waiting(self) -> bool:
@@ -131,19 +144,45 @@ class RecordKeeper:
         return self.outbox.dirty
 
     def flush_now(self) -> int:
-        """Write pending records to the store (thread-safe); a failure is logged, records kept."""
+        """Write pending records to the store (thread-safe); a failure is logged, records kept.
+
+        A store the settings cannot name (a bad MOVIEAGG_DATABASE_URL) is kept in
+        :attr:`problem` for the CLI to report with exit 3; other processes log it once.
+        """
         if self._writer is not None:
             self._writer.drain()
         with self._flush_lock:
+            self._last_flush = self._clock()
             try:
                 return self.store.call(lambda store: self.outbox.flush(store.write))
+            except ConfigurationError as exc:
+                self._misconfigured(exc)
             except Exception as exc:
                 log.warning(
                     "could not write lookup records to the database (%s); kept for later",
                     type(exc).__name__,
                     extra={"fields": {"event": "flush", "error": type(exc).__name__}},
                 )
-                return 0
+            self._keep_bounded()
+            return 0
+
+    def _keep_bounded(self) -> None:
+        """The store is unreachable: keep the outbox under its bound (never fatal)."""
+        try:
+            if self.outbox.size() > self.max_bytes:
+                self.outbox.shed(self.max_bytes)
+        except OSError as exc:
+            log.warning("could not bound the outbox (%s)", type(exc).__name__)
+
+    def _misconfigured(self, exc: ConfigurationError) -> None:
+        if self.problem is None:
+            self.problem = exc
+            if self.mode != "detached":  # the CLI prints it as its one error line
+                log.error(
+                    "lookup records cannot be written (%s); they wait in the outbox",
+                    exc,
+                    extra={"fields": {"event": "flush", "error": "configuration"}},
+                )
 
     async def after_lookup(self, fresh: bool = True) -> None:
         """Called after each request or lookup; ``fresh``: it asked the network (not a cache hit)."""
@@ -151,12 +190,17 @@ class RecordKeeper:
             if self.outbox.dirty:
                 await asyncio.to_thread(self.flush_now)  # Lambda freezes after returning: flush first
         elif self.mode == "background":
-            if fresh or self.outbox.dirty:
+            if fresh or self.outbox.dirty or self._due():
                 self._soon()
         elif self.mode == "periodic":
             self._lookups += 1
             if self._lookups % self.every == 0 and (self._task is None or self._task.done()):
                 self._task = asyncio.ensure_future(asyncio.to_thread(self.flush_now))
+
+    def _due(self) -> bool:
+        """Cache hits alone: their records go to the store every ``interval`` seconds."""
+        pending = self.outbox.appended or (self._writer is not None and self._writer.queued)
+        return bool(pending) and self._clock() - self._last_flush >= self.interval
 
     def _soon(self) -> None:
         """Flush in a worker thread; requests during a flush ask for one more, not one each."""
@@ -183,12 +227,17 @@ class RecordKeeper:
             await asyncio.to_thread(self._writer.close)
         try:
             if self.outbox.dirty:
-                if (
-                    self.mode == "detached"
-                    and not self.settings.flush_inline
-                    and flush_detached(self.settings)
-                ):
-                    self.outbox.dirty = False
+                if self.mode == "detached" and not self.settings.flush_inline:
+                    try:  # cheap (no SQLAlchemy): a helper would fail where nobody sees it
+                        if self.settings.database_url:
+                            check_database_url(self.settings.database_url)
+                    except ConfigurationError as exc:
+                        self._misconfigured(exc)
+                    else:
+                        if flush_detached(self.settings):
+                            self.outbox.dirty = False
+                        else:
+                            await asyncio.to_thread(self.flush_now)
                 else:
                     await asyncio.to_thread(self.flush_now)
         finally:

@@ -84,6 +84,11 @@ class BackgroundRecorder:
             except Exception as exc:
                 log.warning("could not record the lookup (%s)", type(exc).__name__)
 
+    @property
+    def queued(self) -> int:
+        """Records handed over and not yet appended to the outbox."""
+        return len(self._pending) + self._writing
+
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait until every queued record is written (True) or ``timeout`` passes (False)."""
         deadline = time.monotonic() + timeout

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from movieagg.core.config import Settings
+from movieagg.core.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from movieagg.store.sql import SQLStore
@@ -59,9 +60,16 @@ class StoreGate:
             raise StoreUnavailable("store unavailable (breaker open)")
         try:
             return fn(self._open())
+        except ConfigurationError:
+            raise  # not an outage: a bad URL fails fast every time, and says so
         except Exception:
             self._down_until = self._clock() + self.cooldown
             raise
+
+    def check(self) -> None:
+        """Open the store now (no connection is made): a URL or driver movieagg cannot use
+        raises ConfigurationError here, before any work, rather than at the first write."""
+        self._open()
 
     def ping(self) -> str:
         """The database's dialect name once a trivial query answered; raises when it cannot."""

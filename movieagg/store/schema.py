@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from movieagg.core.errors import StoreError
+from movieagg.core.errors import ConfigurationError, StoreError
 
 # The newest revision in migrations/versions (a test checks it against Alembic's head).
 HEAD = "0002"
@@ -180,9 +180,15 @@ def upgrade_sql(url: str, start: str | None = None, target: str = "head") -> str
     """The SQL an upgrade would run (offline), for a DBA to review or apply by hand."""
     from alembic import command
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     out = io.StringIO()
-    safe = make_url(url).set(password=None).render_as_string(hide_password=False)
+    try:  # the dialect only: no driver needed, no connection made
+        parsed = make_url(url)
+        parsed.get_dialect()
+    except ArgumentError:
+        raise ConfigurationError("MOVIEAGG_DATABASE_URL cannot be used: unknown database driver") from None
+    safe = parsed.set(password=None).render_as_string(hide_password=False)
     cfg = _config(url=safe, output=out)
     command.upgrade(cfg, f"{start}:{target}" if start else target, sql=True)
     return out.getvalue()

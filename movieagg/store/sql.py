@@ -21,22 +21,26 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, and_, event, func, insert, or_, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    StatementError,
+)
 from sqlmodel import create_engine
 
-from movieagg.core.models import parse_iso as _parse_aware
+from movieagg.core.errors import ConfigurationError, RecordRejected
 from movieagg.store import schema
+from movieagg.store.rows import record_rows
 from movieagg.store.tables import metadata
 
 FILMS: Table = metadata.tables["films"]
 LOOKUPS: Table = metadata.tables["lookups"]
 OBSERVATIONS: Table = metadata.tables["rating_observations"]
 BATCH_ROWS = 500  # rows per multi-row INSERT (well under SQLite's bound-parameter limit)
-
-
-def parse_iso(text: str) -> datetime:
-    """Timezone-aware UTC: timestamptz on PostgreSQL, ISO text with offset on SQLite."""
-    return _parse_aware(text).astimezone(UTC)
 
 
 def safe_url(url: str) -> str:
@@ -52,7 +56,27 @@ def default_url(home: Path) -> str:
 
 
 def make_engine(url: str, connect_timeout: float = 5.0) -> Engine:
-    parsed = make_url(url)
+    """An engine for ``url`` (no connection yet); a URL or driver movieagg cannot use is a
+    ConfigurationError that names the setting, never the URL (it may hold a password)."""
+    from movieagg.store import check_database_url
+
+    check_database_url(url)
+    try:
+        return _make_engine(make_url(url), url, connect_timeout)
+    except ArgumentError as exc:  # NoSuchModuleError too: a driver name SQLAlchemy does not know
+        raise ConfigurationError(
+            "MOVIEAGG_DATABASE_URL cannot be used: "
+            + ("unknown database driver" if isinstance(exc, NoSuchModuleError) else "malformed URL")
+            + " (e.g. sqlite:///path/to/history.sqlite3 or postgresql+psycopg://user@host/database)"
+        ) from None
+    except ImportError as exc:  # the driver's package is not installed
+        hint = " (pip install 'movieagg[postgres]')" if "psycopg" in str(exc.name) else ""
+        raise ConfigurationError(
+            f"MOVIEAGG_DATABASE_URL needs the database driver {exc.name!r}, which is not installed{hint}"
+        ) from None
+
+
+def _make_engine(parsed: URL, url: str, connect_timeout: float) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
@@ -102,15 +126,19 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int = BATCH_ROWS) -> list[Sequ
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
-def _text(value: Any, limit: int) -> str | None:
-    return str(value)[:limit] if value not in (None, "") else None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
+def _refusal(exc: BaseException) -> str:
+    """The reason class of a refused write (never its message: it may quote the values)."""
+    orig = getattr(exc, "orig", None) or exc
+    state = str(getattr(orig, "sqlstate", "") or "")
+    if state == "22003" or isinstance(orig, OverflowError):
+        return "out_of_range"
+    if state == "22001":
+        return "too_long"
+    if state.startswith("23") or isinstance(exc, IntegrityError):
+        return "constraint"
+    if isinstance(orig, UnicodeError) or state in ("22021", "22P05"):
+        return "invalid_text"
+    return "invalid_value"
 
 
 class SQLStore:
@@ -145,64 +173,48 @@ class SQLStore:
     # -------------------------------------------------------------------------- writing
 
     def write(self, entries: Sequence[dict[str, Any]]) -> int:
-        """Store lookups not stored yet (by id), their observations, and upsert films."""
+        """Store lookups not stored yet (by id), their observations, and upsert films.
+
+        Raises :class:`RecordRejected` when the batch cannot be stored because of its data (a
+        malformed record, or a value the database refuses) rather than the database's state: the
+        outbox then finds the bad records and sets them aside. Anything else (connection lost,
+        timeouts) propagates as it is, and the batch is retried later.
+        """
         self.ensure_schema()
         lookups: dict[str, dict[str, Any]] = {}
         observations: dict[str, list[dict[str, Any]]] = {}
         films: dict[str, dict[str, Any]] = {}
         for entry in entries:
-            lookup_id = str(entry["id"])[:32]
+            rows = record_rows(entry)
+            lookup_id = rows.lookup["id"]
             if lookup_id in lookups:
                 continue
-            movie = entry.get("movie") or {}
-            query = entry.get("query") or {}
-            at = parse_iso(str(entry["at"]))
-            imdb_id = _text(movie.get("imdb_id"), 12)
-            tmdb_id = _int(movie.get("tmdb_id"))
-            lookups[lookup_id] = {
-                "id": lookup_id,
-                "created_at": at,
-                "query_title": str(query.get("title", ""))[:300],
-                "query_year": _int(query.get("year")),
-                "outcome": str(entry.get("outcome", "ok"))[:32],
-                "imdb_id": imdb_id,
-                "tmdb_id": tmdb_id,
-                "title": _text(movie.get("title"), 300),
-                "year": _int(movie.get("year")),
-                "score": entry.get("score"),
-                "cached": bool(entry.get("cached")),
-                "stale": bool(entry.get("stale")),
-                "errors": json.dumps(entry.get("errors") or [], ensure_ascii=False),
-            }
-            observations[lookup_id] = [
-                {
-                    "lookup_id": lookup_id,
-                    "imdb_id": imdb_id,
-                    "tmdb_id": tmdb_id,
-                    "source": str(obs["source"])[:40],
-                    "name": str(obs["name"])[:60],
-                    "label": str(obs["label"])[:80],
-                    "value": float(obs["value"]),
-                    "scale": float(obs["scale"]),
-                    "normalized": float(obs["normalized"]),
-                    "votes": _int(obs.get("votes")),
-                    "fetched_at": parse_iso(str(obs["fetched_at"])),
-                }
-                for obs in entry.get("observations") or []
-            ]
-            if imdb_id and movie.get("title"):
-                known = films.get(imdb_id)
-                if known is None or known["updated_at"] <= at:
-                    films[imdb_id] = {
-                        "imdb_id": imdb_id,
-                        "tmdb_id": tmdb_id,
-                        "title": str(movie["title"])[:300],
-                        "original_title": _text(movie.get("original_title"), 300),
-                        "year": _int(movie.get("year")),
-                        "updated_at": at,
-                    }
+            lookups[lookup_id] = rows.lookup
+            observations[lookup_id] = rows.observations
+            film = rows.film
+            if film is not None:
+                known = films.get(film["imdb_id"])
+                if known is None or known["updated_at"] <= film["updated_at"]:
+                    films[film["imdb_id"]] = film
         if not lookups:
             return 0
+        try:
+            return self._insert_rows(lookups, observations, films)
+        except (DataError, IntegrityError) as exc:  # the database refused a value
+            raise RecordRejected(_refusal(exc)) from None
+        except StatementError as exc:
+            if isinstance(exc, DBAPIError):  # OperationalError & co: the database's state
+                raise
+            raise RecordRejected(_refusal(exc)) from None  # a value the driver cannot bind
+        except (OverflowError, UnicodeError) as exc:  # raised by the driver as they are
+            raise RecordRejected(_refusal(exc)) from None
+
+    def _insert_rows(
+        self,
+        lookups: dict[str, dict[str, Any]],
+        observations: dict[str, list[dict[str, Any]]],
+        films: dict[str, dict[str, Any]],
+    ) -> int:
         with self.engine.begin() as conn:
             written: list[str] = []
             # Sorted keys: concurrent writers take row locks in one order (no deadlocks).

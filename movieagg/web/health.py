@@ -13,6 +13,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from movieagg._version import __version__
+from movieagg.core.cachekeys import KEY_PREFIX
+from movieagg.core.errors import ConfigurationError
 from movieagg.web.http import Response
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ async def health(runtime: Runtime | None) -> Response:
         "store": store_check,
         "sources": {"status": "ok", "enabled": sorted(runtime.aggregator.sources)},
     }
-    degraded = any(c["status"] == "down" for c in checks.values())
+    degraded = any(c["status"] in ("down", "misconfigured") for c in checks.values())
     body = {"status": "degraded" if degraded else "ok", "version": __version__, "checks": checks}
     return Response.json(200, body, {"Cache-Control": NO_STORE})
 
@@ -51,7 +53,7 @@ async def check_cache(backend: Cache | None) -> dict[str, Any]:
     if backend is None:
         return {"status": "disabled"}
     kind = type(backend).__name__.removesuffix("Cache").lower() or "cache"
-    key = "movieagg:v1:health:" + uuid.uuid4().hex
+    key = f"{KEY_PREFIX}health:{uuid.uuid4().hex}"
 
     def probe() -> bool:
         backend.set(key, b"1", 10)
@@ -69,6 +71,8 @@ async def check_cache(backend: Cache | None) -> dict[str, Any]:
 async def check_store(store: StoreGate) -> dict[str, Any]:
     try:
         dialect = await asyncio.wait_for(asyncio.to_thread(store.ping), STORE_DEADLINE)
+    except ConfigurationError:  # not down: MOVIEAGG_DATABASE_URL names nothing usable (logged)
+        return {"status": "misconfigured", "error": "configuration"}
     except Exception as exc:
         return {"status": "down", "error": type(exc).__name__}
     return {"status": "ok", "backend": dialect}

@@ -55,7 +55,8 @@ class Response:
 
     @classmethod
     def json(cls, status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Response:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        body = text.encode("utf-8", "backslashreplace")  # a lone surrogate becomes its JSON escape
         merged = {"Content-Type": "application/json; charset=utf-8"}
         merged.update(headers or {})
         return cls(status, body, merged)

@@ -135,7 +135,8 @@ def _limit(raw: str | None) -> int:
     if raw in (None, ""):
         return 10
     text = raw.strip()
-    if not text.isdecimal() or not 1 <= int(text[:4]) <= MAX_SEARCH_LIMIT:
+    # ASCII digits only, as for every number a client sends (isdecimal() admits "١٠").
+    if not (text.isascii() and text.isdecimal()) or len(text) > 4 or not 1 <= int(text) <= MAX_SEARCH_LIMIT:
         raise InvalidQuery(f"limit must be a whole number from 1 to {MAX_SEARCH_LIMIT}")
     return int(text)
 

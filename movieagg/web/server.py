@@ -32,6 +32,7 @@ access_log = logging.getLogger("movieagg.access")
 log = logging.getLogger("movieagg.serve")
 
 _TOO_LARGE = b'{"error":{"code":"too_large","message":"request body too large"}}'
+_INTERNAL = b'{"error":{"code":"internal","message":"internal error"}}'
 
 
 def request_from_scope(scope: Scope, body: bytes) -> Request:
@@ -147,7 +148,14 @@ class Gateway:
                 message = {**message, "headers": headers}
             await send(message)
 
-        status, size = await self.site.serve(scope, send_with_id)
+        try:
+            status, size = await self.site.serve(scope, send_with_id)
+        except Exception as exc:  # never a traceback to the client; the class name to the log
+            log.error(
+                "static file error (%s)", type(exc).__name__, extra={"fields": {"request_id": request_id}}
+            )
+            await send_response(send_with_id, 500, _INTERNAL, [(b"content-type", b"application/json")])
+            status, size = 500, len(_INTERNAL)
         client = scope.get("client") or ("-", 0)
         access_log.info(
             "request",
@@ -187,13 +195,17 @@ def serve(
     forwarded_allow_ips: str = "127.0.0.1",
     parameters: ParameterOpener | None = None,
     announce: Callable[[str], None] | None = None,
+    header_timeout: float = 10.0,
 ) -> None:
     """Run until SIGINT/SIGTERM; in-flight requests finish (up to ``graceful_timeout`` s).
 
     ``forwarded_allow_ips``: the proxies whose X-Forwarded-* headers are trusted;
-    ``parameters``: opens an external parameter store the settings name (Parameter Store).
+    ``parameters``: opens an external parameter store the settings name (Parameter Store);
+    ``header_timeout``: seconds a connection has to send its request headers (slow clients).
     """
     import uvicorn
+
+    from movieagg.web.guard import guarded_protocol
 
     sock = bind(host, port)
     actual = sock.getsockname()[1]
@@ -205,6 +217,7 @@ def serve(
         log_level="warning",
         log_config=None,
         timeout_keep_alive=15,
+        http=guarded_protocol(header_timeout),  # uvicorn alone never times out unfinished headers
         timeout_graceful_shutdown=int(graceful_timeout),
         server_header=False,
         date_header=True,

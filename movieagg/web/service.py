@@ -119,6 +119,7 @@ class Service:
                 "startup failed: %s", exc, extra={"fields": {"event": "startup", "error": "configuration"}}
             )
             return
+        _check_store_url(settings)
         if self.runtime is not None:
             self._retired.append(self.runtime)
         self.settings, self.runtime, self.config_error = settings, runtime, None
@@ -130,11 +131,13 @@ class Service:
         if self._builder is not None:
             return self._builder(settings)
         # A serving process answers popular films again and again: keep decoded cache
-        # entries for a few seconds (core.memo).
+        # entries for a few seconds (core.memo), and a copy of the shared cache's entries to
+        # answer from while it is down (core.safecache).
         return build_runtime(
             settings,
             flush="background" if self.background_flush else "per_request",
             memo_ttl=settings.memo_ttl(5.0),
+            local_cache=True,  # a shared cache's outage must cost neither speed nor quota
         )
 
     async def ensure_started(self) -> None:
@@ -320,6 +323,22 @@ class Service:
                 "Cache-Control": NO_STORE,
             },
         )
+
+
+def _check_store_url(settings: Settings) -> None:
+    """A database URL the store cannot use is one log line at startup, not a failed start:
+    lookups are answered, their records wait in the outbox, health says ``misconfigured``."""
+    from movieagg.store import check_database_url  # no SQLAlchemy: cold starts stay light
+
+    if settings.database_url:
+        try:
+            check_database_url(settings.database_url)
+        except ConfigurationError as exc:
+            log.error(
+                "history store misconfigured: %s; lookups are answered, their records wait in the outbox",
+                exc,
+                extra={"fields": {"event": "startup", "error": "store_configuration"}},
+            )
 
 
 def _request_id(request: Request) -> str:

@@ -23,6 +23,8 @@ Send = Callable[[Message], Awaitable[None]]
 
 FRONTEND_CANDIDATES = ("frontend/dist", "frontend/build")
 MAX_CACHED_FILE = 4 * 1024 * 1024
+MAX_NAME_BYTES = 255  # a file name longer than this cannot exist (NAME_MAX): ENAMETOOLONG
+MAX_PATH_CHARS = 1024  # no file of the front end is this deep
 _NO_FRONTEND = (
     b'{"error":{"code":"no_frontend","message":"no front end is served here; '
     b'the API is under /api (see /api/openapi.json)"}}'
@@ -69,7 +71,10 @@ class StaticSite:
         if self.root is None:
             await send_response(send, 404, _NO_FRONTEND, [(b"content-type", b"application/json")])
             return 404, len(_NO_FRONTEND)
-        target = self._resolve(scope.get("path", "/"))
+        try:
+            target = self._resolve(scope.get("path", "/"))
+        except (OSError, ValueError):  # whatever the filesystem says of a path: not ours to serve
+            target = None
         file = None
         if target is not None:
             try:
@@ -92,8 +97,16 @@ class StaticSite:
         """The file for a URL path inside the front end; SPA routes fall back to index.html."""
         assert self.root is not None
         rel = unquote(url_path).lstrip("/")
+        if len(rel) > MAX_PATH_CHARS:
+            return None
         parts = [p for p in rel.split("/") if p not in ("", ".")]
-        if any(p == ".." or "\x00" in p or "\\" in p for p in parts):
+        if any(
+            p == ".."
+            or "\x00" in p
+            or "\\" in p
+            or len(p.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES
+            for p in parts
+        ):
             return None
         candidate = self.root.joinpath(*parts) if parts else self.root
         try:

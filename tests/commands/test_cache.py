@@ -52,11 +52,18 @@ def test_clear_leaves_other_data_in_a_shared_redis(redis_url: str, monkeypatch: 
     prefix = redis_url.split("prefix=")[1].replace("%3A", ":")
     client.set(f"{prefix}movieagg:v1:ratings:tmdb:tt1", b"{}")
     client.set(f"{prefix}someone-else:key", b"keep me")
+    # Another app of the same name family, and an older schema: not this release's keys.
+    client.set(f"{prefix}movieagg:sessions:u1", b"a session")
+    client.set(f"{prefix}movieagg:v0:ratings:tmdb:tt1", b"{}")
     monkeypatch.setenv("MOVIEAGG_CACHE", redis_url)
+    code, out, _ = invoke("cache", "stats", "--json")
+    assert code == 0 and json.loads(out)["entries"] == 1
     code, out, _ = invoke("cache", "clear")
     assert code == 0 and out.startswith("cleared 1 entries")
     assert client.get(f"{prefix}someone-else:key") == b"keep me"
-    client.delete(f"{prefix}someone-else:key")
+    assert client.get(f"{prefix}movieagg:sessions:u1") == b"a session"
+    assert client.get(f"{prefix}movieagg:v0:ratings:tmdb:tt1") == b"{}"
+    client.delete(f"{prefix}someone-else:key", f"{prefix}movieagg:sessions:u1", f"{prefix}movieagg:v0:ratings:tmdb:tt1")
 
 
 def test_off_and_memory_caches_explain_themselves(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -89,3 +89,26 @@ def test_flush_after_an_outage(db_url: str, fake: FakeAPI, monkeypatch: pytest.M
     assert code == 0 and out.startswith("wrote 2 lookup records") and out.strip().endswith("0 waiting")
     code, out, _ = invoke("db", "status", "--json")
     assert json.loads(out)["rows"]["lookups"] == 2
+
+
+def test_status_and_flush_report_records_the_store_refused(db_url: str, tmp_path: Path) -> None:
+    """A record the store cannot hold is set aside by the flush, and both commands say so, with
+    the reason class and where it is — never its content or a secret."""
+    from movieagg.core.config import Settings
+    from movieagg.records.keeper import outbox_dir
+    from movieagg.records.outbox import Outbox
+    from tests.store.records import record
+
+    box = Outbox(outbox_dir(Settings.from_env()))
+    broken = record("Broken", "tt0000003")
+    broken["at"] = "not a time"
+    box.append_many([record("Good", "tt0000001"), broken, record("Also Good", "tt0000002")])
+    code, out, err = invoke("db", "flush")
+    assert code == 0, err
+    assert out.startswith("wrote 2 lookup records") and out.strip().endswith("0 waiting")
+    assert "1 refused by the store and set aside (malformed: 1)" in out and "rejected-" in out
+    code, out, _ = invoke("db", "status")
+    assert "rows:      2 films, 2 lookups" in out
+    assert "rejected:  1 record set aside (malformed: 1)" in out, out
+    code, out, _ = invoke("db", "status", "--json")
+    assert json.loads(out)["outbox_rejected"] == {"malformed": 1}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from movieagg.core.errors import InvalidQuery
-from movieagg.core.models import Movie, Query, Rating, RatingResult, validate_imdb_id
+from movieagg.core.models import Movie, Query, Rating, RatingResult, validate_imdb_id, validate_year
 
 
 @pytest.mark.parametrize("title", ["", "   ", "\n\t", "x" * 201])
@@ -29,6 +29,33 @@ def test_imdb_ids() -> None:
     for bad in ("tt123", "0133093", "tt0133093; DROP TABLE", "nm0000206"):
         with pytest.raises(InvalidQuery):
             validate_imdb_id(bad)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "\udcc3( Up",  # `rate $'\\xc3\\x28 Up'`: argv's undecodable bytes, as Python escapes them
+        "The \udcff\udcfe Matrix",
+        "Up \ud800",  # a lone surrogate from a JSON event ("\\ud800")
+        "Up \ufffd",  # undecodable bytes after a lenient decode (batch files, query strings)
+    ],
+)
+def test_undecodable_text_is_invalid_input(title: str) -> None:
+    with pytest.raises(InvalidQuery, match="undecodable"):
+        Query.create(title)
+
+
+@pytest.mark.parametrize("imdb", ["tt\u0660\u0661\u0662\u0663\u0664\u0665\u0666", "tt\uff10\uff11\uff13\uff13\uff10\uff19\uff13"])
+def test_imdb_ids_take_ascii_digits_only(imdb: str) -> None:
+    with pytest.raises(InvalidQuery):
+        validate_imdb_id(imdb)
+
+
+def test_years_take_ascii_digits_only_whatever_the_face() -> None:
+    assert validate_year("2009") == 2009 and validate_year(2009) == 2009
+    for bad in ("\u0662\u0660\u0660\u0669", "\uff12\uff10\uff10\uff19", "2009\udcff"):
+        with pytest.raises(InvalidQuery):
+            validate_year(bad)
 
 
 def test_result_round_trips_through_its_json_shape() -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -185,3 +186,83 @@ def test_a_large_backlog_is_written_in_bounded_batches_and_retried_whole(tmp_pat
     assert box.flush(lambda entries: (batches.append(len(entries)), seen.extend(str(e["id"]) for e in entries))) == 2 * BATCH + 500
     assert batches == [BATCH, BATCH, 500] and len(set(seen)) == 2 * BATCH + 500
     assert box.pending_count() == 0
+
+
+def test_a_record_with_undecodable_text_is_kept_and_stored(tmp_path: Path, db_url: str) -> None:
+    """`rate $'The \\xff\\xfe Matrix'`: the failed lookup's record holds argv's escaped bytes
+    (lone surrogates); it is appended and written, never dropped on an encoding error."""
+    box = Outbox(tmp_path / "outbox")
+    box.append(record(title="The \udcff\udcfe Matrix \ud800", id="odd"))
+    assert box.pending_count() == 1
+    store = SQLStore(db_url)
+    try:
+        assert box.flush(store.write) == 1
+        (entry,) = store.searches()
+        assert entry["id"] == "odd" and entry["query"]["title"].startswith("The ")
+        assert not any(0xD800 <= ord(c) <= 0xDFFF for c in entry["query"]["title"])
+    finally:
+        store.close()
+
+
+# ----------------------------------------------------------------------- a bad record never blocks
+
+
+def test_records_the_store_rejects_are_set_aside_and_the_rest_written(tmp_path: Path) -> None:
+    """The store refuses a batch on its data: the flush bisects it, writes every good record,
+    sets the bad ones aside (rejected-*.jsonl, with the reason class) and retries nothing."""
+    from movieagg.core.errors import RecordRejected
+
+    box = Outbox(tmp_path / "outbox")
+    box.append_many([{"id": f"r{i}", "bad": i in (3, 700, 701, 1500)} for i in range(2000)])
+    stored: list[str] = []
+    attempts = 0
+
+    def write(entries: list[dict[str, object]]) -> None:
+        nonlocal attempts
+        attempts += 1
+        if any(e["bad"] for e in entries):
+            raise RecordRejected("out_of_range")
+        stored.extend(str(e["id"]) for e in entries)
+
+    assert box.flush(write) == 1996
+    assert sorted(stored) == sorted(f"r{i}" for i in range(2000) if i not in (3, 700, 701, 1500))
+    assert attempts < 100  # bisected, not one record at a time
+    assert box.pending_count() == 0 and box.last_rejected == 4
+    assert box.rejected() == {"out_of_range": 4}
+    (aside,) = (tmp_path / "outbox").glob("rejected-*.jsonl")
+    lines = [json.loads(line) for line in aside.read_text().splitlines()]
+    assert sorted(x["record"]["id"] for x in lines) == ["r1500", "r3", "r700", "r701"]
+    assert {x["reason"] for x in lines} == {"out_of_range"} and all(x["rejected_at"] for x in lines)
+    assert box.flush(write) == 0 and attempts < 100  # set aside for good: never retried
+
+
+def test_a_connection_failure_is_not_a_rejection(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox")
+    box.append_many([{"id": f"r{i}"} for i in range(10)])
+
+    def down(entries: list[dict[str, object]]) -> None:
+        raise ConnectionError("database went away")
+
+    with pytest.raises(ConnectionError):
+        box.flush(down)
+    assert box.pending_count() == 10 and box.rejected() == {}
+
+
+def test_postgres_out_of_range_ids_no_longer_block_later_records(db_url: str, tmp_path: Path) -> None:
+    """The report: a TMDB id of 99999999999 failed the insert and every later record queued behind
+    it (`db status`: 0 lookups, 4 waiting). Now all four are written; a record the store cannot
+    hold at all is set aside instead of blocking."""
+    box = Outbox(tmp_path / "outbox")
+    box.append(record("Good 1", "tt0000001"))
+    box.append(record("Huge Id", "tt0000002", tmdb_id=99_999_999_999))
+    broken = record("Broken", "tt0000003")
+    broken["at"] = "not a time"
+    box.append(broken)
+    box.append_many([record("Good 2", "tt0000004"), record("Good 3", "tt0000005")])
+    store = SQLStore(db_url)
+    try:
+        assert box.flush(store.write) == 4
+        assert store.counts()["lookups"] == 4 and box.pending_count() == 0
+        assert box.rejected() == {"malformed": 1}
+    finally:
+        store.close()

@@ -126,3 +126,57 @@ async def test_no_secret_in_any_row(db_url: str, fake: FakeAPI, monkeypatch: pyt
     for secret in (TMDB_KEY, OMDB_KEY, TMDB_TOKEN, "redis-token-not-for-rows", "apikey=", "api_key="):
         assert secret not in dump
     assert Settings.from_env().database_url == db_url
+
+
+# ----------------------------------------------------------------------- values where they enter
+
+INT_MAX = 2**31 - 1  # PostgreSQL INTEGER: every integer column of the schema
+
+
+def _bad_numbers() -> dict[str, object]:
+    entry = record("Out of Range", "tt7777777", tmdb_id=99_999_999_999, year=10**12)
+    entry["query"] = {"title": "Out of Range", "year": -(2**40)}
+    entry["score"] = float("nan")
+    entry["observations"][0]["votes"] = 99_999_999_999  # a Wikidata review count gone wrong
+    entry["observations"][1]["votes"] = 2**70  # beyond even SQLite's 64 bits
+    return entry
+
+
+def test_out_of_range_integers_never_reach_a_column(store: SQLStore) -> None:
+    """A TMDB id or a vote count of 99999999999 fails PostgreSQL's INTEGER (DataError) and, past
+    2**63, SQLite's binding (OverflowError): the store keeps such values out (NULL), the rest of
+    the record is written, and both databases agree."""
+    assert store.write([_bad_numbers(), record("Up", "tt1049413")]) == 2
+    (entry,) = [e for e in store.searches() if e["query"]["title"] == "Out of Range"]
+    assert entry["movie"]["tmdb_id"] is None and entry["movie"]["year"] is None
+    assert entry["query"]["year"] is None and entry["score"] is None
+    votes = [o["votes"] for o in store.history("tt7777777")]
+    assert votes == [None, None]
+    assert store.film("tt7777777") == {**store.film("tt7777777"), "tmdb_id": None, "year": None}  # type: ignore[dict-item]
+    assert store.write([record("Edge", "tt7777778", tmdb_id=INT_MAX, year=2001)]) == 1
+    assert store.film("tt7777778")["tmdb_id"] == INT_MAX  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda e: e.pop("id"), "malformed"),
+        (lambda e: e.update(at="yesterday"), "malformed"),
+        (lambda e: e.update(observations="none"), "malformed"),
+        (lambda e: e["observations"][0].pop("value"), "malformed"),
+        (lambda e: e["observations"][0].update(value=float("inf")), "invalid_value"),
+        (lambda e: e["observations"][0].update(scale="ten"), "malformed"),
+        (lambda e: e.update(at="0001-01-01T00:00:00+14:00"), "malformed"),
+    ],
+)
+def test_a_record_the_store_cannot_hold_is_rejected_with_its_reason(
+    store: SQLStore, damage: object, reason: str
+) -> None:
+    from movieagg.core.errors import RecordRejected
+
+    entry = record("Broken")
+    damage(entry)  # type: ignore[operator]
+    with pytest.raises(RecordRejected) as caught:
+        store.write([entry])
+    assert caught.value.reason == reason
+    assert store.counts()["lookups"] == 0  # nothing half-written

@@ -11,11 +11,13 @@ previous import in use.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
 import json
 import os
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +29,11 @@ from movieagg.sources.imdb_datasets.files import AKAS, BASICS, RATINGS, DatasetE
 
 KEEP_TYPES = frozenset({b"movie", b"tvMovie"})
 BATCH_ROWS = 20_000
+# IMDb's lines are well under 2 kB; a longer one (a file without newlines) is read in pieces of
+# this size, skipped and counted — never held whole in memory.
+MAX_LINE = 1024 * 1024
+MAX_DIGITS = 9  # a year, a runtime: more digits is a malformed line, not an overflow later
+MAX_VOTES_DIGITS = 12
 BASICS_COLUMNS = (
     b"tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres"
 )
@@ -95,8 +102,8 @@ def _open_gzip(path: Path) -> tuple[Any, Any]:
 
 def _header(reader: Any, expected: bytes, name: str) -> None:
     try:
-        first = reader.readline().rstrip(b"\r\n")
-    except (OSError, EOFError) as exc:
+        first = reader.readline(MAX_LINE).rstrip(b"\r\n")
+    except (OSError, EOFError, zlib.error) as exc:
         raise DatasetError(f"{name}: the file is damaged or truncated ({type(exc).__name__})") from None
     if first != expected:
         raise DatasetError(f"{name}: unexpected header {first[:120]!r} (is this IMDb's {name}?)")
@@ -105,7 +112,7 @@ def _header(reader: Any, expected: bytes, name: str) -> None:
 def _int_or_none(value: bytes) -> int | None:
     if value == NULL:
         return None
-    if not value.isdigit():
+    if not value.isdigit() or len(value) > MAX_DIGITS:  # ASCII digits; never an overflow in SQLite
         raise ValueError
     return int(value)
 
@@ -129,17 +136,26 @@ def _load(
 
     ``parse`` returns the SQL parameters for a line, None for a line that is not wanted (not a
     film; no exception on this path: it is most lines), and raises ValueError (UnicodeDecodeError
-    is one) for a malformed line — skipped and counted, never fatal.
+    is one) for a malformed line — skipped and counted, never fatal. Lines are read at most
+    MAX_LINE bytes at a time: a longer one is skipped and counted too.
     """
     reader, raw = _open_gzip(path)
     total = path.stat().st_size
     batch: list[tuple[Any, ...]] = []
     lines = malformed = 0
+    overlong = False  # inside a line longer than MAX_LINE: skipping to its end
     before = conn.total_changes
     try:
         _header(reader, columns, name)
-        for line in reader:
+        for line in iter(functools.partial(reader.readline, MAX_LINE), b""):
+            if len(line) == MAX_LINE and line[-1] != 10:  # no newline yet: too long for IMDb
+                overlong = True
+                continue
             lines += 1
+            if overlong:  # the last piece of a line too long to be one of IMDb's
+                overlong = False
+                malformed += 1
+                continue
             try:
                 row = parse(line)
             except ValueError:  # UnicodeDecodeError is one
@@ -153,9 +169,12 @@ def _load(
                 batch.clear()
                 if progress is not None:
                     progress(name, raw.tell(), total)
+        if overlong:  # the file ended inside an overlong line
+            lines += 1
+            malformed += 1
         if batch:
             conn.executemany(sql, batch)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:  # zlib: a corrupt deflate stream
         raise DatasetError(f"{name}: the file is damaged or truncated ({type(exc).__name__})") from None
     finally:
         reader.close()
@@ -190,8 +209,10 @@ def _ratings_row(line: bytes) -> tuple[Any, ...]:
     parts = line.rstrip(b"\r\n").split(b"\t")
     if len(parts) != 3:
         raise ValueError
+    if not parts[2].isdigit() or len(parts[2]) > MAX_VOTES_DIGITS:  # 10^23 votes: not a count
+        raise ValueError
     rating, votes = float(parts[1]), int(parts[2])
-    if not 0 <= rating <= 10 or votes < 0:
+    if not 0 <= rating <= 10:  # NaN and infinities fail too
         raise ValueError
     return (rating, votes, _tconst(parts[0]))
 
@@ -318,9 +339,11 @@ def import_datasets(
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute("ANALYZE")
-    except BaseException:
+    except BaseException as exc:
         conn.close()
         partial.unlink(missing_ok=True)
+        if isinstance(exc, sqlite3.Error):  # a full disk, say: the files were fine
+            raise DatasetError(f"cannot write the import in {target.parent}: {exc}") from None
         raise
     conn.close()
     os.replace(partial, target)  # atomic: readers see the old or the new database, whole
