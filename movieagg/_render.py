@@ -126,7 +126,8 @@ def render_result(result: RatingResult, console: Console) -> None:
         )
         console.print(
             Text(
-                printable(f"Also called “{result.query.title}”: {others} — add --year to choose."), style="dim"
+                printable(f"Also called “{result.query.title}”: {others} — add --year to choose."),
+                style="dim",
             ),
             highlight=False,
         )
