@@ -18,8 +18,8 @@ import typer
 
 if TYPE_CHECKING:
     from movieagg.core.config import Settings
-    from movieagg.deploy.awsclient import ChangeSet, StackEvent
     from movieagg.deploy.options import DeployOptions
+    from movieagg.deploy.stacks import ChangeSet, StackEvent
 
 StageOpt = Annotated[
     str | None,

@@ -40,7 +40,8 @@ from movieagg.deploy.templates import (
 
 if TYPE_CHECKING:
     from movieagg.deploy.archives import Artifact
-    from movieagg.deploy.awsclient import AWSClient, ChangeSet
+    from movieagg.deploy.awsclient import AWSClient
+    from movieagg.deploy.stacks import ChangeSet
 
 
 class Deployer:
@@ -200,7 +201,7 @@ class Deployer:
                 tags=self._tags(),
                 description=f"movieagg deploy ({opts.stage}): bootstrap",
             )
-            self.report.change_set(bootstrap_cs)
+            self._show(bootstrap_cs)
             if not bootstrap_cs.empty:
                 result.changed = True
                 if opts.dry_run:
@@ -236,7 +237,7 @@ class Deployer:
                 tags=self._tags(),
                 description=f"movieagg deploy ({opts.stage}): app {arts['lambda'].key}",
             )
-            self.report.change_set(app_cs)
+            self._show(app_cs)
             if not app_cs.empty:
                 result.changed = True
                 if opts.dry_run:
@@ -284,6 +285,11 @@ class Deployer:
                 f"{max(limit - 10, 0)} with --parameter LambdaReservedConcurrency=N, or ask AWS for a higher "
                 "limit (Service Quotas)"
             )
+
+    def _show(self, change_set: ChangeSet) -> None:
+        for note in change_set.notes:
+            self.report.info(note)
+        self.report.change_set(change_set)
 
     def _tags(self) -> dict[str, str]:
         return {"project": "movieagg", "stage": self.options.stage}
@@ -448,7 +454,9 @@ def _default_aws(options: DeployOptions, settings: Settings) -> AWSClient:
     from movieagg.deploy.awsclient import AWSClient
 
     endpoint = options.endpoint_url or settings.aws_endpoint_url
-    return AWSClient(options.region, endpoint_url=endpoint, profile=options.profile)
+    # --region, then AWS_REGION, then AWS_DEFAULT_REGION (Settings), then the profile's (boto3).
+    region = options.region or settings.aws_region
+    return AWSClient(region, endpoint_url=endpoint, profile=options.profile)
 
 
 __all__ = ["Deployer"]

@@ -11,7 +11,7 @@ from movieagg.deploy.errors import UsageError
 
 if TYPE_CHECKING:
     from movieagg.deploy.archives import Artifact
-    from movieagg.deploy.awsclient import ChangeSet, StackEvent
+    from movieagg.deploy.stacks import ChangeSet, StackEvent
 
 STAGE_RE = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from movieagg.deploy.awsclient import ChangeSet, StackEvent
 from movieagg.deploy.bundles import infra_file
 from movieagg.deploy.deployer import Deployer
 from movieagg.deploy.errors import DeployError
 from movieagg.deploy.options import DeployOptions
+from movieagg.deploy.stacks import ChangeSet, StackEvent
 
 
 class _Report:
