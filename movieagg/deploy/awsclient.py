@@ -92,6 +92,16 @@ class AWSClient(StackOps):
                 return
             yield page
 
+    def load_balancer_dns(self, arn: str) -> str | None:
+        out = self.call(
+            "elasticloadbalancing:DescribeLoadBalancers",
+            self.client("elbv2").describe_load_balancers,
+            missing=lambda code, _m: code == "LoadBalancerNotFound",
+            LoadBalancerArns=[arn],
+        )
+        found = (out or {}).get("LoadBalancers") or []
+        return str(found[0].get("DNSName", "")) or None if found else None
+
     # ------------------------------------------------------------------ SSM Parameter Store
     def get_secure_parameter(self, name: str) -> str | None:
         out = self.call(

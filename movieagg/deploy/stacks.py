@@ -109,6 +109,19 @@ class StackOps(AWSBase):
         )
         return list(out.get("StackResources", []))
 
+    def stack_resource_ids(self, name: str) -> dict[str, str]:
+        """Logical id → physical id of every resource of the stack (all pages)."""
+        pages = iter(self._cfn().get_paginator("list_stack_resources").paginate(StackName=name))
+        ids: dict[str, str] = {}
+        while True:
+            page = self.call("cloudformation:ListStackResources", lambda: next(pages, None))
+            if page is None:
+                return ids
+            for summary in page.get("StackResourceSummaries", []):
+                ids[str(summary.get("LogicalResourceId", ""))] = str(
+                    summary.get("PhysicalResourceId", "") or ""
+                )
+
     def events(self, stack_name: str) -> list[StackEvent]:
         """The stack's events, oldest first (first page: the most recent 100 is plenty per poll)."""
         out = self.call(

@@ -47,7 +47,12 @@ def _region(tmp_path: Path, options: DeployOptions) -> str:
 @pytest.mark.parametrize(
     ("env", "option", "profile", "expected"),
     [
-        ({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-2"}, "ca-central-1", "far", "ca-central-1"),
+        (
+            {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-2"},
+            "ca-central-1",
+            "far",
+            "ca-central-1",
+        ),
         ({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-2"}, None, "far", "eu-west-1"),
         ({"AWS_REGION": "eu-west-1"}, None, None, "eu-west-1"),
         ({"AWS_DEFAULT_REGION": "us-east-2"}, None, "far", "us-east-2"),

@@ -78,7 +78,9 @@ def test_a_change_set_the_endpoint_cannot_execute_is_cleaned_up(plain: AWSClient
 
 def test_a_review_stack_left_by_an_earlier_run_is_removed_not_busy(plain: AWSClient) -> None:
     cfn = plain.client("cloudformation")
-    cfn.create_change_set(StackName=STACK, ChangeSetName="left-over", TemplateBody=GOOD, ChangeSetType="CREATE")
+    cfn.create_change_set(
+        StackName=STACK, ChangeSetName="left-over", TemplateBody=GOOD, ChangeSetType="CREATE"
+    )
     assert _live(plain) == [(STACK, "REVIEW_IN_PROGRESS")]
     change_set = _create(plain, GOOD)
     assert not change_set.stack_exists
