@@ -13,16 +13,10 @@ blocks the next deploy). boto3 is imported only inside these commands.
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from movieagg.core.config import Settings
-    from movieagg.deploy.options import DeployOptions
 
 StageOpt = Annotated[
     str | None,
@@ -84,48 +78,6 @@ EXIT_CODES = (
 )
 
 
-def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
-def _home() -> Path:
-    from movieagg.commands.common import load_settings
-
-    return load_settings().dir("data")
-
-
-def _environment() -> Settings:
-    """The environment as settings, no config file: deploy takes secrets from it or a prompt."""
-    from movieagg.commands.common import fail
-    from movieagg.core.config import Settings
-    from movieagg.core.errors import MovieAggError
-
-    try:
-        return Settings.from_env(read_file=False)
-    except MovieAggError as exc:
-        fail(str(exc), exc.exit_code)
-
-
-def _options(env: Settings, stage: str | None, endpoint_url: str | None, **more: Any) -> DeployOptions:
-    """The run's options; the stage and endpoint default to MOVIEAGG_STAGE and AWS_ENDPOINT_URL."""
-    from movieagg.deploy.options import DeployOptions
-
-    return DeployOptions(
-        stage=stage or env.stage or "prod", endpoint_url=endpoint_url or env.aws_endpoint_url, **more
-    )
-
-
-def _run(action: Any) -> Any:
-    """Run a deploy action, mapping every error to one line and its exit code."""
-    from movieagg.commands.common import guard
-
-    return guard(
-        action,
-        interrupted="interrupted (a stack operation already started goes on in AWS: see "
-        "`movieagg deploy status`)",
-    )
-
-
 def _parameters(items: list[str]) -> dict[str, str]:
     from movieagg.deploy.templates import overridable_parameters
 
@@ -148,121 +100,9 @@ def _size(value: str | None) -> str | None:
     return value
 
 
-def _print_outputs(result: Any, reporter: Any) -> None:
-    outputs = result.outputs
-    for label, key in (("Site URL", "SiteUrl"), ("API URL", "ApiUrl"), ("ALB DNS", "AlbDnsName")):
-        if outputs.get(key):
-            typer.echo(f"{label}: {outputs[key]}")
-    if result.health:
-        typer.echo(f"Health: {result.health}")
-    if result.estimate is not None:
-        typer.echo(
-            f"Estimated monthly cost: ${result.estimate.total:,.2f} (size {result.size}; "
-            f"{result.estimate.label()})"
-        )
-    if result.state_file is not None:
-        reporter.console.print(f"[dim]state: {result.state_file}[/dim]")
-
-
-def _deploy(
-    stage: str | None,
-    region: str | None,
-    endpoint_url: str | None,
-    profile: str | None,
-    **more: Any,
-) -> None:
-    from movieagg.commands.deploy_reporter import RichReporter
-    from movieagg.deploy.deployer import Deployer
-
-    env = _environment()
-    options = _options(env, stage, endpoint_url, region=region, profile=profile, **more)
-    reporter = RichReporter(_interactive())
-    try:
-        result = _run(
-            lambda: Deployer(
-                options, reporter, home=_home(), settings=env, interactive=_interactive()
-            ).deploy()
-        )
-    finally:
-        reporter.stop()
-    if result.package_dir is not None:
-        typer.echo(str(result.package_dir))
-        return
-    if options.dry_run:
-        typer.echo("dry run: no changes executed" if result.changed else "no changes")
-        if result.estimate is not None:
-            typer.echo(f"Estimated monthly cost: ${result.estimate.total:,.2f} (size {result.size})")
-        return
-    if not result.changed:
-        typer.echo("no changes")
-    _print_outputs(result, reporter)
-
-
-def _status(
-    stage: str | None, region: str | None, endpoint_url: str | None, profile: str | None, as_json: bool
-) -> None:
-    from movieagg.commands.deploy_reporter import RichReporter, esc, style
-    from movieagg.deploy.teardown import Teardown
-
-    env = _environment()
-    options = _options(env, stage, endpoint_url, region=region, profile=profile)
-    reporter = RichReporter(False, quiet=True)
-    info = _run(lambda: Teardown(options, reporter, home=_home(), settings=env).status())
-    deployed = any(s["status"] != "NOT_DEPLOYED" for s in info["stacks"])
-    if as_json:
-        typer.echo(json.dumps(info, indent=2, default=str))
-        raise typer.Exit(0 if deployed else 1)
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False)
-    size = f", size {info['size']}" if info.get("size") else ""
-    table = Table(title=f"movieagg {esc(options.stage)} ({esc(info['region'])}{size})", title_justify="left")
-    table.add_column("Stack")
-    table.add_column("Status")
-    table.add_column("Updated")
-    for s in info["stacks"]:
-        table.add_row(esc(s["name"]), f"[{style(s['status'])}]{esc(s['status'])}[/]", esc(s["updated"][:19]))
-    console.print(table)
-    for s in info["stacks"]:
-        for key, value in sorted(s["outputs"].items()):
-            console.print(f"  {esc(key)}: {esc(value)}")
-    if not deployed:
-        raise typer.Exit(1)
-
-
-def _destroy(
-    stage: str | None,
-    region: str | None,
-    endpoint_url: str | None,
-    profile: str | None,
-    yes: bool,
-    purge_artifacts: bool,
-) -> None:
-    from movieagg.commands.deploy_reporter import RichReporter
-    from movieagg.deploy.teardown import Teardown
-
-    env = _environment()
-    options = _options(env, stage, endpoint_url, region=region, profile=profile, yes=yes)
-    reporter = RichReporter(_interactive())
-    try:
-        removed = _run(
-            lambda: Teardown(
-                options, reporter, home=_home(), settings=env, interactive=_interactive()
-            ).destroy(purge_artifacts=purge_artifacts)
-        )
-    finally:
-        reporter.stop()
-    typer.echo(f"destroyed: {', '.join(removed)}" if removed else "nothing to destroy")
-
-
-def _alias_note(old: str, new: str) -> None:
-    from movieagg.commands.common import stderr
-
-    stderr().print(f"[dim]note: `movieagg {old}` is now `movieagg {new}`[/dim]")
-
-
 def register(app: typer.Typer) -> None:
+    from movieagg.commands import deploy_actions as actions
+
     deploy_app = typer.Typer(
         name="deploy",
         help="Deploy the whole AWS architecture for a stage; `deploy status | destroy | cost` for the rest.",
@@ -332,7 +172,7 @@ def register(app: typer.Typer) -> None:
         """Deploy the whole AWS architecture for a stage (CloudFormation change sets)."""
         if ctx.invoked_subcommand is not None:
             return
-        _deploy(
+        actions.deploy(
             stage,
             region,
             endpoint_url,
@@ -364,7 +204,7 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOpt = False,
     ) -> None:
         """Show a stage's stacks, their status, size and outputs."""
-        _status(stage, region, endpoint_url, profile, json_output)
+        actions.status(stage, region, endpoint_url, profile, json_output)
 
     destroy_epilog = (
         "Examples:\n\n  movieagg deploy destroy --stage staging\n\n"
@@ -383,7 +223,7 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = None,
     ) -> None:
         """Delete a stage's stacks in reverse order (the final DB snapshot is kept)."""
-        _destroy(stage, region, endpoint_url, profile, yes, purge_artifacts)
+        actions.destroy(stage, region, endpoint_url, profile, yes, purge_artifacts)
 
     @deploy_app.command(
         "cost",
@@ -402,35 +242,7 @@ def register(app: typer.Typer) -> None:
         json_output: JsonOpt = False,
     ) -> None:
         """Estimate what a stage costs per month at list prices, before traffic."""
-        from movieagg.commands.deploy_reporter import estimate_notes, estimate_table
-        from movieagg.deploy import plan
-
-        env = _environment()
-        options = _options(
-            env,
-            stage,
-            None,
-            size=_size(size),
-            alarm_email=alarm_email,
-            parameters=_parameters(parameter or []),
-        )
-        chosen = options.size or "full"
-        where = region or env.aws_region or "us-east-1"
-
-        def run() -> Any:
-            options.validate()
-            return plan.estimate(options, chosen, where)
-
-        estimate = _run(run)
-        if json_output:
-            typer.echo(json.dumps(estimate.to_dict(), indent=2))
-            return
-        from rich.console import Console
-
-        console = Console(highlight=False)
-        console.print(estimate_table(estimate))
-        for note in estimate_notes(estimate):
-            console.print(f"  {note}")
+        actions.cost(_size(size), region, stage, alarm_email, _parameters(parameter or []), json_output)
 
     # The top-level commands of earlier releases, kept as hidden aliases.
     @app.command("status", hidden=True, help="Alias of `movieagg deploy status`.")
@@ -441,8 +253,8 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = None,
         json_output: JsonOpt = False,
     ) -> None:
-        _alias_note("status", "deploy status")
-        _status(stage, region, endpoint_url, profile, json_output)
+        actions.alias_note("status", "deploy status")
+        actions.status(stage, region, endpoint_url, profile, json_output)
 
     @app.command("destroy", hidden=True, help="Alias of `movieagg deploy destroy`.")
     def destroy_alias(
@@ -453,5 +265,5 @@ def register(app: typer.Typer) -> None:
         endpoint_url: EndpointOpt = None,
         profile: ProfileOpt = None,
     ) -> None:
-        _alias_note("destroy", "deploy destroy")
-        _destroy(stage, region, endpoint_url, profile, yes, purge_artifacts)
+        actions.alias_note("destroy", "deploy destroy")
+        actions.destroy(stage, region, endpoint_url, profile, yes, purge_artifacts)
