@@ -10,6 +10,7 @@ free type is skipped. A type missing from the table is reported, never silently 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -75,6 +76,11 @@ class Estimate:
         }
 
 
+def money(value: float) -> str:
+    """$3.50, $0.045, $0.0000166667: cents for amounts, every digit a unit price has."""
+    return f"${value:,.2f}" if value >= 0.1 else "$" + f"{value:.10f}".rstrip("0")
+
+
 @cache
 def price_table() -> dict[str, Any]:
     """prices.json, shipped beside this module."""
@@ -101,6 +107,15 @@ class _Pricer:
             return float(usd)
         value = usd.get(item) if isinstance(usd, dict) else None
         return None if value is None else float(value)
+
+    def fill(self, text: str) -> str:
+        """``text`` with each ``{price_key}`` replaced by that price in this region, e.g. ``$0.50``."""
+
+        def price(match: re.Match[str]) -> str:
+            value = self.unit(match.group(1))
+            return match.group(0) if value is None else money(value)
+
+        return re.sub(r"\{([a-z0-9_]+)\}", price, text)
 
     def hourly(self, key: str, item: str | None = None) -> float | None:
         value = self.unit(key, item)
@@ -226,8 +241,9 @@ def estimate(stacks: Sequence[tuple[str, str, Mapping[str, str]]], *, region: st
                 out.unpriced.append(f"{stack}/{logical_id} ({rtype}): not in the price table")
                 continue
             if "usage" in entry:
-                if entry["usage"] not in out.usage:
-                    out.usage.append(entry["usage"])
+                note = pricer.fill(entry["usage"])
+                if note not in out.usage:
+                    out.usage.append(note)
                 continue
             if "rule" not in entry:
                 continue  # free
@@ -240,4 +256,4 @@ def estimate(stacks: Sequence[tuple[str, str, Mapping[str, str]]], *, region: st
     return out
 
 
-__all__ = ["CostLine", "Estimate", "estimate", "price_table"]
+__all__ = ["CostLine", "Estimate", "estimate", "money", "price_table"]

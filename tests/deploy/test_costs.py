@@ -64,6 +64,9 @@ def test_the_estimate_lists_every_billable_resource(size: str, region: str) -> N
     assert estimate.total == round(sum(line.monthly for line in estimate.lines), 2)
     assert estimate.price_region == region and estimate.as_of
     assert any("Lambda" in u for u in estimate.usage) and any("API Gateway" in u for u in estimate.usage)
+    assert not [u for u in estimate.usage if "{" in u]  # every {price} filled in from this region's table
+    logs = costs.price_table()["regions"][region]["prices"]["cloudwatch_logs_ingest_gb"]["usd"]
+    assert any(f"{costs.money(logs)} per GB ingested" in u for u in estimate.usage)
 
 
 def _by_id(estimate: costs.Estimate) -> dict[str, costs.CostLine]:
