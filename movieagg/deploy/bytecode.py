@@ -23,26 +23,23 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+_WITH_DOCSTRINGS = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
-class _NoDocstrings(ast.NodeTransformer):
+
+def strip_docstrings(tree: ast.Module) -> ast.Module:
     """Remove the docstring of every module, class and function (``pass`` where one was all)."""
-
-    def _strip(self, node: ast.AST) -> ast.AST:
-        self.generic_visit(node)
-        body = getattr(node, "body", None)
+    for node in ast.walk(tree):
+        if not isinstance(node, _WITH_DOCSTRINGS):
+            continue
+        body = node.body
         if (
-            isinstance(body, list)
-            and body
+            body
             and isinstance(body[0], ast.Expr)
             and isinstance(body[0].value, ast.Constant)
             and isinstance(body[0].value.value, str)
         ):
-            first = body[0]
-            rest = body[1:]
-            node.body = rest or [ast.copy_location(ast.Pass(), first)]  # type: ignore[attr-defined]
-        return node
-
-    visit_Module = visit_ClassDef = visit_FunctionDef = visit_AsyncFunctionDef = _strip
+            node.body = body[1:] or [ast.copy_location(ast.Pass(), body[0])]
+    return tree
 
 
 def compile_file(path: str, root: str, prefix: str, keep_docstrings: bool) -> str | None:
@@ -52,10 +49,11 @@ def compile_file(path: str, root: str, prefix: str, keep_docstrings: bool) -> st
     source = Path(path).read_bytes()
     display = prefix.rstrip("/") + "/" + Path(path).relative_to(root).as_posix()
     try:
-        tree = ast.parse(source, filename=display)
-        if not keep_docstrings:
-            tree = _NoDocstrings().visit(tree)
-        code = compile(ast.fix_missing_locations(tree), display, "exec", dont_inherit=True, optimize=0)
+        if keep_docstrings:
+            code = compile(source, display, "exec", dont_inherit=True, optimize=0)
+        else:
+            tree = strip_docstrings(ast.parse(source, filename=display))
+            code = compile(tree, display, "exec", dont_inherit=True, optimize=0)
     except (SyntaxError, ValueError) as exc:
         return f"{display}: {type(exc).__name__}"  # (a file for another Python: kept as it is)
     to_pyc = _bootstrap_external._code_to_hash_pyc  # type: ignore[attr-defined]
