@@ -491,6 +491,10 @@ def test_unreachable_endpoint_is_exit_6(monkeypatch: pytest.MonkeyPatch) -> None
         (["--domain", "movies.example.com"], "go together"),
         (["--stage", "Prod!"], "invalid stage"),
         (["--dry-run", "--code-only"], "no dry run"),
+        (["--size", "huge"], "full or small"),
+        (["--alarm-email", "nope"], "not an e-mail address"),
+        (["-P", "WebMinSize=1", "--package-only", "out"], "at least two web instances"),
+        (["-P", "VpcCidr=10.1.2.3/24", "--package-only", "out"], "not a network address"),
     ],
 )
 def test_bad_options_are_exit_2(args: list[str], message: str) -> None:
