@@ -1,25 +1,22 @@
-"""`movieagg deploy`, `movieagg status`, `movieagg destroy`: the AWS stacks of a stage.
+"""`movieagg deploy` and its sub-commands `status`, `destroy` and `cost`: the AWS stacks of a stage.
+
+`movieagg deploy [options]` deploys (a Typer callback that runs when no sub-command is given);
+`movieagg deploy status | destroy | cost` look at, remove or price a stage. The top-level
+`movieagg status` and `movieagg destroy` of earlier releases stay as hidden aliases.
 
 Exit codes (besides the root command's): 2 bad options or cancelled; 3 configuration (no
 front-end build, template lint failed, stage not deployed for --code-only); 5 AWS credentials
 missing or rejected; 6 no region, unknown region or endpoint unreachable; 7 a stack operation or
-packaging step failed (the failing resource and its reason are printed; CloudFormation rolls back).
-
-boto3 is imported only inside these commands.
+packaging step failed (what failed and CloudFormation's reason are printed; nothing is left that
+blocks the next deploy). boto3 is imported only inside these commands.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-
-if TYPE_CHECKING:
-    from movieagg.core.config import Settings
-    from movieagg.deploy.awsclient import ChangeSet, StackEvent
-    from movieagg.deploy.options import DeployOptions
 
 StageOpt = Annotated[
     str | None,
@@ -32,7 +29,9 @@ StageOpt = Annotated[
 ]
 RegionOpt = Annotated[
     str | None,
-    typer.Option("--region", help="AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / profile)."),
+    typer.Option(
+        "--region", help="AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's)."
+    ),
 ]
 EndpointOpt = Annotated[
     str | None,
@@ -43,159 +42,40 @@ EndpointOpt = Annotated[
     ),
 ]
 ProfileOpt = Annotated[
-    str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE, as boto3 reads it).")
+    str | None,
+    typer.Option(
+        "--profile", help="AWS credentials profile, as the AWS CLI means it (default: AWS_PROFILE)."
+    ),
+]
+SizeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--size",
+        help="full: the architecture as specified (two AZs, NAT gateways, Multi-AZ RDS, ElastiCache); "
+        "small: a personal install (one AZ, a NAT instance, single-AZ RDS, no ElastiCache). "
+        "Default: the deployed stage's size, else full.",
+        show_default=False,
+    ),
+]
+PurgeOpt = Annotated[
+    bool, typer.Option("--purge-artifacts", help="Also empty and delete the artifact and log buckets.")
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-
-_STATUS_STYLE = {"COMPLETE": "green", "FAILED": "bold red", "IN_PROGRESS": "yellow", "ROLLBACK": "red"}
-
-
-def _style(status: str) -> str:
-    if "ROLLBACK" in status or "FAILED" in status:
-        return "red"
-    for key, style in _STATUS_STYLE.items():
-        if status.endswith(key):
-            return style
-    return "white"
-
-
-class RichReporter:
-    """Renders the pipeline's progress on stderr (tables and events) with rich."""
-
-    def __init__(self, interactive: bool) -> None:
-        from rich.console import Console
-
-        self.console = Console(stderr=True, highlight=False)
-        self.interactive = interactive
-        self._done = 0
-        self._total = 0
-        self._status: Any = None
-
-    def _stop(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
-
-    def step(self, message: str) -> None:
-        self._stop()
-        self.console.print(f"[bold cyan]==>[/] [bold]{_esc(message)}[/]")
-
-    def info(self, message: str) -> None:
-        self.console.print(f"    {_esc(message)}")
-
-    def warn(self, message: str) -> None:
-        self.console.print(f"    [yellow]warning:[/] {_esc(message)}")
-
-    def change_set(self, change_set: ChangeSet) -> None:
-        from rich.table import Table
-
-        self._stop()
-        self._done, self._total = 0, len(change_set.changes)
-        if change_set.empty:
-            self.console.print(f"    [green]no changes[/] to {change_set.stack_name}")
-            return
-        verb = "update" if change_set.stack_exists else "create"
-        table = Table(title=f"Change set: {verb} {change_set.stack_name}", title_justify="left")
-        table.add_column("Action")
-        table.add_column("Logical ID")
-        table.add_column("Type")
-        table.add_column("Replacement")
-        colour = {"Add": "green", "Modify": "yellow", "Remove": "red"}
-        for c in change_set.changes:
-            style = colour.get(c.action, "white")
-            repl = "[bold red]True[/]" if c.replacement == "True" else _esc(c.replacement or "-")
-            table.add_row(f"[{style}]{c.action}[/]", _esc(c.logical_id), _esc(c.resource_type), repl)
-        self.console.print(table)
-        self.console.print(f"    {len(change_set.changes)} change(s)")
-
-    def event(self, event: StackEvent) -> None:
-        when = event.timestamp.strftime("%H:%M:%S") if hasattr(event.timestamp, "strftime") else ""
-        reason = f" [dim]{_esc(event.reason[:200])}[/]" if event.reason else ""
-        self.console.print(
-            f"    {when} [{_style(event.status)}]{event.status:<28}[/] {_esc(event.logical_id)} "
-            f"[dim]{_esc(event.resource_type)}[/]{reason}"
-        )
-        is_stack = event.resource_type == "AWS::CloudFormation::Stack"
-        if not is_stack and event.status.endswith("_COMPLETE") and "ROLLBACK" not in event.status:
-            self._done += 1
-        if not self.interactive:
-            return
-        if is_stack and not event.status.endswith("_IN_PROGRESS"):
-            self._stop()
-            return
-        if self._status is None:
-            self._status = self.console.status("", spinner="dots")
-            self._status.start()
-        total = f"/{self._total}" if self._total else ""
-        self._status.update(f"{self._done}{total} resources done — last: {_esc(event.logical_id)}")
-
-    def confirm(self, question: str) -> bool:
-        self._stop()
-        return bool(typer.confirm(question, default=False, err=True))
-
-    def ask_secret(self, name: str, description: str) -> str | None:
-        self._stop()
-        value = typer.prompt(
-            f"{name} ({description}; empty to skip)",
-            default="",
-            hide_input=True,
-            show_default=False,
-            err=True,
-        )
-        return str(value).strip() or None
-
-
-class _QuietReporter(RichReporter):
-    def info(self, message: str) -> None:
-        return None
-
-
-def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(str(text))
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
-def _home() -> Path:
-    from movieagg.commands.common import load_settings
-
-    return load_settings().dir("data")
-
-
-def _environment() -> Settings:
-    """The environment as settings, no config file: deploy takes secrets from it or a prompt."""
-    from movieagg.commands.common import fail
-    from movieagg.core.config import Settings
-    from movieagg.core.errors import MovieAggError
-
-    try:
-        return Settings.from_env(read_file=False)
-    except MovieAggError as exc:
-        fail(str(exc), exc.exit_code)
-
-
-def _options(env: Settings, stage: str | None, endpoint_url: str | None, **more: Any) -> DeployOptions:
-    """The run's options; the stage and endpoint default to MOVIEAGG_STAGE and AWS_ENDPOINT_URL."""
-    from movieagg.deploy.options import DeployOptions
-
-    return DeployOptions(
-        stage=stage or env.stage or "prod", endpoint_url=endpoint_url or env.aws_endpoint_url, **more
-    )
-
-
-def _run(action: Any) -> Any:
-    """Run a deploy action, mapping every error to one line and its exit code."""
-    from movieagg.commands.common import guard
-
-    return guard(
-        action,
-        interrupted="interrupted (a stack operation already started goes on in AWS: see `movieagg status`)",
-    )
+ParameterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--parameter",
+        "-P",
+        help="Override an app-stack parameter, KEY=VALUE (repeatable), e.g. "
+        "LambdaReservedConcurrency=5, DbInstanceClass=db.t4g.small, WebMaxSize=6.",
+    ),
+]
+EXIT_CODES = (
+    "Exit codes: 0 deployed or no changes; 2 bad options/cancelled; 3 configuration; "
+    "5 AWS credentials; 6 region/endpoint; 7 stack or packaging failure (the failed change set "
+    "and any empty stack are removed)."
+)
 
 
 def _parameters(items: list[str]) -> dict[str, str]:
@@ -214,29 +94,41 @@ def _parameters(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _deployer(options: DeployOptions, reporter: Any, env: Settings) -> Any:
-    from movieagg.deploy.deployer import Deployer
-
-    return Deployer(options, reporter, home=_home(), settings=env, interactive=_interactive())
+def _size(value: str | None) -> str | None:
+    if value is not None and value not in ("full", "small"):
+        raise typer.BadParameter(f"{value!r}: full or small", param_hint="--size")
+    return value
 
 
 def register(app: typer.Typer) -> None:
-    @app.command(
+    from movieagg.commands import deploy_actions as actions
+
+    deploy_app = typer.Typer(
+        name="deploy",
+        help="Deploy the whole AWS architecture for a stage; `deploy status | destroy | cost` for the rest.",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.add_typer(deploy_app, name="deploy")
+
+    @deploy_app.callback(
+        invoke_without_command=True,
         epilog="Examples:\n\n"
         "  movieagg deploy --stage prod --region eu-west-1\n\n"
+        "  movieagg deploy --size small --alarm-email me@example.com\n\n"
         "  movieagg deploy --domain movies.example.com --hosted-zone-id Z0123456789ABC --yes\n\n"
-        "  movieagg deploy --dry-run\n\n"
+        "  movieagg deploy --dry-run            (change sets and the cost estimate, nothing executed)\n\n"
         "  movieagg deploy --code-only\n\n"
         "  movieagg deploy --package-only build/deploy\n\n"
+        "  movieagg deploy status | destroy | cost   (see `movieagg deploy COMMAND --help`)\n\n"
         "Secrets (TMDB_API_KEY, OMDB_API_KEY, MOVIEAGG_DATABASE_PASSWORD, MOVIEAGG_REDIS_TOKEN) are "
         "read from the environment or a hidden prompt and stored as SSM SecureStrings under "
-        "/movieagg/STAGE/; the database password and Redis token are generated when unset. "
-        "Exit codes: 0 deployed or no changes; 2 bad options/cancelled; 3 configuration; "
-        "5 AWS credentials; 6 region/endpoint; 7 stack or packaging failure."
+        "/movieagg/STAGE/; the database password and Redis token are generated when unset. " + EXIT_CODES,
     )
     def deploy(
+        ctx: typer.Context,
         stage: StageOpt = None,
         region: RegionOpt = None,
+        size: SizeOpt = None,
         domain: Annotated[
             str | None,
             typer.Option("--domain", help="Site domain for HTTPS (ACM, DNS-validated) and DNS alias."),
@@ -244,8 +136,13 @@ def register(app: typer.Typer) -> None:
         hosted_zone_id: Annotated[
             str | None, typer.Option("--hosted-zone-id", help="Route 53 hosted zone of --domain.")
         ] = None,
+        alarm_email: Annotated[
+            str | None,
+            typer.Option("--alarm-email", help="E-mail the CloudWatch alarms here (SNS asks to confirm)."),
+        ] = None,
         dry_run: Annotated[
-            bool, typer.Option("--dry-run", help="Create and show the change sets, execute nothing.")
+            bool,
+            typer.Option("--dry-run", help="Show the cost estimate and the change sets; execute nothing."),
         ] = False,
         package_only: Annotated[
             Path | None,
@@ -270,26 +167,20 @@ def register(app: typer.Typer) -> None:
         endpoint_url: EndpointOpt = None,
         profile: ProfileOpt = None,
         no_lint: Annotated[bool, typer.Option("--no-lint", help="Skip the cfn-lint pre-flight.")] = False,
-        parameter: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--parameter",
-                "-P",
-                help="Override an app-stack parameter, KEY=VALUE (repeatable), e.g. "
-                "LambdaReservedConcurrency=5, DbInstanceClass=db.t4g.small, WebMaxSize=6.",
-            ),
-        ] = None,
+        parameter: ParameterOpt = None,
     ) -> None:
         """Deploy the whole AWS architecture for a stage (CloudFormation change sets)."""
-        env = _environment()
-        options = _options(
-            env,
+        if ctx.invoked_subcommand is not None:
+            return
+        actions.deploy(
             stage,
+            region,
             endpoint_url,
-            region=region,
-            profile=profile,
+            profile,
+            size=_size(size),
             domain=domain,
             hosted_zone_id=hosted_zone_id,
+            alarm_email=alarm_email,
             dry_run=dry_run,
             package_only=package_only,
             code_only=code_only,
@@ -298,31 +189,13 @@ def register(app: typer.Typer) -> None:
             lint=not no_lint,
             parameters=_parameters(parameter or []),
         )
-        reporter = RichReporter(_interactive())
-        try:
-            result = _run(lambda: _deployer(options, reporter, env).deploy())
-        finally:
-            reporter._stop()
-        out = reporter.console
-        if result.package_dir is not None:
-            typer.echo(str(result.package_dir))
-            return
-        if options.dry_run:
-            typer.echo("dry run: no changes executed" if result.changed else "no changes")
-            return
-        if not result.changed:
-            typer.echo("no changes")
-        outputs = result.outputs
-        for label, key in (("Site URL", "SiteUrl"), ("API URL", "ApiUrl"), ("ALB DNS", "AlbDnsName")):
-            if outputs.get(key):
-                typer.echo(f"{label}: {outputs[key]}")
-        if result.state_file is not None:
-            out.print(f"[dim]state: {result.state_file}[/dim]")
 
-    @app.command(
-        epilog="Examples:\n\n  movieagg status\n\n  movieagg status --stage staging --json\n\n"
+    status_epilog = (
+        "Examples:\n\n  movieagg deploy status\n\n  movieagg deploy status --stage staging --json\n\n"
         "Exit codes: 0 deployed; 1 nothing deployed for this stage; 5 credentials; 6 region/endpoint."
     )
+
+    @deploy_app.command("status", epilog=status_epilog)
     def status(
         stage: StageOpt = None,
         region: RegionOpt = None,
@@ -330,57 +203,67 @@ def register(app: typer.Typer) -> None:
         profile: ProfileOpt = None,
         json_output: JsonOpt = False,
     ) -> None:
-        """Show a stage's stacks, their status and outputs."""
-        env = _environment()
-        options = _options(env, stage, endpoint_url, region=region, profile=profile)
-        reporter = _QuietReporter(False)
-        info = _run(lambda: _deployer(options, reporter, env).status())
-        deployed = any(s["status"] != "NOT_DEPLOYED" for s in info["stacks"])
-        if json_output:
-            import json
+        """Show a stage's stacks, their status, size and outputs."""
+        actions.status(stage, region, endpoint_url, profile, json_output)
 
-            typer.echo(json.dumps(info, indent=2, default=str))
-            raise typer.Exit(0 if deployed else 1)
-        from rich.console import Console
-        from rich.table import Table
-
-        console = Console(highlight=False)
-        table = Table(title=f"movieagg {options.stage} ({info['region']})", title_justify="left")
-        table.add_column("Stack")
-        table.add_column("Status")
-        table.add_column("Updated")
-        for s in info["stacks"]:
-            table.add_row(s["name"], f"[{_style(s['status'])}]{s['status']}[/]", s["updated"][:19])
-        console.print(table)
-        for s in info["stacks"]:
-            for key, value in sorted(s["outputs"].items()):
-                console.print(f"  {key}: {_esc(value)}")
-        if not deployed:
-            raise typer.Exit(1)
-
-    @app.command(
-        epilog="Examples:\n\n  movieagg destroy --stage staging\n\n"
-        "  movieagg destroy --yes --purge-artifacts\n\n"
+    destroy_epilog = (
+        "Examples:\n\n  movieagg deploy destroy --stage staging\n\n"
+        "  movieagg deploy destroy --yes --purge-artifacts\n\n"
         "The database's deletion protection is lifted and a final snapshot is kept (with the KMS key "
         "that encrypts it). The artifact bucket stays unless --purge-artifacts."
     )
+
+    @deploy_app.command("destroy", epilog=destroy_epilog)
     def destroy(
         stage: StageOpt = None,
         region: RegionOpt = None,
         yes: YesOpt = False,
-        purge_artifacts: Annotated[
-            bool,
-            typer.Option("--purge-artifacts", help="Also empty and delete the artifact and log buckets."),
-        ] = False,
+        purge_artifacts: PurgeOpt = False,
         endpoint_url: EndpointOpt = None,
         profile: ProfileOpt = None,
     ) -> None:
         """Delete a stage's stacks in reverse order (the final DB snapshot is kept)."""
-        env = _environment()
-        options = _options(env, stage, endpoint_url, region=region, profile=profile, yes=yes)
-        reporter = RichReporter(_interactive())
-        try:
-            removed = _run(lambda: _deployer(options, reporter, env).destroy(purge_artifacts=purge_artifacts))
-        finally:
-            reporter._stop()
-        typer.echo(f"destroyed: {', '.join(removed)}" if removed else "nothing to destroy")
+        actions.destroy(stage, region, endpoint_url, profile, yes, purge_artifacts)
+
+    @deploy_app.command(
+        "cost",
+        epilog="Examples:\n\n  movieagg deploy cost\n\n"
+        "  movieagg deploy cost --size small --region eu-west-1\n\n"
+        "  movieagg deploy cost --json -P DbInstanceClass=db.t4g.small\n\n"
+        "No AWS call and no credentials needed: the estimate comes from the templates and the list "
+        "prices shipped with movieagg (movieagg/deploy/prices.json, dated, with their sources).",
+    )
+    def cost(
+        size: SizeOpt = None,
+        region: RegionOpt = None,
+        stage: StageOpt = None,
+        alarm_email: Annotated[str | None, typer.Option("--alarm-email", help="As for deploy.")] = None,
+        parameter: ParameterOpt = None,
+        json_output: JsonOpt = False,
+    ) -> None:
+        """Estimate what a stage costs per month at list prices, before traffic."""
+        actions.cost(_size(size), region, stage, alarm_email, _parameters(parameter or []), json_output)
+
+    # The top-level commands of earlier releases, kept as hidden aliases.
+    @app.command("status", hidden=True, help="Alias of `movieagg deploy status`.")
+    def status_alias(
+        stage: StageOpt = None,
+        region: RegionOpt = None,
+        endpoint_url: EndpointOpt = None,
+        profile: ProfileOpt = None,
+        json_output: JsonOpt = False,
+    ) -> None:
+        actions.alias_note("status", "deploy status")
+        actions.status(stage, region, endpoint_url, profile, json_output)
+
+    @app.command("destroy", hidden=True, help="Alias of `movieagg deploy destroy`.")
+    def destroy_alias(
+        stage: StageOpt = None,
+        region: RegionOpt = None,
+        yes: YesOpt = False,
+        purge_artifacts: PurgeOpt = False,
+        endpoint_url: EndpointOpt = None,
+        profile: ProfileOpt = None,
+    ) -> None:
+        actions.alias_note("destroy", "deploy destroy")
+        actions.destroy(stage, region, endpoint_url, profile, yes, purge_artifacts)

@@ -47,15 +47,15 @@ def walk(root: Path) -> list[Path]:
     return sorted(out, key=lambda p: p.relative_to(root).as_posix())
 
 
-def write_zip(root: Path, dest: Path) -> None:
+def write_zip(root: Path, dest: Path, level: int = 9) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as zf:
         for path in walk(root):
             info = zipfile.ZipInfo(path.relative_to(root).as_posix(), date_time=ZIP_DATE)
             mode = 0o755 if os.access(path, os.X_OK) else 0o644
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, path.read_bytes(), compresslevel=6)
+            zf.writestr(info, path.read_bytes(), compresslevel=level)
 
 
 def write_tar_gz(files: Iterable[tuple[str, Path]], dest: Path) -> None:

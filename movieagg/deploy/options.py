@@ -11,7 +11,8 @@ from movieagg.deploy.errors import UsageError
 
 if TYPE_CHECKING:
     from movieagg.deploy.archives import Artifact
-    from movieagg.deploy.awsclient import ChangeSet, StackEvent
+    from movieagg.deploy.costs import Estimate
+    from movieagg.deploy.stacks import ChangeSet, StackEvent
 
 STAGE_RE = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 
@@ -23,6 +24,7 @@ class Reporter(Protocol):
     def info(self, message: str) -> None: ...
     def warn(self, message: str) -> None: ...
     def change_set(self, change_set: ChangeSet) -> None: ...
+    def estimate(self, estimate: Estimate) -> None: ...
     def event(self, event: StackEvent) -> None: ...
     def confirm(self, question: str) -> bool: ...
     def ask_secret(self, name: str, description: str) -> str | None: ...
@@ -36,6 +38,8 @@ class DeployOptions:
     profile: str | None = None
     domain: str | None = None
     hosted_zone_id: str | None = None
+    size: str | None = None  # full | small; None: as deployed, else full
+    alarm_email: str | None = None
     dry_run: bool = False
     package_only: Path | None = None
     code_only: bool = False
@@ -63,6 +67,10 @@ class DeployOptions:
             raise UsageError("--package-only writes files and talks to no AWS: drop --dry-run/--code-only")
         if self.code_only and self.dry_run:
             raise UsageError("--code-only updates the function at once: it has no dry run")
+        if self.size is not None and self.size not in ("full", "small"):
+            raise UsageError(f"unknown size {self.size!r}: choose full or small")
+        if self.alarm_email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", self.alarm_email):
+            raise UsageError(f"not an e-mail address: {self.alarm_email!r}")
 
 
 @dataclass
@@ -74,6 +82,9 @@ class DeployResult:
     state_file: Path | None = None
     artifacts: dict[str, Artifact] = field(default_factory=dict)
     package_dir: Path | None = None
+    size: str = "full"
+    estimate: Estimate | None = None
+    health: str = ""
 
 
 def stack_names(stage: str) -> tuple[str, str]:

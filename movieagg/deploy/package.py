@@ -6,10 +6,12 @@ function's code hash — changes only when runtime code changes; editing deploy 
 redeploy the function.
 
 Dependencies are manylinux wheels for the Lambda runtime (Python 3.12, x86_64) installed with
-``pip install --platform … --only-binary=:all: --no-compile --target``; the tree is then
-byte-compiled by a local Python 3.12 with ``--invalidation-mode unchecked-hash`` (deterministic,
-and the runtime never re-checks sources) so cold starts do not compile. Without a local Python
-3.12 the zip ships sources only and the build says so.
+``pip install --platform … --only-binary=:all: --no-compile --target``, slimmed
+(:mod:`movieagg.deploy.slim`: parts never imported left out, dependencies shipped as bytecode
+without their sources); the tree is then byte-compiled by a local Python 3.12 with
+``--invalidation-mode unchecked-hash`` (deterministic, and the runtime never re-checks sources)
+so cold starts do not compile. Without a local Python 3.12 the zip ships sources only and the
+build says so.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 from movieagg.core.config import Settings
 from movieagg.deploy.archives import SKIP_DIRS, Artifact, artifact, walk, write_zip
 from movieagg.deploy.errors import PackagingError
+from movieagg.deploy.slim import PRUNED, prune, trim_metadata
 
 LAMBDA_PYTHON = "3.12"
 LAMBDA_PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
@@ -32,6 +35,10 @@ LAMBDA_PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 # (movieagg.aws.params imports boto3 only to read Parameter Store).
 LAMBDA_EXCLUDE = frozenset({"typer", "rich", "boto3", "botocore"})
 LAMBDA_EXTRAS = ("redis", "postgres")
+BUILD_RECIPE = "4"
+# Dependencies that read their own docstrings when imported (SQLAlchemy's event system asserts
+# them): compiled with their docstrings; every other dependency's are dropped.
+KEEP_DOCSTRINGS = ("sqlalchemy",)  # bump when the build changes what a zip holds: cached zips are keyed by it
 PIP_TIMEOUT = 900
 # What the Lambda runtime imports, relative to the movieagg package: these files and packages.
 # tests/deploy/test_lambda_zip.py checks that serving every route imports nothing else.
@@ -176,24 +183,18 @@ def _copy_runtime(package: Path, dest: Path) -> None:
 
 
 def _compile(build: Path, python: str) -> None:
-    cmd = [
-        python,
-        "-m",
-        "compileall",
-        "-q",
-        "-j",
-        "0",
-        "--invalidation-mode",
-        "unchecked-hash",
-        "-s",
-        str(build),
-        "-p",
-        "/var/task",
-        str(build),
-    ]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
-    if out.returncode != 0:
-        raise PackagingError(f"byte-compiling with {python} failed: {(out.stderr or out.stdout)[-300:]}")
+    """Byte-compile with the runtime's Python: movieagg into ``__pycache__`` beside its sources,
+    the dependencies into sourceless, docstring-free ``x.pyc`` (:mod:`movieagg.deploy.bytecode`)."""
+    from movieagg.deploy import bytecode
+
+    own = [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+    own += ["-s", str(build), "-p", "/var/task", str(build / "movieagg")]
+    deps = [python, "-I", str(Path(bytecode.__file__)), str(build), "--exclude", "movieagg"]
+    deps += [arg for name in KEEP_DOCSTRINGS for arg in ("--keep-docstrings", name)]
+    for cmd in (own, deps):
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
+        if out.returncode != 0:
+            raise PackagingError(f"byte-compiling with {python} failed: {(out.stderr or out.stdout)[-300:]}")
 
 
 def build_lambda(
@@ -217,6 +218,7 @@ def build_lambda(
     reqs = lambda_requirements() if requirements is None else sorted(requirements)
     notes: list[str] = []
     key = hashlib.sha256(("\n".join([LAMBDA_PYTHON, *LAMBDA_PLATFORMS, *reqs])).encode()).hexdigest()[:24]
+    recipe = f"{BUILD_RECIPE}:{compile_bytecode}:{PRUNED!r}:{KEEP_DOCSTRINGS!r}"
     deps = (deps_cache / key) if deps_cache else (workdir / "deps")
     if not (deps / ".complete").exists():
         tmp = deps.with_name(deps.name + ".tmp")
@@ -232,7 +234,7 @@ def build_lambda(
     cached: Path | None = None
     if deps_cache is not None:
         # Same wheels + same runtime sources + same compiler → same zip: reuse it.
-        h = hashlib.sha256(key.encode())
+        h = hashlib.sha256(f"{key}:{recipe}".encode())
         h.update(runtime_digest(package).encode())
         h.update(str(interpreter and Path(interpreter).resolve()).encode())
         cached = deps_cache / "zips" / f"{h.hexdigest()[:32]}.zip"
@@ -245,6 +247,10 @@ def build_lambda(
     build = workdir / "lambda"
     shutil.rmtree(build, ignore_errors=True)
     shutil.copytree(deps, build, ignore=shutil.ignore_patterns(".complete"))
+    pruned = prune(build)
+    trim_metadata(build)
+    if pruned:
+        notes.append(f"left out {len(pruned)} unused parts of the dependencies (movieagg.deploy.slim)")
     _copy_runtime(package, build)
     if interpreter:
         _compile(build, interpreter)

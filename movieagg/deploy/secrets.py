@@ -41,13 +41,17 @@ def put_secrets(
     app_exists: bool,
     ask: bool,
     dry_run: bool,
+    unused: frozenset[str] = frozenset(),
 ) -> None:
     """Create or update each secret of ``stage`` as the environment (``settings``) says.
 
-    ``ask``: prompt for a missing API key (an interactive run without --yes).
+    ``ask``: prompt for a missing API key (an interactive run without --yes); ``unused``: the
+    secrets this size does not use (not created; an existing one is kept).
     """
     prefix = ssm_prefix(stage)
     for name, (description, _required, generated) in SECRETS.items():
+        if name in unused:
+            continue
         path = prefix + name
         current = aws.get_secure_parameter(path)
         wanted = settings.get(name)

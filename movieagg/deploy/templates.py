@@ -23,8 +23,33 @@ MANAGED_PARAMETERS = frozenset(
         "NginxKey",
         "DomainName",
         "HostedZoneId",
+        "Size",  # --size
+        "AlarmEmail",  # --alarm-email
+        *(f"{name}Cidr" for name in ("PublicSubnet1", "PublicSubnet2", "PrivateSubnet1", "PrivateSubnet2")),
     }
 )
+DEFAULT_VPC_CIDR = "10.40.0.0/16"  # infra/app.yaml VpcCidr default
+
+
+def subnet_cidrs(vpc_cidr: str) -> dict[str, str]:
+    """The subnets' CIDR parameters: the first four /20 slices of the /16 ``vpc_cidr``.
+
+    Computed here rather than with ``Fn::Cidr`` in the template, which emulators such as
+    moto_server do not implement.
+    """
+    import ipaddress
+
+    from movieagg.deploy.errors import UsageError
+
+    try:
+        network = ipaddress.ip_network(vpc_cidr, strict=True)
+    except ValueError:
+        raise UsageError(f"VpcCidr {vpc_cidr!r} is not a network address (e.g. 10.40.0.0/16)") from None
+    if network.version != 4 or network.prefixlen != 16:
+        raise UsageError(f"VpcCidr {vpc_cidr!r} must be an IPv4 /16 (e.g. 10.40.0.0/16)")
+    slices = [str(s) for s in list(network.subnets(new_prefix=20))[:4]]
+    names = ("PublicSubnet1Cidr", "PublicSubnet2Cidr", "PrivateSubnet1Cidr", "PrivateSubnet2Cidr")
+    return dict(zip(names, slices, strict=True))
 
 
 def overridable_parameters() -> frozenset[str]:
@@ -55,8 +80,10 @@ __all__ = [
     "APP_TEMPLATE",
     "BOOTSTRAP_TEMPLATE",
     "DEFAULT_RESERVED_CONCURRENCY",
+    "DEFAULT_VPC_CIDR",
     "MANAGED_PARAMETERS",
     "TEMPLATE_BODY_LIMIT",
     "lint_templates",
     "overridable_parameters",
+    "subnet_cidrs",
 ]

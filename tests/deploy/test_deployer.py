@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from movieagg.deploy.awsclient import ChangeSet, StackEvent
 from movieagg.deploy.bundles import infra_file
 from movieagg.deploy.deployer import Deployer
 from movieagg.deploy.errors import DeployError
 from movieagg.deploy.options import DeployOptions
+from movieagg.deploy.stacks import ChangeSet, StackEvent
 
 
 class _Report:
@@ -27,6 +27,9 @@ class _Report:
 
     def change_set(self, cs: ChangeSet) -> None:
         self.lines.append(f"cs {cs.stack_name}")
+
+    def estimate(self, e: Any) -> None:
+        self.lines.append(f"estimate {e.total}")
 
     def event(self, e: StackEvent) -> None:
         self.lines.append(f"{e.status} {e.logical_id}")
@@ -110,7 +113,9 @@ def test_deploy_commands_import_boto3_only_when_run() -> None:
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from movieagg.cli import app\n"
-        "for args in (['--help'], ['deploy', '--help'], ['status', '--help'], ['destroy', '--help']):\n"
+        "for args in (['--help'], ['deploy', '--help'], ['deploy', 'status', '--help'],\n"
+        "             ['deploy', 'destroy', '--help'], ['deploy', 'cost', '--help'],\n"
+        "             ['status', '--help'], ['destroy', '--help']):\n"
         "    assert CliRunner().invoke(app, args).exit_code == 0, args\n"
         "print(sorted(m for m in ('boto3', 'botocore', 'cfnlint', 'yaml') if m in sys.modules))\n"
     )
@@ -133,7 +138,7 @@ def test_reserved_concurrency_beyond_a_new_accounts_limit_fails_before_any_chang
         DeployOptions(stage="test"), _Report(), home=tmp_path, aws_factory=lambda _o: _SmallAccount()
     )  # type: ignore[arg-type,return-value]
     with pytest.raises(ConfigurationError, match="LambdaReservedConcurrency=N") as info:
-        deployer._check_lambda_concurrency()
+        deployer._check_lambda_concurrency(DEFAULT_RESERVED_CONCURRENCY)
     assert info.value.exit_code == 3
     text = Path(infra_file("app.yaml")).read_text()  # type: ignore[arg-type]
     assert (

@@ -179,13 +179,13 @@ def test_deploy_end_to_end_then_no_changes_then_destroy(aws: MotoServer, site: P
     igws = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
     assert len(igws["InternetGateways"]) == 1
     tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
-    for table in tables:
-        associated = {a.get("SubnetId") for a in table["Associations"]} - {None}
-        default = [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
-        if associated & private:
-            assert default and default[0].get("NatGatewayId"), "private subnets route through NAT"
-        if associated & public:
-            assert default and default[0].get("GatewayId", "").startswith("igw-")
+    # (moto keeps CloudFormation's subnet associations apart from DescribeRouteTables, so the
+    # default routes are counted: one to the internet gateway, one per AZ to its NAT gateway.)
+    defaults = [r for t in tables for r in t["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"]
+    assert len([r for r in defaults if r.get("GatewayId", "").startswith("igw-")]) == 1
+    assert {r.get("NatGatewayId") for r in defaults if r.get("NatGatewayId")} == {
+        n["NatGatewayId"] for n in nats
+    }
 
     # ---- security groups: only the ALB is open to the internet, on 80/443
     groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
@@ -293,7 +293,7 @@ def test_deploy_end_to_end_then_no_changes_then_destroy(aws: MotoServer, site: P
 
     # ---- status
     status = CliRunner().invoke(
-        app, ["status", "--stage", STAGE, "--region", REGION, "--endpoint-url", aws.url, "--json"]
+        app, ["deploy", "status", "--stage", STAGE, "--region", REGION, "--endpoint-url", aws.url, "--json"]
     )
     assert status.exit_code == 0, status.output
     info = json.loads(status.output)
@@ -302,7 +302,7 @@ def test_deploy_end_to_end_then_no_changes_then_destroy(aws: MotoServer, site: P
 
     # ---- destroy: the app stack goes, the artifact bucket stays unless asked
     base = ["--stage", STAGE, "--region", REGION, "--endpoint-url", aws.url, "--yes"]
-    gone = CliRunner().invoke(app, ["destroy", *base])
+    gone = CliRunner().invoke(app, ["deploy", "destroy", *base])
     assert gone.exit_code == 0, gone.output
     assert "destroyed: movieagg-test-app" in gone.output
     names = {s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"}
@@ -310,6 +310,7 @@ def test_deploy_end_to_end_then_no_changes_then_destroy(aws: MotoServer, site: P
     assert not (Path(os.environ["MOVIEAGG_HOME"]) / "deploy" / "test.json").exists()
     purged = CliRunner().invoke(app, ["destroy", *base, "--purge-artifacts"])
     assert purged.exit_code == 0, purged.output
+    assert "is now `movieagg deploy destroy`" in purged.output  # the alias of earlier releases
     names = {s["StackName"] for s in cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"}
     assert names == set()
     buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
@@ -323,11 +324,56 @@ def test_dry_run_creates_change_sets_and_executes_nothing(aws: MotoServer, site:
     assert "Change set: create movieagg-test-app" in result.output
     assert "Add" in result.output and "AWS::RDS::DBInstance" in result.output
     assert "dry run: no changes executed" in result.output
+    assert "Estimated monthly cost, size full" in result.output and "NatGateway1" in result.output
+    assert "Estimated monthly cost: $" in result.output
     cfn = client(aws, "cloudformation")
     live = [s for s in cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"]
     assert live == []
     assert client(aws, "ssm").describe_parameters()["Parameters"] == []
     assert client(aws, "rds").describe_db_instances()["DBInstances"] == []
+
+
+def test_small_size_with_alarm_email(aws: MotoServer, site: Path) -> None:
+    result = deploy(aws, site, "--size", "small", "--alarm-email", "ops@example.com")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Estimated monthly cost, size small" in out and "Stack movieagg-test-app (size small)" in out
+    ec2 = client(aws, "ec2")
+    assert [n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] == "available"] == []
+    subnets = {
+        next(t["Value"] for t in s["Tags"] if t["Key"] == "Name"): s["SubnetId"]
+        for s in ec2.describe_subnets()["Subnets"]
+        if any(t["Key"] == "Name" and t["Value"].startswith("movieagg-test-") for t in s.get("Tags", []))
+    }
+    instances = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]]
+    nat = [i for i in instances if {"Key": "Name", "Value": "movieagg-test-nat"} in i.get("Tags", [])]
+    assert len(nat) == 1 and nat[0]["SubnetId"] == subnets["movieagg-test-public-1"]
+    assert any(a.get("InstanceId") == nat[0]["InstanceId"] for a in ec2.describe_addresses()["Addresses"])
+    # (moto keeps CloudFormation's subnet associations apart from DescribeRouteTables: routes only.)
+    defaults = [
+        r
+        for t in ec2.describe_route_tables()["RouteTables"]
+        for r in t["Routes"]
+        if r.get("DestinationCidrBlock") == "0.0.0.0/0"
+    ]
+    assert sorted(bool(r.get("InstanceId")) for r in defaults) == [False, True, True]  # IGW + 2 private
+    assert all(r["InstanceId"] == nat[0]["InstanceId"] for r in defaults if r.get("InstanceId"))
+    db = client(aws, "rds").describe_db_instances(DBInstanceIdentifier="movieagg-test")["DBInstances"][0]
+    assert db["MultiAZ"] is False
+    fn = client(aws, "lambda").get_function_configuration(FunctionName="movieagg-test-api")
+    assert fn["Environment"]["Variables"]["MOVIEAGG_CACHE"] == "disk"
+    assert fn["VpcConfig"]["SubnetIds"] == [subnets["movieagg-test-private-1"]]
+    asg = client(aws, "autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"][0]
+    assert asg["MinSize"] == 1 and asg["VPCZoneIdentifier"] == subnets["movieagg-test-private-1"]
+    assert not [t for t in RECORDER.stub_types() if t.startswith("AWS::ElastiCache")]
+    assert [p["Endpoint"] for p in RECORDER.props("AWS::SNS::Subscription")] == ["ops@example.com"]
+    alarms = {str(p["AlarmName"]) for p in RECORDER.props("AWS::CloudWatch::Alarm")}
+    assert "movieagg-test-nat-recover" in alarms and "movieagg-test-cache-evictions" not in alarms
+    assert len(alarms) == 7
+    names = {p["Name"] for p in client(aws, "ssm").describe_parameters()["Parameters"]}
+    assert "/movieagg/test/MOVIEAGG_REDIS_TOKEN" not in names  # no ElastiCache, no AUTH token
+    topics = client(aws, "sns").list_topics()["Topics"]
+    assert [t["TopicArn"].split(":")[-1] for t in topics] == ["movieagg-test-alarms"]
 
 
 def test_domain_adds_certificate_https_redirect_and_alias(aws: MotoServer, site: Path) -> None:
@@ -399,7 +445,9 @@ def test_no_credentials_is_exit_5(site: Path, monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     # An unreachable endpoint: the credential check must fail before any network call.
-    result = CliRunner().invoke(app, ["status", "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"])
+    result = CliRunner().invoke(
+        app, ["deploy", "status", "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"]
+    )
     assert result.exit_code == 5, result.output
     assert "no AWS credentials" in result.output
     assert "Traceback" not in result.output
@@ -413,7 +461,7 @@ def test_rejected_credentials_is_exit_5(aws: MotoServer, monkeypatch: pytest.Mon
     from moto import settings
 
     monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
-    result = CliRunner().invoke(app, ["status", "--region", REGION, "--endpoint-url", aws.url])
+    result = CliRunner().invoke(app, ["deploy", "status", "--region", REGION, "--endpoint-url", aws.url])
     assert result.exit_code == 5, result.output
     assert "rejected the credentials" in result.output
 
@@ -422,7 +470,7 @@ def test_rejected_credentials_is_exit_5(aws: MotoServer, monkeypatch: pytest.Mon
 def test_unknown_region_is_exit_6(region: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in AWS_ENV.items():
         monkeypatch.setenv(key, value)
-    result = CliRunner().invoke(app, ["status", "--region", region])
+    result = CliRunner().invoke(app, ["deploy", "status", "--region", region])
     assert result.exit_code == 6, result.output
     assert "region" in result.output
 
@@ -430,7 +478,9 @@ def test_unknown_region_is_exit_6(region: str, monkeypatch: pytest.MonkeyPatch) 
 def test_unreachable_endpoint_is_exit_6(monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in AWS_ENV.items():
         monkeypatch.setenv(key, value)
-    result = CliRunner().invoke(app, ["status", "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"])
+    result = CliRunner().invoke(
+        app, ["deploy", "status", "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"]
+    )
     assert result.exit_code == 6, result.output
     assert "cannot reach AWS" in result.output
 
@@ -441,6 +491,10 @@ def test_unreachable_endpoint_is_exit_6(monkeypatch: pytest.MonkeyPatch) -> None
         (["--domain", "movies.example.com"], "go together"),
         (["--stage", "Prod!"], "invalid stage"),
         (["--dry-run", "--code-only"], "no dry run"),
+        (["--size", "huge"], "full or small"),
+        (["--alarm-email", "nope"], "not an e-mail address"),
+        (["-P", "WebMinSize=1", "--package-only", "out"], "at least two web instances"),
+        (["-P", "VpcCidr=10.1.2.3/24", "--package-only", "out"], "not a network address"),
     ],
 )
 def test_bad_options_are_exit_2(args: list[str], message: str) -> None:
@@ -486,6 +540,9 @@ class _Recorder:
 
     def change_set(self, cs: Any) -> None:
         self.lines.append(f"change set {cs.stack_name}")
+
+    def estimate(self, e: Any) -> None:
+        self.lines.append(f"estimate {e.total}")
 
     def event(self, e: Any) -> None:
         self.lines.append(f"{e.status} {e.logical_id}")
@@ -533,7 +590,7 @@ def test_missing_keys_are_asked_with_a_hidden_prompt_and_never_shown(aws: MotoSe
 
 def test_aws_endpoint_url_from_the_environment(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.url)
-    result = CliRunner().invoke(app, ["status", "--stage", STAGE, "--region", REGION, "--json"])
+    result = CliRunner().invoke(app, ["deploy", "status", "--stage", STAGE, "--region", REGION, "--json"])
     assert result.exit_code == 1, result.output  # reachable, nothing deployed
     info = json.loads(result.output)
     assert [s["status"] for s in info["stacks"]] == ["NOT_DEPLOYED", "NOT_DEPLOYED"]
@@ -546,6 +603,7 @@ def test_destroy_without_a_terminal_needs_yes(aws: MotoServer, site: Path) -> No
     )
     assert result.exit_code == 2
     assert "--yes" in result.output
+    assert "`movieagg destroy` is now `movieagg deploy destroy`" in result.output  # the old name still works
     stacks = client(aws, "cloudformation").describe_stacks()["Stacks"]
     assert {s["StackName"] for s in stacks if s["StackStatus"] == "CREATE_COMPLETE"} == {
         "movieagg-test-bootstrap",

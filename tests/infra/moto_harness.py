@@ -3,9 +3,9 @@
 moto is the emulator; where it lacks what real CloudFormation does, this module teaches the
 emulator (in the test process only) instead of bending the templates:
 
-- ``Fn::Cidr`` is not implemented: added, computed with :mod:`ipaddress` as AWS does.
-- ``Ref`` on ``AWS::RDS::DBParameterGroup`` returns an object instead of the name: fixed.
 - Change sets diff templates only: resources using a changed parameter are reported as Modify.
+- ``Fn::GetAtt`` on a target group (``TargetGroupFullName``, the ALB alarm's dimension) is
+  not implemented: added.
 - NAT gateways and route tables are never deleted with their stack; CREATE change sets keep the
   empty stack's outputs: both fixed.
 - Resource types moto's CloudFormation does not model are silently skipped by moto. The ones
@@ -20,7 +20,6 @@ moto cannot run Lambda code or API Gateway proxies either; the handler is tested
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import threading
 from dataclasses import dataclass, field
@@ -39,6 +38,8 @@ KNOWN_UNMODELLED: dict[str, str] = {
     "AWS::ApiGateway::Stage": "moto creates stages only through deployments",
     "AWS::ApiGateway::Account": "region-wide API Gateway setting",
     "AWS::AutoScaling::ScalingPolicy": "target-tracking policy: asserted on the parsed template",
+    "AWS::CloudWatch::Alarm": "no CloudWatch alarms in moto's CloudFormation: properties recorded",
+    "AWS::SNS::Subscription": "the alarm e-mail subscription: properties recorded",
 }
 
 
@@ -57,12 +58,6 @@ class Recorder:
 
 RECORDER = Recorder()
 _INSTALLED = False
-
-
-def _cidr(block: str, count: int, bits: int) -> list[str]:
-    net = ipaddress.ip_network(block, strict=False)
-    new_prefix = net.max_prefixlen - int(bits)
-    return [str(s) for s in list(net.subnets(new_prefix=new_prefix))[: int(count)]]
 
 
 def _delete_nat_gateway(self: Any, account_id: str, region_name: str) -> None:
@@ -95,18 +90,14 @@ def install() -> None:
     from moto.core.common_models import CloudFormationModel
     from moto.ec2.models.nat_gateways import NatGateway
     from moto.ec2.models.route_tables import RouteTable
-    from moto.rds.models import DBParameterGroup
+    from moto.elbv2.models import FakeTargetGroup
 
-    original_clean = parsing.clean_json
+    def target_group_attribute(self: Any, name: str) -> Any:
+        values = {"TargetGroupFullName": self.arn.split(":")[-1], "TargetGroupName": self.name}
+        return values[name]
 
-    def clean_json(resource_json: Any, resources_map: Any) -> Any:
-        if isinstance(resource_json, dict) and "Fn::Cidr" in resource_json:
-            block, count, bits = (original_clean(x, resources_map) for x in resource_json["Fn::Cidr"])
-            return _cidr(str(block), int(count), int(bits))
-        return original_clean(resource_json, resources_map)
-
-    parsing.clean_json = clean_json
-    DBParameterGroup.physical_resource_id = property(lambda self: self.name)  # type: ignore[attr-defined]
+    FakeTargetGroup.get_cfn_attribute = target_group_attribute  # type: ignore[attr-defined]
+    FakeTargetGroup.has_cfn_attr = classmethod(lambda cls, a: a in {"TargetGroupFullName", "TargetGroupName"})  # type: ignore[attr-defined]
     NatGateway.delete = _delete_nat_gateway  # type: ignore[attr-defined]
     RouteTable.delete = _delete_route_table  # type: ignore[attr-defined]
 

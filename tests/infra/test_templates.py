@@ -7,35 +7,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from movieagg.deploy import intrinsics
 from movieagg.deploy.bundles import read_template
+from movieagg.deploy.sizes import size_parameters
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML with CloudFormation short tags turned into their long form."""
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = str(value).split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {name: value}
-
-
-_Loader.add_multi_constructor("!", _tag)
-
-
 def load(name: str) -> dict[str, Any]:
-    return yaml.load(read_template(name), Loader=_Loader)
+    """The template with CloudFormation's short tags in their long form."""
+    return intrinsics.load(read_template(name))
+
+
+def sized(t: dict[str, Any], size: str, **more: str) -> intrinsics.Evaluation:
+    """The template as `movieagg deploy --size SIZE` deploys it."""
+    return intrinsics.Evaluation(t, {"Stage": "t", **size_parameters(size, {}), **more}, "us-east-1")
+
+
+def chosen(ev: intrinsics.Evaluation, logical_id: str) -> dict[str, Any]:
+    """A resource's properties with every Fn::If decided for that evaluation."""
+    return dict(ev.choose(ev.template["Resources"][logical_id].get("Properties", {})))
 
 
 @pytest.fixture(scope="module")
@@ -87,17 +79,42 @@ def test_subnets_two_azs_private_not_public(app: dict[str, Any]) -> None:
         assert sub["Properties"]["MapPublicIpOnLaunch"] is False
     azs = {json.dumps(s["Properties"]["AvailabilityZone"]) for s in subnets.values()}
     assert len(azs) == 2
-    routes = resources(app, "AWS::EC2::Route")
-    for name, route in routes.items():
-        table = route["Properties"]["RouteTableId"]["Ref"]
-        if table.startswith("Private"):
-            assert "NatGatewayId" in route["Properties"] and "GatewayId" not in route["Properties"], name
+    for size, target in (("full", "NatGatewayId"), ("small", "InstanceId")):
+        ev = sized(app, size)
+        for name in resources(app, "AWS::EC2::Route"):
+            properties = chosen(ev, name)
+            if properties["RouteTableId"]["Ref"].startswith("Private"):
+                assert set(properties) == {"RouteTableId", "DestinationCidrBlock", target}, (size, name)
     assocs = resources(app, "AWS::EC2::SubnetRouteTableAssociation").values()
     for a in assocs:
         subnet, table = a["Properties"]["SubnetId"]["Ref"], a["Properties"]["RouteTableId"]["Ref"]
         assert subnet.startswith("Private") == table.startswith("Private")
     nats = resources(app, "AWS::EC2::NatGateway")
     assert {n["Properties"]["SubnetId"]["Ref"] for n in nats.values()} == PUBLIC
+    cidrs = [props(app, n)["CidrBlock"] for n in sorted(subnets)]
+    assert all(set(c) == {"Ref"} for c in cidrs), "explicit CIDR parameters: emulators lack Fn::Cidr"
+    assert '"Fn::Cidr":' not in json.dumps(app)
+
+
+def test_full_has_a_nat_gateway_per_az_small_one_nat_instance(app: dict[str, Any]) -> None:
+    full, small = sized(app, "full").resources(), sized(app, "small").resources()
+    assert {k for k, v in full.items() if v["Type"] == "AWS::EC2::NatGateway"} == {
+        "NatGateway1",
+        "NatGateway2",
+    }
+    assert not [k for k, v in full.items() if v["Type"] == "AWS::EC2::Instance"]
+    assert not [k for k, v in small.items() if v["Type"] == "AWS::EC2::NatGateway"]
+    nat = chosen(sized(app, "small"), "NatInstance")
+    assert nat["SubnetId"] == {"Ref": "PublicSubnet1"} and nat["SourceDestCheck"] is False
+    assert props(app, "NatEip")["InstanceId"] == {"Ref": "NatInstance"}
+    data = props(app, "NatLaunchTemplate")["LaunchTemplateData"]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert all(b["Ebs"]["Encrypted"] is True for b in data["BlockDeviceMappings"])
+    user_data = json.dumps(nat["UserData"])
+    assert "ip_forward" in user_data and "masquerade" in user_data
+    for rule in props(app, "NatSecurityGroup")["SecurityGroupIngress"]:
+        assert rule["CidrIp"] == {"Ref": "VpcCidr"} and rule["FromPort"] in (80, 443)
+    assert props(app, "NatInstanceRecoveryAlarm")["AlarmActions"][0]["Fn::Sub"].endswith(":ec2:recover")
 
 
 def test_only_the_alb_accepts_internet_traffic_on_80_and_443(app: dict[str, Any]) -> None:
@@ -131,7 +148,8 @@ def test_database_and_cache_reachable_only_from_the_lambda(app: dict[str, Any]) 
 def test_rds_multi_az_encrypted_private_protected(app: dict[str, Any]) -> None:
     db = app["Resources"]["Database"]
     p = db["Properties"]
-    assert p["MultiAZ"] is True
+    assert sized(app, "full").prop(db, "MultiAZ") is True
+    assert sized(app, "small").prop(db, "MultiAZ") is False
     assert p["StorageEncrypted"] is True and "KmsKeyId" in p
     assert p["PubliclyAccessible"] is False
     assert p["DeletionProtection"] is True
@@ -139,10 +157,15 @@ def test_rds_multi_az_encrypted_private_protected(app: dict[str, Any]) -> None:
     assert p["BackupRetentionPeriod"] >= 7
     assert p["MasterUserPassword"]["Fn::Sub"].startswith("{{resolve:ssm-secure:/movieagg/${Stage}/")
     assert refs(props(app, "DatabaseSubnetGroup")["SubnetIds"]) == PRIVATE
-    assert props(app, "DatabaseParameters")["Parameters"]["rds.force_ssl"] == "1"
+    # The default parameter group: PostgreSQL 15+ on RDS forces TLS (rds.force_ssl=1) by default.
+    assert int(str(p["EngineVersion"]).split(".")[0]) >= 15 and "DBParameterGroupName" not in p
 
 
 def test_redis_failover_encrypted_with_auth_token_in_private_subnets(app: dict[str, Any]) -> None:
+    assert "Cache" in sized(app, "full").resources() and "Cache" not in sized(app, "small").resources()
+    env = props(app, "ApiFunction")["Environment"]["Variables"]
+    assert sized(app, "small").value(env["MOVIEAGG_CACHE"]) == "disk"  # the Lambda's /tmp
+    assert sized(app, "small").value(env["MOVIEAGG_SSM_REQUIRED"]) == "MOVIEAGG_DATABASE_PASSWORD"
     p = props(app, "Cache")
     assert p["AutomaticFailoverEnabled"] is True and p["MultiAZEnabled"] is True
     assert p["NumCacheClusters"] >= 2
@@ -158,10 +181,10 @@ def test_web_tier_imdsv2_no_ssh_private_subnets_ssm(app: dict[str, Any]) -> None
     assert "KeyName" not in data and "NetworkInterfaces" not in data
     assert all(b["Ebs"]["Encrypted"] is True for b in data["BlockDeviceMappings"])
     asg = props(app, "WebGroup")
-    assert refs(asg["VPCZoneIdentifier"]) == PRIVATE
-    assert (
-        app["Parameters"]["WebMinSize"]["MinValue"] >= 2 and app["Parameters"]["WebMinSize"]["Default"] >= 2
-    )
+    assert refs(chosen(sized(app, "full"), "WebGroup")["VPCZoneIdentifier"]) == PRIVATE
+    assert refs(chosen(sized(app, "small"), "WebGroup")["VPCZoneIdentifier"]) == {"PrivateSubnet1"}
+    assert app["Parameters"]["WebMinSize"]["Default"] >= 2  # full: one per AZ (sizes.py refuses fewer)
+    assert size_parameters("small", {})["WebMinSize"] == "1"
     assert asg["HealthCheckType"] == "ELB"
     managed = json.dumps(props(app, "WebInstanceRole")["ManagedPolicyArns"])
     assert "AmazonSSMManagedInstanceCore" in managed
@@ -208,13 +231,14 @@ def test_lambda_in_private_subnets_reserved_concurrency_logs(app: dict[str, Any]
     fn = props(app, "ApiFunction")
     assert fn["Handler"] == "movieagg.aws.handler.handler"
     assert fn["Runtime"] == "python3.12"
-    assert refs(fn["VpcConfig"]["SubnetIds"]) == PRIVATE
+    assert refs(chosen(sized(app, "full"), "ApiFunction")["VpcConfig"]["SubnetIds"]) == PRIVATE
+    assert refs(chosen(sized(app, "small"), "ApiFunction")["VpcConfig"]["SubnetIds"]) == {"PrivateSubnet1"}
     assert fn["VpcConfig"]["SecurityGroupIds"] == [{"Ref": "LambdaSecurityGroup"}]
     assert fn["ReservedConcurrentExecutions"] == {"Ref": "LambdaReservedConcurrency"}
     env = fn["Environment"]["Variables"]
     assert env["MOVIEAGG_SSM_PREFIX"] == {"Fn::Sub": "/movieagg/${Stage}/"}
     assert not any(k.endswith(("API_KEY", "PASSWORD", "TOKEN")) for k in env)
-    assert env["MOVIEAGG_CACHE"]["Fn::Sub"][0].startswith("rediss://")
+    assert sized(app, "full").choose(env["MOVIEAGG_CACHE"])["Fn::Sub"][0].startswith("rediss://")
     assert "sslmode=require" in env["MOVIEAGG_DATABASE_URL"]["Fn::Sub"][0]
     assert props(app, "ApiFunctionLogGroup")["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     stage = props(app, "ApiStage")
@@ -284,3 +308,51 @@ def test_every_checkov_skip_has_a_reason() -> None:
         for logical_id, res in t["Resources"].items():
             for skip in res.get("Metadata", {}).get("checkov", {}).get("skip", []):
                 assert skip["id"].startswith("CKV") and len(skip.get("comment", "")) > 20, (name, logical_id)
+
+
+ALARMS = {
+    "ApiErrorRateAlarm": ("AWS/ApiGateway", "5XXError"),
+    "LambdaErrorsAlarm": ("AWS/Lambda", "Errors"),
+    "LambdaThrottlesAlarm": ("AWS/Lambda", "Throttles"),
+    "DatabaseCpuAlarm": ("AWS/RDS", "CPUUtilization"),
+    "DatabaseStorageAlarm": ("AWS/RDS", "FreeStorageSpace"),
+    "AlbUnhealthyHostsAlarm": ("AWS/ApplicationELB", "UnHealthyHostCount"),
+}
+
+
+def test_alarms_notify_an_encrypted_topic_and_email_is_optional(app: dict[str, Any]) -> None:
+    for logical_id, (namespace, metric) in ALARMS.items():
+        p = props(app, logical_id)
+        assert (p["Namespace"], p["MetricName"]) == (namespace, metric), logical_id
+        assert {"Ref": "AlarmTopic"} in p["AlarmActions"], logical_id
+    evictions = props(app, "CacheEvictionsAlarm")
+    assert app["Resources"]["CacheEvictionsAlarm"]["Condition"] == "IsFull"
+    assert {m["MetricStat"]["Metric"]["MetricName"] for m in evictions["Metrics"] if "MetricStat" in m} == {
+        "Evictions"
+    }
+    assert props(app, "ApiErrorRateAlarm")["Statistic"] == "Average"  # the 5xx share of requests
+    assert props(app, "AlarmTopic")["KmsMasterKeyId"] == {"Ref": "DataKey"}
+    key_policy = json.dumps(props(app, "DataKey")["KeyPolicy"])
+    assert "cloudwatch.amazonaws.com" in key_policy  # alarms may publish to the encrypted topic
+    subscription = app["Resources"]["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail" and subscription["Properties"]["Protocol"] == "email"
+    assert "AlarmEmailSubscription" in sized(app, "small", AlarmEmail="me@example.com").resources()
+    assert "AlarmEmailSubscription" not in sized(app, "small").resources()
+
+
+def test_the_dashboard_is_valid_json_with_every_part(app: dict[str, Any]) -> None:
+    body, variables = props(app, "Dashboard")["DashboardBody"]["Fn::Sub"]
+    text = body
+    for name in (
+        "AWS::Region",
+        "Stage",
+        "ApiFunction",
+        "Database",
+        "LoadBalancer.LoadBalancerFullName",
+        "CacheId",
+    ):
+        text = text.replace("${" + name + "}", "x")
+    widgets = json.loads(text)["widgets"]
+    namespaces = {w["properties"]["metrics"][0][0] for w in widgets}
+    assert namespaces == {"AWS/ApiGateway", "AWS/Lambda", "AWS/RDS", "AWS/ApplicationELB", "AWS/ElastiCache"}
+    assert set(variables) == {"CacheId"}
