@@ -58,20 +58,32 @@ def root(
     options.verbose = verbose
 
 
-TitleArg = Annotated[str, typer.Argument(help="The film's title, in any language it was released under.")]
-YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Release year (±1 is tolerated).")]
+TitleArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="The film: its title in any language it was released under (quotes optional), "
+        "'Title (1999)', an IMDb id, or an IMDb, TMDB, Trakt or Letterboxd film URL.",
+        show_default=False,
+    ),
+]
+YearOpt = Annotated[
+    int | None,
+    typer.Option("--year", "-y", help="Release year (±1 is tolerated); must agree with a year in the title."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 
 
 @app.command(
     help="Rate a film: one aggregate score and every source's rating.\n\n" + SCORE_METHOD,
     epilog="Examples:\n\n"
-    '  movieagg rate "The Matrix"\n\n'
-    '  movieagg rate "Dune" --year 1984 --json\n\n'
+    "  movieagg rate The Matrix\n\n"
+    '  movieagg rate "Dune (1984)" --json\n\n'
+    "  movieagg rate tt1049413\n\n"
+    "  movieagg rate https://letterboxd.com/film/heat-1995/\n\n"
     '  movieagg rate "Amélie" -s tmdb -s omdb --refresh',
 )
 def rate(
-    title: TitleArg,
+    words: TitleArg,
     year: YearOpt = None,
     json_output: JsonOpt = False,
     source: Annotated[
@@ -86,6 +98,7 @@ def rate(
     """Rate a film: one aggregate score and every source's rating."""
     from movieagg.factory import build_aggregator
 
+    title = " ".join(words)
     settings = load_settings()
 
     async def go() -> Any:
@@ -114,10 +127,10 @@ def _print_result(result: Any, json_output: bool) -> None:
 
 
 @app.command(
-    epilog='Examples:\n\n  movieagg search "Dune"\n\n  movieagg search "Godzilla" --year 1998 --json'
+    epilog='Examples:\n\n  movieagg search Dune\n\n  movieagg search "Godzilla" --year 1998 --json'
 )
 def search(
-    title: TitleArg,
+    words: TitleArg,
     year: YearOpt = None,
     json_output: JsonOpt = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many candidates.")] = 10,
@@ -125,6 +138,7 @@ def search(
     """List candidate films for a title (title, year, IMDb id) to disambiguate remakes."""
     from movieagg.factory import build_aggregator
 
+    title = " ".join(words)
     settings = load_settings()
 
     async def go() -> Any:

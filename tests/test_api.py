@@ -68,3 +68,11 @@ async def test_aggregator_with_your_own_sources() -> None:
     async with movieagg.Aggregator([source], cache=MemoryCache()) as agg:
         result = await agg.rate("Mine")
     assert result.score == pytest.approx(70.0, abs=1.0)
+
+
+async def test_the_library_understands_any_way_of_naming_a_film(fake: FakeAPI) -> None:
+    assert (await movieagg.arate("Psycho (1960)")).movie.imdb_id == "tt0054215"
+    assert (await movieagg.arate("https://www.imdb.com/title/tt0083658/")).movie.title == "Blade Runner"
+    assert (await movieagg.arate("https://www.themoviedb.org/movie/14160-up")).movie.imdb_id == "tt1049413"
+    with pytest.raises(movieagg.InvalidQuery):
+        await movieagg.arate("Psycho (1960)", 1998)

@@ -241,3 +241,43 @@ def test_rate_without_a_year_names_the_remakes(fake: FakeAPI) -> None:
     data = json.loads(run("rate", "Dune", "--json").stdout)
     assert [(a["title"], a["year"]) for a in data["alternatives"]] == [("Dune", 1984)]
     assert "Also titled" not in run("rate", "Dune", "--year", "2021").stdout
+
+
+# ------------------------------------------------------------------ any way of naming a film (#13)
+
+
+@pytest.mark.parametrize(
+    ("args", "imdb", "query"),
+    [
+        (["Up (2009)"], "tt1049413", {"title": "Up", "year": 2009}),
+        (["Psycho (1960)"], "tt0054215", {"title": "Psycho", "year": 1960}),
+        (["tt1049413"], "tt1049413", {"title": "tt1049413", "year": None}),
+        (["https://www.imdb.com/title/tt0083658/"], "tt0083658", {"title": "tt0083658", "year": None}),
+        (["https://www.themoviedb.org/movie/603-the-matrix"], "tt0133093", {"title": "tmdb:603", "year": None}),
+        (["https://letterboxd.com/film/heat-1995/"], "tt0113277", {"title": "Heat", "year": 1995}),
+        (["The", "Matrix"], "tt0133093", {"title": "The Matrix", "year": None}),
+        (["Psycho", "(1998)"], "tt0155975", {"title": "Psycho", "year": 1998}),
+        (["Psycho (1960)", "--year", "1960"], "tt0054215", {"title": "Psycho", "year": 1960}),
+    ],
+)
+def test_rate_understands_any_way_of_naming_a_film(
+    fake: FakeAPI, args: list[str], imdb: str, query: dict[str, object]
+) -> None:
+    out = run("rate", *args, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["movie"]["imdb_id"] == imdb
+    assert data["query"] == query
+
+
+def test_a_year_in_the_text_and_another_given_is_a_usage_error(fake: FakeAPI) -> None:
+    out = run("rate", "Psycho (1960)", "--year", "1998")
+    assert out.returncode == 2, out.stderr
+    assert "1960" in out.stderr and "1998" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("title", ["😀🎬", "\u200b\u200b", "\ufeff", "\ufffd"])
+def test_a_title_without_letters_is_invalid_input(fake: FakeAPI, title: str) -> None:
+    out = run("rate", title)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert "no letters or digits" in out.stderr or "empty" in out.stderr

@@ -46,6 +46,7 @@ from movieagg.core.models import (
     validate_imdb_id,
 )
 from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
+from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
 from movieagg.core.scoring import weigh
 
@@ -54,13 +55,18 @@ log = logging.getLogger("movieagg")
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """One lookup: what was asked (a title, or an IMDb id), of which sources, how to use the cache."""
+    """One lookup: what was asked (a title, or an IMDb id), of which sources, how to use the cache.
+
+    ``method`` says how the film is known before any search: ``title`` (to resolve), or
+    ``imdb_id`` / ``tmdb_id`` (asked by id) — then ``imdb_id`` is the film's IMDb id.
+    """
 
     query: Query
     imdb_id: str | None
     selected: tuple[RatingSource, ...]
     refresh: bool
     use_cache: bool
+    method: str = "title"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -68,7 +74,7 @@ class _Plan:
 
     @property
     def key(self) -> tuple[Any, ...]:
-        what = ("imdb", self.imdb_id) if self.imdb_id else ("title", self.query)
+        what = ("imdb", self.imdb_id, self.method, self.query) if self.imdb_id else ("title", self.query)
         return (*what, self.names, self.refresh, self.use_cache)
 
     @property
@@ -189,14 +195,42 @@ class Aggregator:
         refresh: bool = False,
         use_cache: bool = True,
     ) -> RatingResult:
-        """Rate the film a person most likely means by ``title`` (and ``year``)."""
+        """Rate the film a person most likely means by ``title`` (and ``year``).
+
+        ``title`` is anything :func:`~movieagg.core.query.parse_query` reads: a title, ``Title
+        (YYYY)``, an IMDb id, or an IMDb, TMDB, Trakt or Letterboxd film URL.
+        """
         try:
-            query = Query.create(title, year)
+            parsed = parse_query(title, year)
         except InvalidQuery as exc:
             self._write(failure_entry(Query(str(title)[:200], None), exc))
             raise
-        plan = _Plan(query, None, tuple(self.select(sources)), refresh, use_cache)
-        return await self._single_flight(plan)
+        return await self.rate_query(parsed, sources=sources, refresh=refresh, use_cache=use_cache)
+
+    async def rate_query(
+        self,
+        parsed: ParsedQuery,
+        *,
+        sources: Iterable[str] | None = None,
+        refresh: bool = False,
+        use_cache: bool = True,
+    ) -> RatingResult:
+        """Rate an already understood query (title and year, IMDb id or TMDB id)."""
+        selected = tuple(self.select(sources))
+        if parsed.imdb_id is not None:
+            plan = _Plan(parsed.query, parsed.imdb_id, selected, refresh, use_cache, "imdb_id")
+        elif parsed.tmdb_id is not None:
+            imdb = await self._imdb_of_tmdb(parsed.tmdb_id, use_cache)
+            plan = _Plan(parsed.query, imdb, selected, refresh, use_cache, "tmdb_id")
+        else:
+            plan = _Plan(parsed.query, None, selected, refresh, use_cache)
+        try:
+            return await self._single_flight(plan)
+        except NotFound:
+            if parsed.fallback is None:
+                raise
+            again = parsed.fallback
+            return await self.rate_query(again, sources=sources, refresh=refresh, use_cache=use_cache)
 
     async def rate_imdb(
         self,
@@ -208,12 +242,15 @@ class Aggregator:
     ) -> RatingResult:
         """Rate a film known by its IMDb id: no title matching at all."""
         imdb = validate_imdb_id(imdb_id)
-        plan = _Plan(Query(imdb, None), imdb, tuple(self.select(sources)), refresh, use_cache)
+        plan = _Plan(Query(imdb, None), imdb, tuple(self.select(sources)), refresh, use_cache, "imdb_id")
         return await self._single_flight(plan)
 
     async def search(self, title: str, year: int | str | None = None, limit: int = 10) -> list[Candidate]:
-        """Candidate films for a title, best first (to disambiguate remakes)."""
-        query = Query.create(title, year)
+        """Candidate films for a title, best first (to disambiguate remakes); none for an id."""
+        parsed = parse_query(title, year)
+        if parsed.is_id:
+            return []
+        query = parsed.query
         candidates, errors = await self._search(query, self.select(None), limit=max(limit, 10))
         if not candidates and errors:
             raise _failure_for(errors.values(), "every source failed to search")
@@ -495,6 +532,27 @@ class Aggregator:
             )
 
         return list(await asyncio.gather(*(complete(c) for c in candidates)))
+
+    async def _imdb_of_tmdb(self, tmdb_id: int, use_cache: bool) -> str:
+        """The IMDb id of a film known by its TMDB id (a TMDB URL): cached, else asked by id."""
+        if use_cache and (known := self.lookups.tmdb_identity(tmdb_id)) is not None and known.imdb_id:
+            return known.imdb_id
+        probe = Movie(title="", tmdb_id=tmdb_id)
+        order = sorted(self.sources.values(), key=lambda s: (s.name not in self.resolvers, s.name != "tmdb"))
+        failures: list[SourceFailure] = []
+        for source in order:
+            outcome = await self._fetch_one(source, probe)
+            if isinstance(outcome, SourceFailure):
+                failures.append(outcome)
+                continue
+            movie = outcome.movie if outcome is not None else None
+            if movie is not None and movie.imdb_id and movie.tmdb_id in (None, tmdb_id):
+                if use_cache:
+                    self.lookups.put_tmdb_identity(tmdb_id, movie)
+                return movie.imdb_id
+        if failures and len(failures) == len(order):
+            raise _failure_for(failures, f"could not look TMDB id {tmdb_id} up")
+        raise NotFound(f"no source knows TMDB id {tmdb_id} (or it has no IMDb id yet)")
 
     # ----------------------------------------------------------------- asking sources
 

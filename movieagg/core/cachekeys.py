@@ -10,8 +10,8 @@ import hashlib
 import json
 from typing import Any
 
-from movieagg.core.matching import normalize_title
 from movieagg.core.models import Movie
+from movieagg.core.text import normalize_title
 
 NAMESPACE = "movieagg"
 SCHEMA_VERSION = "v1"
@@ -28,6 +28,10 @@ def identity_key(title: str, year: int | None) -> str:
 
 def imdb_identity_key(imdb_id: str) -> str:
     return _key("imdb", imdb_id)
+
+
+def tmdb_identity_key(tmdb_id: int) -> str:
+    return _key("tmdb", str(int(tmdb_id)))
 
 
 def movie_ref(movie: Movie) -> str | None:

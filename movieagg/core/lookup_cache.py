@@ -87,6 +87,19 @@ class LookupCache:
         except (KeyError, TypeError, AttributeError):
             return None
 
+    def tmdb_identity(self, tmdb_id: int) -> Movie | None:
+        """The film a TMDB id names (its IMDb id), as a TMDB URL lookup learnt it."""
+        raw = self._get(cachekeys.tmdb_identity_key(tmdb_id))
+        try:
+            return Movie.from_dict(raw) if isinstance(raw, dict) else None
+        except (KeyError, TypeError, AttributeError):
+            return None
+
+    def put_tmdb_identity(self, tmdb_id: int, movie: Movie) -> None:
+        if self.cache is not None:
+            key = cachekeys.tmdb_identity_key(tmdb_id)
+            self.cache.set(key, cachekeys.encode(movie.to_dict()), self.identity_ttl)
+
     def put_identity(self, query: Query, movie: Movie, alternatives: Sequence[Movie] = ()) -> None:
         if self.cache is None:
             return

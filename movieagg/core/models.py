@@ -8,11 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from movieagg.core.errors import InvalidQuery, SourceErrorInfo
+from movieagg.core.text import fold
 
 MAX_TITLE_LENGTH = 200
 MIN_YEAR, MAX_YEAR = 1870, 2100
 IMDB_ID_RE = re.compile(r"^tt\d{7,8}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Invisible characters a paste or an export leaves: a BOM, zero-width spaces, bidi marks at the edges.
+_INVISIBLE_RE = re.compile(r"[\ufeff\u200b\u2060]")
+_FORMAT = r"[\u200c-\u200f\u202a-\u202e\u2066-\u2069]+"
+_EDGE_FORMAT_RE = re.compile(f"^{_FORMAT}|{_FORMAT}$")
 
 
 def utcnow() -> datetime:
@@ -48,9 +53,12 @@ class Query:
         """Validate untrusted input; raises InvalidQuery with a one-line reason."""
         if not isinstance(title, str):
             raise InvalidQuery("title must be text")
-        cleaned = " ".join(_CONTROL_RE.sub(" ", title).split())
+        cleaned = " ".join(_INVISIBLE_RE.sub("", _CONTROL_RE.sub(" ", title)).split())
+        cleaned = _EDGE_FORMAT_RE.sub("", cleaned).strip()
         if not cleaned:
             raise InvalidQuery("title is empty")
+        if not fold(cleaned):  # emoji, zero-width spaces, a BOM, U+FFFD: nothing to match on
+            raise InvalidQuery("title has no letters or digits")
         if len(cleaned) > MAX_TITLE_LENGTH:
             raise InvalidQuery(f"title is too long ({len(cleaned)} characters, at most {MAX_TITLE_LENGTH})")
         return cls(cleaned, validate_year(year))

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 
 from movieagg.core.config import Settings
 from movieagg.core.errors import SourceFailure
-from movieagg.core.matching import fold
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
+from movieagg.core.text import fold
 from movieagg.sources._http import HttpClient
 from movieagg.sources.base import BaseSource
 from movieagg.sources.imdb_datasets.files import db_path
