@@ -33,7 +33,7 @@ from movieagg.core.errors import (
 )
 from movieagg.core.lookup_cache import CacheView, LookupCache
 from movieagg.core.lookup_log import failure_entry, lookup_entry
-from movieagg.core.matching import rank_candidates, same_title_others
+from movieagg.core.matching import accepted, rank_candidates, same_title_others
 from movieagg.core.memo import Memo
 from movieagg.core.models import (
     Candidate,
@@ -251,7 +251,7 @@ class Aggregator:
         if parsed.is_id:
             return []
         query = parsed.query
-        candidates, errors = await self._search(query, self.select(None), limit=max(limit, 10))
+        candidates, errors, _ = await self._search(query, self.select(None), limit=max(limit, 10))
         if not candidates and errors:
             raise _failure_for(errors.values(), "every source failed to search")
         ranked = [s.candidate for s in rank_candidates(query, candidates)[:limit]]
@@ -462,10 +462,16 @@ class Aggregator:
     # ----------------------------------------------------------------- resolving titles
 
     async def _search(
-        self, query: Query, sources: Sequence[RatingSource], limit: int = 10
-    ) -> tuple[list[Candidate], dict[str, SourceFailure]]:
-        """Ask resolvers in order of authority until one has candidates."""
+        self,
+        query: Query,
+        sources: Sequence[RatingSource],
+        limit: int = 10,
+        usable: Callable[[Sequence[Candidate]], bool] | None = None,
+    ) -> tuple[list[Candidate], dict[str, SourceFailure], list[Candidate]]:
+        """Ask resolvers in order of authority until one has candidates (``usable`` ones, when
+        given); returns them, the failures, and what earlier resolvers found but could not use."""
         errors: dict[str, SourceFailure] = {}
+        unusable: list[Candidate] = []
         wanted = {s.name: s for s in sources if s.can_search}
         order = [wanted[n] for n in self.resolvers if n in wanted]
         order += [s for n, s in wanted.items() if n not in self.resolvers]
@@ -494,22 +500,24 @@ class Aggregator:
                     source.name, f"unexpected error ({type(exc).__name__})", "malformed"
                 )
                 continue
-            if found:
-                return list(found), errors
-        return [], errors
+            if found and (usable is None or usable(found)):
+                return list(found), errors, unusable
+            unusable.extend(found)  # nothing like the title here: the next resolver may know it
+        return [], errors, unusable
 
     async def _resolve(self, query: Query) -> tuple[Candidate, dict[str, SourceFailure], list[Candidate]]:
         """The film a query means, the failures on the way, and (no year given) its namesakes."""
         # Identity may come from any configured resolver, even one whose ratings were not
         # asked for: the best matcher should pick the film.
-        candidates, errors = await self._search(query, list(self.sources.values()))
+        def usable(found: Sequence[Candidate]) -> bool:  # a title must look like the query
+            return bool(accepted(rank_candidates(query, found)))
+
+        candidates, errors, unlike = await self._search(query, list(self.sources.values()), usable=usable)
         if not candidates:
-            if errors:
+            if errors and not unlike:
                 raise _failure_for(errors.values(), "could not look the title up")
             raise NotFound(_not_found_message(query))
-        ranked = rank_candidates(query, candidates)
-        if not ranked:
-            raise NotFound(_not_found_message(query))
+        ranked = accepted(rank_candidates(query, candidates))
         others = same_title_others(ranked) if query.year is None else []
         return ranked[0].candidate, errors, others
 

@@ -1,9 +1,23 @@
-"""Title matching: which candidate film does a person most likely mean?
+"""Title matching: which candidate film does a person most likely mean — if any?
 
 Titles are compared on normalised forms (accents, case, punctuation, "&"/"and", number
 words, interpuncts and stylised digits such as Se7en or M3GAN). Candidates are ranked by
 title agreement first, then year, then popularity and the source's own relevance order,
 so an exact title beats a popular near-miss and the year always has its say.
+
+A candidate is only *accepted* when one of its names (title, original title, alternative
+titles) agrees with the query by :func:`title_agreement` — the rule, also in the README:
+
+1. the same title once folded (case, accents, punctuation, articles, spacing, number words,
+   stylised digits): ``Amelie`` = ``Amélie``, ``Matrix`` = ``The Matrix``, ``Seven`` = ``Se7en``;
+2. the same main title, one side without its subtitle: ``Dune: Part One`` = ``Dune``;
+3. the same distinctive words in any order, small words (the, a, and, of, part …) aside:
+   ``Godfather 2`` = ``The Godfather Part II``;
+4. most distinctive words shared: at least three, and three quarters of all of them.
+
+Anything else — a word of the title (``Runner`` → Blade Runner), a sequel (``The Matrix`` →
+The Matrix Reloaded), a typo (``the matrx``) — is not a match: the lookup answers "not found"
+with suggestions instead of rating another film.
 """
 
 from __future__ import annotations
@@ -18,6 +32,14 @@ from movieagg.core.models import Candidate, Query
 from movieagg.core.text import fold, normalize_title
 
 _ARTICLES = ("the ", "a ", "an ", "le ", "la ", "les ", "l ", "el ", "der ", "die ", "das ")
+# Words that do not tell films apart (rule 3): articles in a few languages, "and", "of", "part".
+_FILLER = frozenset({
+    "the", "a", "an", "and", "of", "part", "le", "la", "les", "l", "el", "der", "die", "das", "de",
+    "du", "des", "il", "lo", "los", "las", "et", "und", "y", "e",
+})  # fmt: skip
+_SUBTITLE = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
+MOST_WORDS_SHARE = 0.75
+MOST_WORDS_MIN = 3
 _STYLISED_DIGIT = re.compile(r"(?<=[a-z])\d(?=[a-z])|(?<=[a-z])\d$|^\d(?=[a-z]{2})")
 
 
@@ -36,7 +58,11 @@ def _stylised_equal(a: str, b: str) -> bool:
     b_digits = {m.start() for m in _STYLISED_DIGIT.finditer(b)}
     if not a_digits and not b_digits:
         return False
-    return all(x == y or i in a_digits or i in b_digits for i, (x, y) in enumerate(zip(a, b, strict=True)))
+    # A digit may stand for a letter, never for another digit ("Toy Story 3" is not "Toy Story 2").
+    return all(
+        x == y or ((i in a_digits or i in b_digits) and x.isdigit() != y.isdigit())
+        for i, (x, y) in enumerate(zip(a, b, strict=True))
+    )
 
 
 def title_similarity(query: str, title: str) -> float:
@@ -68,10 +94,95 @@ def best_title_similarity(query: str, titles: Iterable[str | None]) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class TitleAgreement:
+    """How a candidate's name agrees with the query: which name, how, and how strongly.
+
+    ``name_kind``: ``title``, ``original`` or ``alternative``; ``how``: ``exact``, ``folded``,
+    ``main_title``, ``same_words`` or ``most_words`` (the rules, strongest first).
+    """
+
+    name: str
+    name_kind: str
+    how: str
+    strength: float
+
+    def describe(self) -> str:
+        """A short reason: ``original title "Солярис" matches exactly``."""
+        which = {"title": "title", "original": "original title", "alternative": "alternative title"}
+        how = {
+            "exact": "matches exactly",
+            "folded": "matches (ignoring case, accents and punctuation)",
+            "main_title": "matches without its subtitle",
+            "same_words": "has the same words",
+            "most_words": "shares most words",
+        }[self.how]
+        return f'{which[self.name_kind]} "{self.name}" {how}'
+
+
+_STRENGTH = {"exact": 1.0, "folded": 0.97, "main_title": 0.8, "same_words": 0.85, "most_words": 0.7}
+
+
+def _words(normalised: str) -> set[str]:
+    return {w for w in normalised.split() if w not in _FILLER}
+
+
+def _main_title(text: str) -> str | None:
+    """The title before its subtitle (``Dune: Part One`` → ``Dune``), or None without one."""
+    parts = _SUBTITLE.split(text.strip(), maxsplit=1)
+    return parts[0] if len(parts) == 2 and parts[0] and parts[1] else None
+
+
+def _equivalent(query: str, name: str) -> bool:
+    return title_similarity(query, name) >= 0.95
+
+
+def name_agreement(query: str, name: str) -> str | None:
+    """How one name agrees with the query (the rule that holds), or None."""
+    q, n = normalize_title(query), normalize_title(name)
+    if not q or not n:
+        return None
+    if q == n:
+        same_text = " ".join(query.casefold().split()) == " ".join(name.casefold().split())
+        return "exact" if same_text else "folded"
+    if _equivalent(query, name):
+        return "folded"
+    for whole, part in ((query, _main_title(name)), (name, _main_title(query))):
+        if part is not None and _words(normalize_title(part)) and _equivalent(whole, part):
+            return "main_title"
+    if q.split()[-1] in _FILLER or n.split()[-1] in _FILLER:
+        return None  # "Dune part": something is missing, the words alone cannot tell
+    q_words, n_words = _words(q), _words(n)
+    if q_words and q_words == n_words:
+        return "same_words"
+    shared = q_words & n_words
+    if len(shared) >= MOST_WORDS_MIN and len(shared) / len(q_words | n_words) >= MOST_WORDS_SHARE:
+        return "most_words"
+    return None
+
+
+def title_agreement(query: str, candidate: Candidate) -> TitleAgreement | None:
+    """The strongest agreement of any of the candidate's names with the query, or None (rejected)."""
+    names = [(candidate.title, "title"), (candidate.original_title, "original")]
+    names += [(alias, "alternative") for alias in candidate.aliases]
+    best: TitleAgreement | None = None
+    for name, kind in names:
+        if not name:
+            continue
+        how = name_agreement(query, name)
+        if how is None:
+            continue
+        found = TitleAgreement(name, kind, how, _STRENGTH[how])
+        if best is None or found.strength > best.strength:
+            best = found
+    return best
+
+
+@dataclass(frozen=True, slots=True)
 class ScoredCandidate:
     candidate: Candidate
     score: float
     title_score: float
+    agreement: TitleAgreement | None = None  # None: the title does not look like the query
 
 
 def score_candidate(query: Query, candidate: Candidate) -> ScoredCandidate:
@@ -90,11 +201,15 @@ def score_candidate(query: Query, candidate: Candidate) -> ScoredCandidate:
     votes = candidate.votes or 0
     score += min(math.log10(votes + 1), 7.0) * 0.6
     score += 1.5 / (candidate.rank + 1)  # the source's own relevance (alternative titles)
-    return ScoredCandidate(candidate, round(score, 4), title_score)
+    agreement = title_agreement(query.title, candidate) if title_score > 0 else None
+    return ScoredCandidate(candidate, round(score, 4), title_score, agreement)
 
 
 def rank_candidates(query: Query, candidates: Sequence[Candidate]) -> list[ScoredCandidate]:
-    """Candidates best first; candidates more than a year off a given year are dropped."""
+    """Candidates best first; candidates more than a year off a given year are dropped.
+
+    Every candidate is ranked; :func:`accepted` keeps those whose title agrees with the query.
+    """
     scored = [score_candidate(query, c) for c in candidates]
     if query.year is not None:
         scored = [s for s in scored if s.candidate.year is None or abs(s.candidate.year - query.year) <= 1]
@@ -102,8 +217,13 @@ def rank_candidates(query: Query, candidates: Sequence[Candidate]) -> list[Score
     return scored
 
 
+def accepted(ranked: Sequence[ScoredCandidate]) -> list[ScoredCandidate]:
+    """The ranked candidates whose title agrees with the query (best first)."""
+    return [s for s in ranked if s.agreement is not None]
+
+
 def pick(query: Query, candidates: Sequence[Candidate]) -> Candidate | None:
-    ranked = rank_candidates(query, candidates)
+    ranked = accepted(rank_candidates(query, candidates))
     return ranked[0].candidate if ranked else None
 
 

@@ -202,3 +202,40 @@ async def test_a_year_or_an_imdb_id_has_no_namesakes() -> None:
     assert (await agg.rate("Dune", 1984)).alternatives == ()
     assert (await agg.rate_imdb("tt0087182")).alternatives == ()
     assert (await agg.rate("Dune")).alternatives  # the title alone still has them
+
+
+# ---------------------------------------------------------------------------- #11 item 5
+
+
+async def test_a_search_answer_unlike_the_title_is_not_accepted() -> None:
+    # A resolver that answers "The Matrix" with Blade Runner (any search answer used to be taken).
+    blade = {"tt0083658": ("Blade Runner", 1982, 8.1, 800000)}
+
+    class Loose(StubSource):
+        async def search(self, query, limit=10):  # type: ignore[no-untyped-def]
+            self.calls.append(f"search:{query.title}")
+            return [c for c in await StubSource.search(self, Query("blade", None), limit)]
+
+    from movieagg.core.models import Query
+
+    with pytest.raises(NotFound):
+        await Aggregator([Loose("tmdb", blade, can_search=True)]).rate("The Matrix")
+    with pytest.raises(NotFound):
+        await Aggregator([Loose("tmdb", blade, can_search=True)]).rate("Runner")
+    found = await Aggregator([Loose("tmdb", blade, can_search=True)]).rate("Blade Runner")
+    assert found.movie.imdb_id == "tt0083658" and found.errors == ()
+
+
+async def test_when_the_first_resolver_answers_only_unlike_films_the_next_one_is_asked() -> None:
+    blade = {"tt0083658": ("Blade Runner", 1982, 8.1, 800000)}
+    matrix = {"tt0133093": ("The Matrix", 1999, 8.7, 2000000)}
+
+    class Junk(StubSource):
+        async def search(self, query, limit=10):  # type: ignore[no-untyped-def]
+            self.calls.append(f"search:{query.title}")
+            return [c for c in await StubSource.search(self, query.__class__("blade", None), limit)]
+
+    first, second = Junk("tmdb", blade, can_search=True), StubSource("omdb", matrix, can_search=True)
+    result = await Aggregator([first, second]).rate("The Matrix")
+    assert result.movie.imdb_id == "tt0133093"
+    assert "search:The Matrix" in second.calls
