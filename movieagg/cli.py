@@ -17,7 +17,7 @@ import typer
 
 from movieagg._version import __version__
 from movieagg.commands.common import fail, load_settings, options, run, stdout
-from movieagg.core.errors import EXIT_INTERRUPTED, ConfigurationError
+from movieagg.core.errors import EXIT_INTERRUPTED, ConfigurationError, MovieAggError
 
 SCORE_METHOD = (
     "The score is a confidence-weighted mean of every rating on a 0–100 scale: a rating's weight "
@@ -109,10 +109,20 @@ def rate(
             )
             _print_result(result, json_output)  # print before the records are flushed to the database
             return result
+        except MovieAggError as exc:
+            if json_output:  # scripts read the error (and "did you mean") on stdout; stderr has its line
+                _print_error(exc)
+            raise
         finally:
             await aggregator.aclose()
 
     run(go, settings, status=f"Rating {title!r}…")
+
+
+def _print_error(exc: MovieAggError) -> None:
+    from movieagg._jsonout import write_json
+
+    write_json({"error": {"code": exc.code, "message": str(exc), **exc.details()}})
 
 
 def _print_result(result: Any, json_output: bool) -> None:

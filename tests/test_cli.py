@@ -281,3 +281,26 @@ def test_a_title_without_letters_is_invalid_input(fake: FakeAPI, title: str) -> 
     out = run("rate", title)
     assert out.returncode == 2, (out.stdout, out.stderr)
     assert "no letters or digits" in out.stderr or "empty" in out.stderr
+
+
+# ------------------------------------------------------------------ did you mean (#13)
+
+
+def test_a_miss_suggests_the_nearest_films(fake: FakeAPI) -> None:
+    out = run("rate", "the matrx")
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: no film matches 'the matrx' — did you mean: The Matrix (1999)")
+    assert out.stderr.count("\n") == 1 and out.stdout == ""
+    as_json = run("rate", "the matrx", "--json")
+    assert as_json.returncode == 1
+    body = json.loads(as_json.stdout)
+    assert body["error"]["code"] == "not_found" and "the matrx" in body["error"]["message"]
+    assert body["error"]["suggestions"][0] == {"title": "The Matrix", "year": 1999, "imdb_id": "tt0133093"}
+    runner = json.loads(run("rate", "Runner", "--json").stdout)
+    assert [s["title"] for s in runner["error"]["suggestions"]][:1] == ["Blade Runner"]
+
+
+def test_other_errors_with_json_are_json_too(fake: FakeAPI) -> None:
+    out = run("rate", "Dune", "--year", "1700", "--json")
+    assert out.returncode == 2
+    assert json.loads(out.stdout)["error"]["code"] == "invalid_input"

@@ -30,6 +30,7 @@ from movieagg.core.errors import (
     MovieAggError,
     NotFound,
     SourceFailure,
+    Suggestion,
 )
 from movieagg.core.lookup_cache import CacheView, LookupCache
 from movieagg.core.lookup_log import failure_entry, lookup_entry
@@ -49,6 +50,7 @@ from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
 from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
 from movieagg.core.scoring import weigh
+from movieagg.core.suggest import prefix_of, rank_suggestions, word_variants
 
 log = logging.getLogger("movieagg")
 
@@ -516,10 +518,45 @@ class Aggregator:
         if not candidates:
             if errors and not unlike:
                 raise _failure_for(errors.values(), "could not look the title up")
-            raise NotFound(_not_found_message(query))
+            raise NotFound(_not_found_message(query), await self._suggest(query, unlike, set(errors)))
         ranked = accepted(rank_candidates(query, candidates))
         others = same_title_others(ranked) if query.year is None else []
         return ranked[0].candidate, errors, others
+
+    async def _suggest(self, query: Query, unlike: Sequence[Candidate], failed: set[str]) -> list[Suggestion]:
+        """A miss: the nearest films — what the searches rejected and titles already cached, else
+        each distinctive word searched alone, else a prefix on sources that search by prefix."""
+        try:
+            pool: list[Movie | Candidate] = [*unlike, *self.lookups.known_titles()]
+            found = rank_suggestions(query, pool)
+            healthy = [self.sources[n] for n in self.resolvers if n in self.sources and n not in failed]
+            if not found and healthy:
+                for variant in word_variants(query):  # on the most authoritative resolver only
+                    pool.extend(await self._quietly(healthy[0].search(variant, 10)))
+                found = rank_suggestions(query, pool)
+            prefix = prefix_of(query)
+            if not found and prefix is not None:
+                by_prefix = [
+                    s
+                    for s in self.sources.values()
+                    if getattr(s, "prefix_search", False) and s.name not in failed
+                ]
+                answers = await asyncio.gather(
+                    *(self._quietly(getattr(s, "suggest", s.search)(Query(prefix), 20)) for s in by_prefix)
+                )
+                pool.extend(c for answer in answers for c in answer)
+                found = rank_suggestions(query, pool)
+            return found
+        except Exception:  # suggestions are a courtesy: never the reason a lookup fails
+            log.debug("suggestions for %r failed", query.title, exc_info=True)
+            return []
+
+    async def _quietly(self, search: Awaitable[Sequence[Candidate]]) -> Sequence[Candidate]:
+        try:
+            return await budget.within(self.source_timeout, search)
+        except Exception:
+            log.debug("a search for suggestions failed", exc_info=True)
+            return []
 
     async def _complete_ids(self, candidates: list[Candidate]) -> list[Candidate]:
         """Fill in IMDb ids a search did not return (TMDB's), asking each candidate's source by id."""

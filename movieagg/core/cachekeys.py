@@ -30,6 +30,19 @@ def imdb_identity_key(imdb_id: str) -> str:
     return _key("imdb", imdb_id)
 
 
+TITLE_SHARDS = 16  # the index of titles already resolved ("did you mean"), in a few small entries
+
+
+def titles_key(title: str) -> str:
+    """The shard of the known-titles index a title belongs to."""
+    shard = hashlib.sha256(normalize_title(title).encode()).digest()[0] % TITLE_SHARDS
+    return _key("titles", str(shard))
+
+
+def all_titles_keys() -> list[str]:
+    return [_key("titles", str(i)) for i in range(TITLE_SHARDS)]
+
+
 def tmdb_identity_key(tmdb_id: int) -> str:
     return _key("tmdb", str(int(tmdb_id)))
 

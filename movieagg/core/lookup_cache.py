@@ -20,6 +20,7 @@ from movieagg.core.protocols import Cache
 from movieagg.core.safecache import SafeCache
 
 STALE_WINDOW = 30 * 24 * 3600.0
+TITLES_PER_SHARD = 200  # known titles kept per index shard (16 shards), the newest
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,30 @@ class LookupCache:
         self.cache.set(key, cachekeys.encode(entry), ttl)
         if self.memo is not None:
             self.memo.drop(key)
+        self.remember_title(movie)
+
+    # ------------------------------------------------------------------ titles already resolved
+
+    def remember_title(self, movie: Movie) -> None:
+        """Add a resolved film to the known-titles index (best effort: a lost race loses one)."""
+        if self.cache is None or not movie.imdb_id or not movie.title or movie.title == movie.imdb_id:
+            return
+        key = cachekeys.titles_key(movie.title)
+        raw = self._get(key)
+        rows = [r for r in raw if _title_row(r) and r[2] != movie.imdb_id] if isinstance(raw, list) else []
+        rows.append([movie.title, movie.year, movie.imdb_id])
+        self.cache.set(key, cachekeys.encode(rows[-TITLES_PER_SHARD:]), self.identity_ttl + STALE_WINDOW)
+
+    def known_titles(self) -> list[Movie]:
+        """Every film in the known-titles index (for suggestions when nothing matched)."""
+        if self.cache is None:
+            return []
+        films: list[Movie] = []
+        for blob in self.cache.get_many(cachekeys.all_titles_keys()):
+            rows = cachekeys.decode(blob)
+            if isinstance(rows, list):
+                films.extend(Movie(r[0], r[1], r[2]) for r in rows if _title_row(r))
+        return films
 
     # ------------------------------------------------------------------ ratings
 
@@ -160,6 +185,16 @@ class LookupCache:
         self.cache.set(key, cachekeys.encode(item.to_dict()), self.ratings_ttl + STALE_WINDOW)
         if self.memo is not None:
             self.memo.drop(key)
+
+
+def _title_row(row: Any) -> bool:
+    return (
+        isinstance(row, list)
+        and len(row) == 3
+        and isinstance(row[0], str)
+        and (row[1] is None or isinstance(row[1], int))
+        and isinstance(row[2], str)
+    )
 
 
 def _parse_identity(raw: Any) -> CachedIdentity | None:

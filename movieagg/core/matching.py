@@ -122,7 +122,8 @@ class TitleAgreement:
 _STRENGTH = {"exact": 1.0, "folded": 0.97, "main_title": 0.8, "same_words": 0.85, "most_words": 0.7}
 
 
-def _words(normalised: str) -> set[str]:
+def distinctive_words(normalised: str) -> set[str]:
+    """The words of a normalised title that tell films apart (not the, a, and, of, part …)."""
     return {w for w in normalised.split() if w not in _FILLER}
 
 
@@ -147,11 +148,11 @@ def name_agreement(query: str, name: str) -> str | None:
     if _equivalent(query, name):
         return "folded"
     for whole, part in ((query, _main_title(name)), (name, _main_title(query))):
-        if part is not None and _words(normalize_title(part)) and _equivalent(whole, part):
+        if part is not None and distinctive_words(normalize_title(part)) and _equivalent(whole, part):
             return "main_title"
     if q.split()[-1] in _FILLER or n.split()[-1] in _FILLER:
         return None  # "Dune part": something is missing, the words alone cannot tell
-    q_words, n_words = _words(q), _words(n)
+    q_words, n_words = distinctive_words(q), distinctive_words(n)
     if q_words and q_words == n_words:
         return "same_words"
     shared = q_words & n_words

@@ -1,8 +1,9 @@
 """Garbage in, nothing "found" out: a batch of random lines against the fake upstream (#11 item 5).
 
 Before a candidate had to look like the query, random lines came back "found" whenever a
-search answered anything at all (17 of 510 in the issue's run): a single word of a title, a
-pair of words from two films, symbols that folded to nothing.
+search answered anything at all (17 of 510 in the issue's run; 61 of 510 of these lines against
+the fake): a single word of a title, a pair of words from two films, symbols that folded to
+nothing. Half as many lines keep the test near ten seconds.
 """
 
 from __future__ import annotations
@@ -47,11 +48,11 @@ def _bare(text: str) -> str:
 
 def test_random_lines_are_not_found(fake: FakeAPI, tmp_path: object) -> None:
     titles = {_bare(n) for f in FILMS for n in (f["title"], f["original"], *f["alt_titles"]) if n}
-    lines = [line for line in garbage(510) if _bare(line) not in titles]  # real titles aside
+    lines = [line for line in garbage(255) if _bare(line) not in titles]  # real titles aside
     settings = Settings.from_env({**fake.env, "MOVIEAGG_HOME": str(tmp_path), "MOVIEAGG_CACHE": "memory",
                                   "MOVIEAGG_SOURCES": "tmdb,omdb"})
     results = rate_many(lines, settings=settings, concurrency=16)
     found = [(r.item.label(), r.result.movie.title) for r in results if r.status in ("found", "ambiguous") and r.result]
     assert found == []
     assert {r.status for r in results} <= {"not_found", "invalid"}
-    assert sum(r.status == "invalid" for r in results) >= 40  # the symbol lines: invalid input, not lookups
+    assert sum(r.status == "invalid" for r in results) >= 20  # the symbol lines: invalid input, not lookups

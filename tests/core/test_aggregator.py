@@ -239,3 +239,20 @@ async def test_when_the_first_resolver_answers_only_unlike_films_the_next_one_is
     result = await Aggregator([first, second]).rate("The Matrix")
     assert result.movie.imdb_id == "tt0133093"
     assert "search:The Matrix" in second.calls
+
+
+async def test_a_miss_suggests_the_nearest_films() -> None:
+    blade = {"tt0083658": ("Blade Runner", 1982, 8.1, 800000)}
+    with pytest.raises(NotFound) as caught:
+        await Aggregator([StubSource("tmdb", blade, can_search=True)]).rate("Runner")
+    assert [s.title for s in caught.value.suggestions] == ["Blade Runner"]
+    assert "did you mean: Blade Runner (1982)" in str(caught.value)
+
+
+async def test_titles_already_cached_are_suggested() -> None:
+    matrix = {"tt0133093": ("The Matrix", 1999, 8.7, 2000000)}
+    agg = Aggregator([StubSource("tmdb", matrix, can_search=True)], cache=MemoryCache())
+    await agg.rate("The Matrix")
+    with pytest.raises(NotFound) as caught:
+        await agg.rate("the matrx")
+    assert [(s.title, s.year, s.imdb_id) for s in caught.value.suggestions] == [("The Matrix", 1999, "tt0133093")]

@@ -49,3 +49,11 @@ async def test_conflicting_years_and_symbol_titles_are_400(service: Service) -> 
     assert status == 400 and "1995" in body["error"]["message"]  # type: ignore[index]
     status, body = await get(service, "/api/rate", title="😀🎬")
     assert status == 400 and body["error"]["code"] == "invalid_input"  # type: ignore[index]
+
+
+async def test_a_miss_is_a_404_with_suggestions(service: Service) -> None:
+    status, body = await get(service, "/api/rate", title="the matrx")
+    assert status == 404
+    error = body["error"]
+    assert error["code"] == "not_found"  # type: ignore[index]
+    assert error["suggestions"][0] == {"title": "The Matrix", "year": 1999, "imdb_id": "tt0133093"}  # type: ignore[index]

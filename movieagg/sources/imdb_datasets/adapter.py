@@ -156,5 +156,22 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
         return candidates[: max(limit, 10)]
 
 
+    async def suggest(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
+        """Titles whose words begin like the query's ("did you mean"), the most voted first."""
+        norm = fold(query.title)
+        if not norm:
+            return []
+        words = " ".join('"' + w.replace('"', '""') + '"*' for w in norm.split())
+        rows = self._query(
+            f"SELECT {self._COLUMNS} FROM titles WHERE tconst IN (SELECT rowid FROM titles_fts "  # noqa: S608
+            "WHERE titles_fts MATCH ?) ORDER BY coalesce(votes, 0) DESC LIMIT ?",
+            [words, max(limit, 10)],
+        )
+        return [
+            Candidate(title, year, self.name, imdb_id=_imdb(t), original_title=original, votes=votes, rank=i)
+            for i, (t, title, original, year, _runtime, _rating, votes) in enumerate(rows)
+        ]
+
+
 def _imdb(tconst: int) -> str:
     return f"tt{tconst:07d}"
