@@ -615,6 +615,7 @@ class Handler(BaseHTTPRequestHandler):
             if len(params["s"].strip()) < 3:
                 return self._send(200, {"Response": "False", "Error": "Too many results."})
             films = [f for f in cat.search(params["s"]) if year is None or _year(f) == year]
+            films.sort(key=lambda f: -(f["imdb_votes"] or 0))  # OMDb's order: most IMDb votes first
             if not films:
                 return self._send(200, {"Response": "False", "Error": "Movie not found!"})
             page = [

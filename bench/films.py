@@ -1,8 +1,8 @@
 """The fake upstream's catalogue: real films with plausible figures, chosen for the traps.
 
 Remakes sharing a title, original vs English titles, stylised titles, one-letter titles, a
-film with no ratings yet, and an obscure exact-title decoy for "Seven". Figures are
-illustrative, not live data.
+film with no ratings yet, an obscure exact-title decoy for "Seven", and Solaris, which TMDB
+and OMDb rank differently. Figures are illustrative, not live data.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ _ROWS: list[tuple[Any, ...]] = [
     ("tt0155975", 11252, "Q1063346", "Psycho", None, 1998, 105, "Gus Van Sant", 4.6, 47123, 39, 47, 5.1, 812, 10.0, ()),
     ("tt0110357", 8587, "Q36479", "The Lion King", None, 1994, 88, "Roger Allers, Rob Minkoff", 8.5, 1123456, 93, 88, 8.3, 18012, 70.0, ()),
     ("tt6105098", 420818, "Q27952436", "The Lion King", None, 2019, 118, "Jon Favreau", 6.8, 267123, 52, 55, 7.1, 10512, 40.0, ()),
-    ("tt0069293", 593, "Q309263", "Solaris", "Солярис", 1972, 167, "Andrei Tarkovsky", 8.0, 98123, 92, 93, 7.8, 1612, 18.0, ()),
-    ("tt0307479", 2103, "Q1139378", "Solaris", None, 2002, 99, "Steven Soderbergh", 6.2, 93123, 67, 65, 6.0, 1512, 14.0, ()),
+    # Solaris: TMDB ranks 1972 first (more popular there), OMDb's search 2002 (more IMDb votes) —
+    # the resolvers disagree, as they do for the real films.
+    ("tt0069293", 593, "Q309263", "Solaris", "Солярис", 1972, 167, "Andrei Tarkovsky", 8.0, 94123, 92, 93, 7.8, 1612, 18.0, ()),
+    ("tt0307479", 2103, "Q1139378", "Solaris", None, 2002, 99, "Steven Soderbergh", 6.2, 104123, 67, 65, 6.0, 1512, 14.0, ()),
     ("tt0054135", 299, "Q1130958", "Ocean's Eleven", "Ocean's 11", 1960, 127, "Lewis Milestone", 6.5, 25123, 48, 47, 6.4, 512, 9.0, ("Ocean's 11",)),
     ("tt0240772", 161, "Q232000", "Ocean's Eleven", None, 2001, 116, "Steven Soderbergh", 7.7, 612345, 83, 74, 7.4, 12512, 45.0, ("Ocean's 11",)),
     ("tt0047034", 1678, "Q200873", "Godzilla", "ゴジラ", 1954, 96, "Ishirō Honda", 7.5, 37123, 93, 78, 7.4, 1012, 15.0, ("Gojira",)),

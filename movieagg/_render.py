@@ -16,6 +16,7 @@ from rich.text import Text
 
 from movieagg._jsonout import write_json  # noqa: F401  (kept importable from here)
 from movieagg.core.models import Candidate, RatingResult
+from movieagg.core.text import printable
 
 
 def score_style(score: float | None) -> str:
@@ -46,9 +47,23 @@ def _votes(votes: int | None) -> str:
     return f"{votes:,}"
 
 
+def _match_lines(result: RatingResult) -> list[Text]:
+    """How sure the answer is about the film: a dim line, or a visible warning when uncertain."""
+    match = result.match
+    if match is None:
+        return []
+    reasons = "; ".join(printable(r) for r in match.reasons)
+    if match.uncertain:
+        line = Text(f"⚠ uncertain match ({match.confidence:.2f}): ", style="bold yellow")
+        line.append(reasons, style="yellow")
+        hint = "add --year, rate it by IMDb id, or `movieagg pin` the film you mean"
+        return [line, Text(hint, style="yellow")]
+    return [Text(f"match {match.confidence:.2f}: {reasons}", style="dim")]
+
+
 def render_result(result: RatingResult, console: Console) -> None:
     movie = result.movie
-    heading = Text(movie.title, style="bold")
+    heading = Text(printable(movie.title), style="bold")
     if movie.year:
         heading.append(f" ({movie.year})")
     ids = " · ".join(x for x in (movie.imdb_id, f"tmdb {movie.tmdb_id}" if movie.tmdb_id else None) if x)
@@ -77,7 +92,7 @@ def render_result(result: RatingResult, console: Console) -> None:
             rating.source,
             style=None if counted else "dim",  # a duplicate counted once, from the preferred source
         )
-    parts: list[Any] = [Text.assemble(("Score ", "bold"), score_text)]
+    parts: list[Any] = [Text.assemble(("Score ", "bold"), score_text), *_match_lines(result)]
     details = ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
     if details:
         parts.append(Text(details, style="dim"))

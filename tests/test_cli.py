@@ -304,3 +304,26 @@ def test_other_errors_with_json_are_json_too(fake: FakeAPI) -> None:
     out = run("rate", "Dune", "--year", "1700", "--json")
     assert out.returncode == 2
     assert json.loads(out.stdout)["error"]["code"] == "invalid_input"
+
+
+# ------------------------------------------------------------------ match confidence (#13)
+
+
+def test_every_answer_carries_its_match_confidence(fake: FakeAPI) -> None:
+    up = json.loads(run("rate", "Up", "--year", "2009", "--json").stdout)["match"]
+    assert up["method"] == "title" and up["confidence"] >= 0.95
+    assert up["reasons"][:2] == ['title "Up" matches exactly', "released 2009, as asked"]
+    by_id = json.loads(run("rate", "tt1049413", "--json").stdout)["match"]
+    assert (by_id["confidence"], by_id["method"]) == (1.0, "imdb_id")
+
+
+def test_solaris_without_a_year_is_uncertain_because_tmdb_and_omdb_disagree(fake: FakeAPI) -> None:
+    out = run("rate", "Solaris", "--json")
+    assert out.returncode == 0, out.stderr
+    match = json.loads(out.stdout)["match"]
+    assert match["confidence"] < 0.6
+    assert any("OMDb's search puts Solaris (2002) first" in r for r in match["reasons"])
+    table = run("rate", "Solaris")
+    assert "uncertain match" in table.stdout and "Solaris (2002)" in table.stdout
+    sure = run("rate", "Solaris", "--year", "1972")
+    assert "uncertain match" not in sure.stdout and "match" in sure.stdout

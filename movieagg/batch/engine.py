@@ -46,6 +46,12 @@ async def _rate_one(
         return BatchResult(item, exc.batch_status, message=str(exc), errors=tuple(exc.errors))
     except Exception as exc:  # one bad title must not sink a list of 100,000
         return BatchResult(item, "failed", message=f"internal error ({type(exc).__name__})")
+    if result.match is not None and result.match.uncertain:  # rated, but which film is in doubt
+        why = "; ".join(result.match.reasons)
+        return BatchResult(
+            item, "uncertain", result, f"match {result.match.confidence:.2f}: {why}", result.alternatives,
+            result.errors,
+        )  # fmt: skip
     if result.alternatives:  # no year given and remakes exist (remembered with the identity)
         also = ", ".join(f"{m.title} ({m.year})" for m in result.alternatives)
         return BatchResult(

@@ -79,6 +79,7 @@ def _table_row(console: Any, res: BatchResult) -> None:
     from rich.markup import escape
 
     from movieagg._render import score_style
+    from movieagg.core.text import printable
 
     r = res.result
     if r is not None:
@@ -87,11 +88,15 @@ def _table_row(console: Any, res: BatchResult) -> None:
         style = score_style(r.score)
     else:
         film, score, style = res.item.label(), "    —", "dim"
+    film = printable(film)
     film = film if len(film) <= 44 else film[:43] + "…"
-    status = {"found": "", "ambiguous": "[yellow]ambiguous[/]", "not_found": "[dim]not found[/]"}.get(
-        res.status, f"[red]{escape(res.status)}[/]"
-    )
-    note = f" [dim]{escape(res.message)}[/]" if res.message and res.status != "found" else ""
+    status = {
+        "found": "",
+        "ambiguous": "[yellow]ambiguous[/]",
+        "uncertain": "[bold yellow]uncertain[/]",
+        "not_found": "[dim]not found[/]",
+    }.get(res.status, f"[red]{escape(res.status)}[/]")
+    note = f" [dim]{escape(printable(res.message))}[/]" if res.message and res.status != "found" else ""
     if res.cached and res.status == "found":
         status = "[dim]cached[/]"
     imdb = (r.movie.imdb_id if r else res.item.imdb_id) or ""

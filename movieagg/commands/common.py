@@ -47,7 +47,9 @@ def fail(message: str, code: int) -> NoReturn:
     """Print one clear line on stderr and exit with ``code``."""
     from rich.markup import escape
 
-    stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    from movieagg.core.text import printable
+
+    stderr().print(f"[bold red]error:[/] {escape(printable(message))}", soft_wrap=True)
     raise typer.Exit(code)
 
 

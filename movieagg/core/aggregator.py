@@ -19,10 +19,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from movieagg.core import budget, cachekeys
+from movieagg.core.confidence import MatchEvidence, assess
 from movieagg.core.errors import (
     AllSourcesFailed,
     ConfigurationError,
@@ -38,6 +39,7 @@ from movieagg.core.matching import accepted, rank_candidates, same_title_others
 from movieagg.core.memo import Memo
 from movieagg.core.models import (
     Candidate,
+    Match,
     Movie,
     Query,
     RatingResult,
@@ -51,6 +53,7 @@ from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
 from movieagg.core.scoring import weigh
 from movieagg.core.suggest import prefix_of, rank_suggestions, word_variants
+from movieagg.core.text import normalize_title
 
 log = logging.getLogger("movieagg")
 
@@ -91,6 +94,7 @@ class _Answers:
     data: dict[str, SourceData]
     errors: dict[str, SourceFailure]
     fresh: set[str]
+    disputed: dict[str, str] = field(default_factory=dict)  # source → the other IMDb id it insists on
 
 
 class Aggregator:
@@ -322,7 +326,7 @@ class Aggregator:
             )
             view.identity_fresh = True  # asked by id: nothing to resolve
         elif (known := self.lookups.identity(plan.query)) is not None:
-            view.movie, view.alternatives = known.movie, known.alternatives
+            view.movie, view.alternatives, view.evidence = known.movie, known.alternatives, known.evidence
             view.identity_fresh = self.lookups.identity_is_fresh(known)
         if view.movie is not None:
             view.fresh, view.stale = self.lookups.ratings(view.movie, plan.names)
@@ -366,7 +370,7 @@ class Aggregator:
         resolve_errors: dict[str, SourceFailure] = {}
         if plan.imdb_id is None and (movie is None or not view.identity_fresh):
             try:
-                candidate, resolve_errors, others = await self._resolve(plan.query)
+                candidate, resolve_errors, others, evidence = await self._resolve(plan.query)
             except AllSourcesFailed:
                 if movie is None:
                     raise
@@ -374,7 +378,7 @@ class Aggregator:
                 # its age); its ratings may be cached too, or sources answer by id.
             else:
                 movie = candidate.to_movie()
-                identity = CacheView(movie, True, tuple(c.to_movie() for c in others))
+                identity = CacheView(movie, True, tuple(c.to_movie() for c in others), evidence)
                 if candidate.prefetched is not None:
                     prefetched[candidate.source] = candidate.prefetched
                 if plan.use_cache and _ref(movie) != _ref(view.movie):  # its answers may be cached
@@ -439,6 +443,7 @@ class Aggregator:
             fetched_at=fetched_at if not answers.fresh else utcnow(),
             alternatives=identity.alternatives if plan.imdb_id is None else (),
         )
+        result = replace(result, match=self._match(plan, result, answers, identity))
         if (
             plan.imdb_id is not None
             and not result.ratings
@@ -447,6 +452,23 @@ class Aggregator:
         ):
             raise NotFound(f"no source knows {plan.imdb_id}")
         return result
+
+    def _match(self, plan: _Plan, result: RatingResult, answers: _Answers, identity: CacheView) -> Match:
+        """How sure the answer is about which film it is (:mod:`movieagg.core.confidence`)."""
+        movie = result.movie
+        confirmations = [
+            n for n, d in answers.data.items() if d.movie is not None and d.movie.imdb_id == movie.imdb_id
+        ]
+        return assess(
+            plan.method,
+            plan.query,
+            movie,
+            identity.evidence if plan.method == "title" else None,
+            alternatives=result.alternatives,
+            confirmations=confirmations if movie.imdb_id else (),
+            contradictions=answers.disputed,
+            labels={name: source.label or name for name, source in self.sources.items()},
+        )
 
     def _remember_identity(
         self, plan: _Plan, identity: CacheView, result: RatingResult, cached_movie: Movie | None
@@ -459,7 +481,7 @@ class Aggregator:
             and identity.identity_fresh
             and result.movie != cached_movie
         ):
-            self.lookups.put_identity(plan.query, result.movie, identity.alternatives)
+            self.lookups.put_identity(plan.query, result.movie, identity.alternatives, identity.evidence)
 
     # ----------------------------------------------------------------- resolving titles
 
@@ -507,8 +529,11 @@ class Aggregator:
             unusable.extend(found)  # nothing like the title here: the next resolver may know it
         return [], errors, unusable
 
-    async def _resolve(self, query: Query) -> tuple[Candidate, dict[str, SourceFailure], list[Candidate]]:
-        """The film a query means, the failures on the way, and (no year given) its namesakes."""
+    async def _resolve(
+        self, query: Query
+    ) -> tuple[Candidate, dict[str, SourceFailure], list[Candidate], MatchEvidence]:
+        """The film a query means, the failures on the way, (no year given) its namesakes, and
+        the evidence for the match (with a second resolver's opinion when the title is ambiguous)."""
         # Identity may come from any configured resolver, even one whose ratings were not
         # asked for: the best matcher should pick the film.
         def usable(found: Sequence[Candidate]) -> bool:  # a title must look like the query
@@ -520,8 +545,34 @@ class Aggregator:
                 raise _failure_for(errors.values(), "could not look the title up")
             raise NotFound(_not_found_message(query), await self._suggest(query, unlike, set(errors)))
         ranked = accepted(rank_candidates(query, candidates))
+        chosen = ranked[0]
+        assert chosen.agreement is not None
         others = same_title_others(ranked) if query.year is None else []
-        return ranked[0].candidate, errors, others
+        evidence = MatchEvidence(chosen.agreement, chosen.candidate.source)
+        if others:  # ambiguous: does the next resolver rank the same film first?
+            evidence = await self._second_opinion(query, chosen.candidate, evidence, set(errors))
+        return chosen.candidate, errors, others, evidence
+
+    async def _second_opinion(
+        self, query: Query, chosen: Candidate, evidence: MatchEvidence, failed: set[str]
+    ) -> MatchEvidence:
+        """Ask the next resolver by authority; its first choice agrees, or disputes the pick."""
+        judge = next(
+            (
+                self.sources[n]
+                for n in self.resolvers
+                if n in self.sources and n != chosen.source and n not in failed
+            ),
+            None,
+        )
+        if judge is None:
+            return evidence
+        ranked = accepted(rank_candidates(query, await self._quietly(judge.search(query, 10))))
+        if not ranked:
+            return evidence
+        top = ranked[0].candidate
+        disputed = None if _same_candidate(top, chosen) else top.to_movie()
+        return replace(evidence, second_opinion=judge.name, disputed_by=disputed)
 
     async def _suggest(self, query: Query, unlike: Sequence[Candidate], failed: set[str]) -> list[Suggestion]:
         """A miss: the nearest films — what the searches rejected and titles already cached, else
@@ -652,7 +703,8 @@ class Aggregator:
         retried = await self._fetch(movie, again)
         for s in again:
             if s.name in retried.data and _reports_other(retried.data[s.name], canonical):
-                retried.data.pop(s.name)
+                other = retried.data.pop(s.name).movie
+                answers.disputed[s.name] = (other.imdb_id if other is not None else None) or "?"
                 retried.errors[s.name] = SourceFailure(s.name, "disagrees on which film this is", "malformed")
         data.update(retried.data)
         errors.update(retried.errors)
@@ -683,6 +735,15 @@ class Aggregator:
 
 def _ref(movie: Movie | None) -> str | None:
     return cachekeys.movie_ref(movie) if movie is not None else None
+
+
+def _same_candidate(a: Candidate, b: Candidate) -> bool:
+    """Two sources' candidates name one film: by a shared id, else by title and year."""
+    if a.imdb_id and b.imdb_id:
+        return a.imdb_id == b.imdb_id
+    if a.tmdb_id is not None and b.tmdb_id is not None:
+        return a.tmdb_id == b.tmdb_id
+    return a.year == b.year and normalize_title(a.title) == normalize_title(b.title)
 
 
 def _reports_other(item: SourceData, imdb_id: str) -> bool:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from movieagg.core import cachekeys
+from movieagg.core.confidence import MatchEvidence
 from movieagg.core.memo import Memo
 from movieagg.core.models import Movie, Query, SourceData, alternative_dict, iso, parse_iso, utcnow
 from movieagg.core.protocols import Cache
@@ -28,6 +29,7 @@ class CachedIdentity:
     movie: Movie
     cached_at: datetime | None  # None: written before ages were recorded (trusted for its TTL)
     alternatives: tuple[Movie, ...] = ()
+    evidence: MatchEvidence | None = None  # how the title was matched (None: an older entry)
 
 
 @dataclass(slots=True)
@@ -37,6 +39,7 @@ class CacheView:
     movie: Movie | None = None
     identity_fresh: bool = False
     alternatives: tuple[Movie, ...] = ()
+    evidence: MatchEvidence | None = None
     fresh: dict[str, SourceData] = field(default_factory=dict)  # within ratings_ttl
     stale: dict[str, SourceData] = field(default_factory=dict)  # older, kept for failures
 
@@ -101,15 +104,23 @@ class LookupCache:
             key = cachekeys.tmdb_identity_key(tmdb_id)
             self.cache.set(key, cachekeys.encode(movie.to_dict()), self.identity_ttl)
 
-    def put_identity(self, query: Query, movie: Movie, alternatives: Sequence[Movie] = ()) -> None:
+    def put_identity(
+        self,
+        query: Query,
+        movie: Movie,
+        alternatives: Sequence[Movie] = (),
+        evidence: MatchEvidence | None = None,
+    ) -> None:
         if self.cache is None:
             return
-        entry = {**movie.to_dict(), "cached_at": iso(utcnow())}
+        entry: dict[str, Any] = {**movie.to_dict(), "cached_at": iso(utcnow())}
         ttl = self.identity_ttl + STALE_WINDOW
         if movie.imdb_id:  # by IMDb id: no namesakes
             self.cache.set(cachekeys.imdb_identity_key(movie.imdb_id), cachekeys.encode(entry), ttl)
         if alternatives:
             entry["alternatives"] = [alternative_dict(m) for m in alternatives]
+        if evidence is not None:
+            entry["match"] = evidence.to_dict()
         key = cachekeys.identity_key(query.title, query.year)
         self.cache.set(key, cachekeys.encode(entry), ttl)
         if self.memo is not None:
@@ -211,4 +222,4 @@ def _parse_identity(raw: Any) -> CachedIdentity | None:
         when = parse_iso(cached_at) if isinstance(cached_at, str) else None
     except ValueError:
         when = None
-    return CachedIdentity(movie, when, alternatives)
+    return CachedIdentity(movie, when, alternatives, MatchEvidence.from_dict(raw.get("match")))

@@ -119,7 +119,7 @@ class TitleAgreement:
         return f'{which[self.name_kind]} "{self.name}" {how}'
 
 
-_STRENGTH = {"exact": 1.0, "folded": 0.97, "main_title": 0.8, "same_words": 0.85, "most_words": 0.7}
+AGREEMENT_STRENGTH = {"exact": 1.0, "folded": 0.97, "main_title": 0.8, "same_words": 0.85, "most_words": 0.7}
 
 
 def distinctive_words(normalised: str) -> set[str]:
@@ -172,7 +172,7 @@ def title_agreement(query: str, candidate: Candidate) -> TitleAgreement | None:
         how = name_agreement(query, name)
         if how is None:
             continue
-        found = TitleAgreement(name, kind, how, _STRENGTH[how])
+        found = TitleAgreement(name, kind, how, AGREEMENT_STRENGTH[how])
         if best is None or found.strength > best.strength:
             best = found
     return best

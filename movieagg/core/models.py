@@ -11,6 +11,7 @@ from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 from movieagg.core.text import fold
 
 MAX_TITLE_LENGTH = 200
+UNCERTAIN_BELOW = 0.6  # match confidence under which an answer is flagged for review
 MIN_YEAR, MAX_YEAR = 1870, 2100
 IMDB_ID_RE = re.compile(r"^tt\d{7,8}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -265,6 +266,31 @@ class SourceData:
 
 
 @dataclass(frozen=True, slots=True)
+class Match:
+    """How sure the answer is about which film it is: 0–1, how the film was found, and why.
+
+    ``method``: ``title`` (resolved from a title), ``imdb_id`` / ``tmdb_id`` (asked by id) or
+    ``pin`` (the user's own pin). Built by :func:`movieagg.core.confidence.assess`.
+    """
+
+    confidence: float
+    method: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def uncertain(self) -> bool:
+        """Low enough to review: the CLI and web app warn, ``batch`` marks the row uncertain."""
+        return self.confidence < UNCERTAIN_BELOW
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"confidence": self.confidence, "method": self.method, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Match:
+        return cls(float(data["confidence"]), str(data["method"]), tuple(str(r) for r in data["reasons"]))
+
+
+@dataclass(frozen=True, slots=True)
 class RatingResult:
     """The answer to "how good is this movie?" — `to_dict()` is the CLI's ``--json``."""
 
@@ -279,6 +305,7 @@ class RatingResult:
     # Other films with the same title (remakes), when the query gave no year: "Dune" → 2021,
     # also 1984. Empty when a year or an IMDb id was given.
     alternatives: tuple[Movie, ...] = ()
+    match: Match | None = None  # how sure, and why (None only for results built by hand)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -291,6 +318,7 @@ class RatingResult:
             "stale": self.stale,
             "fetched_at": iso(self.fetched_at),
             "alternatives": [alternative_dict(m) for m in self.alternatives],
+            "match": self.match.to_dict() if self.match is not None else None,
         }
 
     @classmethod
@@ -307,6 +335,7 @@ class RatingResult:
             stale=bool(data.get("stale")),
             fetched_at=parse_iso(data["fetched_at"]),
             alternatives=tuple(Movie.from_dict(m) for m in data.get("alternatives") or ()),
+            match=Match.from_dict(data["match"]) if data.get("match") else None,
         )
 
 

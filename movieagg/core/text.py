@@ -37,3 +37,12 @@ def normalize_title(text: str) -> str:
     """fold() plus number words and small roman numerals as digits ("Ocean's Eleven" ≈ "Ocean's 11")."""
     words = fold(text).split()
     return " ".join(_NUMBER_WORDS.get(w, _ROMAN.get(w, w) if i else w) for i, w in enumerate(words))
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to show on a terminal: no escape sequences, other controls or bidi overrides
+    (an upstream title or a pasted query could carry them)."""
+    return _UNPRINTABLE.sub("", text)

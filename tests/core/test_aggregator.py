@@ -256,3 +256,40 @@ async def test_titles_already_cached_are_suggested() -> None:
     with pytest.raises(NotFound) as caught:
         await agg.rate("the matrx")
     assert [(s.title, s.year, s.imdb_id) for s in caught.value.suggestions] == [("The Matrix", 1999, "tt0133093")]
+
+
+# ---------------------------------------------------------------------------- match confidence
+
+
+SOLARIS = {"tt0069293": ("Solaris", 1972, 8.0, 98000), "tt0307479": ("Solaris", 2002, 6.2, 93000)}
+
+
+async def test_every_answer_says_how_sure_it_is_and_why() -> None:
+    agg = Aggregator([resolver(), StubSource("other", dict(DUNE))], cache=MemoryCache())
+    by_title = await agg.rate("Dune", 1984)
+    assert by_title.match is not None and by_title.match.method == "title"
+    assert by_title.match.confidence >= 0.95
+    assert by_title.match.reasons[:2] == ('title "Dune" matches exactly', "released 1984, as asked")
+    assert "2 sources report tt0087182" in by_title.match.reasons
+    cached = await agg.rate("Dune", 1984)
+    assert cached.cached and cached.match == by_title.match  # the evidence is kept with the identity
+    by_id = await agg.rate("tt0087182")
+    assert by_id.match is not None and (by_id.match.confidence, by_id.match.method) == (1.0, "imdb_id")
+    assert by_id.to_dict()["match"]["method"] == "imdb_id"
+
+
+async def test_resolvers_that_rank_different_films_first_make_the_answer_uncertain() -> None:
+    first = StubSource("tmdb", dict(SOLARIS), can_search=True)  # 1972 first
+    second = StubSource("omdb", dict(reversed(list(SOLARIS.items()))), can_search=True, label="OMDb")  # 2002 first
+    result = await Aggregator([first, second]).rate("Solaris")
+    assert result.movie.year == 1972
+    assert result.match is not None and result.match.uncertain
+    assert any("OMDb's search puts Solaris (2002) first" in r for r in result.match.reasons)
+    assert "search:Solaris" in second.calls
+    agreeing = StubSource("omdb", dict(SOLARIS), can_search=True, label="OMDb")
+    sure = await Aggregator([StubSource("tmdb", dict(SOLARIS), can_search=True), agreeing]).rate("Solaris")
+    assert sure.match is not None and not sure.match.uncertain
+    assert "OMDb's search agrees" in sure.match.reasons
+    with_year = StubSource("omdb", dict(SOLARIS), can_search=True)
+    await Aggregator([StubSource("tmdb", dict(SOLARIS), can_search=True), with_year]).rate("Solaris", 1972)
+    assert not any(c.startswith("search:") for c in with_year.calls)  # no second opinion needed

@@ -51,7 +51,7 @@ def test_every_route_over_http(fake: FakeAPI, tmp_path: Path) -> None:
         assert c.get("/api/rate", params={"title": "No Such Film At All"}).status_code == 404
         assert c.get("/api/movies/tt12").status_code == 400
         assert c.get("/api/openapi.json").json()["openapi"].startswith("3.")
-        fake.state.fail = {"tmdb", "omdb", "wikidata"}
+        fake.state.fail = {"tmdb", "omdb", "wikidata", "trakt"}  # every source the fake serves
         down = c.get("/api/rate", params={"title": "Heat", "refresh": "1"})
         assert down.status_code == 503 and down.json()["error"]["code"] == "upstream_unavailable"
         served.stop()
