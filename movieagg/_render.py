@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from movieagg._jsonout import write_json  # noqa: F401  (kept importable from here)
-from movieagg.core.models import Candidate, RatingResult
+from movieagg.core.models import Candidate, Rating, RatingResult
 from movieagg.core.text import printable
 
 
@@ -61,6 +61,33 @@ def _match_lines(result: RatingResult) -> list[Text]:
     return [Text(f"match {match.confidence:.2f}: {reasons}", style="dim")]
 
 
+def _reviews(rating: Rating) -> str:
+    noun = "reviews" if rating.family == "critics" else "votes"
+    return f" ({_votes(rating.votes)} {noun})" if rating.votes else ""
+
+
+def _rows_and_notes(ratings: Sequence[Rating]) -> tuple[list[Rating], list[str]]:
+    """One row per rating (the copy that counts); a note for each copy or sibling counted once."""
+    by_name: dict[str, list[Rating]] = {}
+    for rating in ratings:
+        by_name.setdefault(rating.name, []).append(rating)
+    rows = [max(copies, key=lambda r: r.weight) for copies in by_name.values()]
+    notes: list[str] = []
+    for row in rows:
+        others = [r for r in by_name[row.name] if r is not row]
+        also = ", ".join(f"{r.source}: {r.display()}{_reviews(r)}" for r in others)
+        sibling = next((r for r in rows if r is not row and r.pool == row.pool and r.weight > 0), None)
+        if row.weight == 0 and sibling is not None:
+            by = f" (also reported by {', '.join(r.source for r in others)})" if others else ""
+            notes.append(
+                f"{printable(row.label)} {row.display()}{by} shares its reviews with "
+                f"{printable(sibling.label)} — counted once, as that"
+            )
+        elif others:
+            notes.append(f"{printable(row.label)} also reported by {also} — counted once")
+    return rows, notes
+
+
 def render_result(result: RatingResult, console: Console) -> None:
     movie = result.movie
     heading = Text(printable(movie.title), style="bold")
@@ -72,33 +99,40 @@ def render_result(result: RatingResult, console: Console) -> None:
     )
     score_text.append(" / 100" if result.score is not None else "", style="dim")
 
+    shown, notes = _rows_and_notes(result.ratings)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("Rating")
     table.add_column("Value", justify="right")
     table.add_column("0–100", justify="right")
     table.add_column("")
     table.add_column("Votes", justify="right")
-    table.add_column("Weight", justify="right")
+    table.add_column("Share", justify="right")
     table.add_column("Via", style="dim")
-    for rating in result.ratings:
+    for rating in shown:
         counted = rating.weight > 0
         table.add_row(
-            rating.label,
+            printable(rating.label),
             rating.display(),
             f"{rating.normalized:.0f}",
             Text(_bar(rating.normalized), style=score_style(rating.normalized).replace("bold ", "")),
             _votes(rating.votes),
-            f"{rating.weight:.2f}" if rating.weight else "—",
+            f"{rating.weight:.0%}" if counted else "—",
             rating.source,
-            style=None if counted else "dim",  # a duplicate counted once, from the preferred source
+            style=None if counted else "dim",  # left out by the user's weights, or counted as another
         )
-    parts: list[Any] = [Text.assemble(("Score ", "bold"), score_text), *_match_lines(result)]
+    headline = Text.assemble(("Score ", "bold"), score_text)
+    subs = (("critics", result.critics), ("audience", result.audience))
+    families = [f"{name} {value:.0f}" for name, value in subs if value is not None]
+    if families:
+        headline.append("   " + " · ".join(families), style="bold")
+    parts: list[Any] = [headline, *_match_lines(result)]
     details = ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
     if details:
         parts.append(Text(details, style="dim"))
     parts.append(
         table if result.ratings else Text("No source has a rating for this film yet.", style="yellow")
     )
+    parts.extend(Text(note, style="dim") for note in notes)
     for error in result.errors:
         parts.append(Text(f"⚠ {error.source}: {error.message}", style="yellow"))
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"

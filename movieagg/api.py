@@ -8,13 +8,16 @@ runs, and closes it — flushing lookup records. For many lookups, build one
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import Any, TypeVar
 
 from movieagg.core.config import Settings
 from movieagg.core.models import Candidate, RatingResult
 
 T = TypeVar("T")
+
+
+Weighting = Mapping[str, float] | str | None
 
 
 async def arate(
@@ -24,13 +27,20 @@ async def arate(
     sources: Iterable[str] | None = None,
     refresh: bool = False,
     use_cache: bool = True,
+    weights: Weighting = None,
     settings: Settings | None = None,
 ) -> RatingResult:
-    """Rate a film: one aggregate score (0–100) and every source's rating."""
+    """Rate a film: one aggregate score (0–100) and every source's rating.
+
+    ``title``: a title, ``"Heat (1995)"``, an IMDb id or an IMDb/TMDB/Trakt/Letterboxd URL.
+    ``weights``: your weights by rating or family (``"imdb=2,critics=0.5"`` or a mapping).
+    """
     from movieagg.factory import build_aggregator
 
     async with build_aggregator(settings, use_cache=use_cache) as aggregator:
-        return await aggregator.rate(title, year, sources=sources, refresh=refresh, use_cache=use_cache)
+        return await aggregator.rate(
+            title, year, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
+        )
 
 
 async def arate_imdb(
@@ -39,13 +49,16 @@ async def arate_imdb(
     sources: Iterable[str] | None = None,
     refresh: bool = False,
     use_cache: bool = True,
+    weights: Weighting = None,
     settings: Settings | None = None,
 ) -> RatingResult:
     """Rate a film by IMDb id (no title matching)."""
     from movieagg.factory import build_aggregator
 
     async with build_aggregator(settings, use_cache=use_cache) as aggregator:
-        return await aggregator.rate_imdb(imdb_id, sources=sources, refresh=refresh, use_cache=use_cache)
+        return await aggregator.rate_imdb(
+            imdb_id, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
+        )
 
 
 async def asearch(
@@ -74,10 +87,12 @@ def rate(
     sources: Iterable[str] | None = None,
     refresh: bool = False,
     use_cache: bool = True,
+    weights: Weighting = None,
     settings: Settings | None = None,
 ) -> RatingResult:
     """Synchronous :func:`arate`."""
-    return _run(arate(title, year, sources=sources, refresh=refresh, use_cache=use_cache, settings=settings))
+    options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
+    return _run(arate(title, year, weights=weights, settings=settings, **options))
 
 
 def rate_imdb(
@@ -86,10 +101,12 @@ def rate_imdb(
     sources: Iterable[str] | None = None,
     refresh: bool = False,
     use_cache: bool = True,
+    weights: Weighting = None,
     settings: Settings | None = None,
 ) -> RatingResult:
     """Synchronous :func:`arate_imdb`."""
-    return _run(arate_imdb(imdb_id, sources=sources, refresh=refresh, use_cache=use_cache, settings=settings))
+    options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
+    return _run(arate_imdb(imdb_id, weights=weights, settings=settings, **options))
 
 
 def search(

@@ -20,10 +20,11 @@ from movieagg.commands.common import fail, load_settings, options, run, stdout
 from movieagg.core.errors import EXIT_INTERRUPTED, ConfigurationError, MovieAggError
 
 SCORE_METHOD = (
-    "The score is a confidence-weighted mean of every rating on a 0–100 scale: a rating's weight "
-    "is n/(n+100) for n audience votes (n/(n+5) for counted critic reviews; 1 for critic "
-    "aggregates without a count), the same rating from two sources counts once, and when the "
-    "total weight is under 1 the rest is a neutral prior of 60."
+    "The score (method families/2) weighs critics (Rotten Tomatoes, Metacritic) and the audience "
+    "(IMDb, TMDB, Trakt) as two families. Within a family, a rating is weighed by n/(n+100) for n "
+    "audience votes (n/(n+5) for counted critic reviews; 1 for critic aggregates without a count); "
+    "one pool of reviews counts once (the same rating from two sources; the Tomatometer beside the "
+    "RT average rating); thin evidence is pulled towards a neutral 60. --weights sets your own."
 )
 
 app = typer.Typer(
@@ -71,6 +72,15 @@ YearOpt = Annotated[
     typer.Option("--year", "-y", help="Release year (±1 is tolerated); must agree with a year in the title."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="Your weights by rating or family, e.g. imdb=2,rotten_tomatoes=0 or critics=0.5 "
+        "(0 leaves one out; over MOVIEAGG_WEIGHTS, name by name).",
+        show_default=False,
+    ),
+]
 
 
 @app.command(
@@ -94,6 +104,7 @@ def rate(
         bool, typer.Option("--refresh", help="Ignore cached ratings, fetch again, update the cache.")
     ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    weights: WeightsOpt = None,
 ) -> None:
     """Rate a film: one aggregate score and every source's rating."""
     from movieagg.factory import build_aggregator
@@ -105,7 +116,7 @@ def rate(
         aggregator = build_aggregator(settings, use_cache=not no_cache, flush_later=True)
         try:
             result = await aggregator.rate(
-                title, year, sources=source or None, refresh=refresh, use_cache=not no_cache
+                title, year, sources=source or None, refresh=refresh, use_cache=not no_cache, weights=weights
             )
             _print_result(result, json_output)  # print before the records are flushed to the database
             return result

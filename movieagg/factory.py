@@ -150,6 +150,7 @@ def build_runtime(
         locker=cache if isinstance(cache, Locker) else None,
         lock_wait=settings.lock_wait,
         memo_ttl=memo_ttl,
+        weights=settings.weights,
     )
     return Runtime(settings, aggregator, cache, records, store)
 

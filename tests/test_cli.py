@@ -194,7 +194,7 @@ def test_sources_command(fake_api: FakeAPI) -> None:
 def test_help_and_version() -> None:
     assert run("--version").stdout.startswith("movieagg ")
     helptext = run("rate", "--help").stdout
-    assert "Examples" in helptext and "--json" in helptext and "confidence-weighted" in helptext
+    assert "Examples" in helptext and "--json" in helptext and "families/2" in helptext and "--weights" in helptext
     assert run("-h").returncode == 0
 
 
@@ -327,3 +327,38 @@ def test_solaris_without_a_year_is_uncertain_because_tmdb_and_omdb_disagree(fake
     assert "uncertain match" in table.stdout and "Solaris (2002)" in table.stdout
     sure = run("rate", "Solaris", "--year", "1972")
     assert "uncertain match" not in sure.stdout and "match" in sure.stdout
+
+
+# ------------------------------------------------------------------ a score that means something (#13)
+
+
+def test_the_score_counts_one_pool_of_reviews_once_and_names_its_method(fake: FakeAPI) -> None:
+    data = json.loads(run("rate", "Up", "--year", "2009", "--json").stdout)
+    assert data["score_version"] == "families/2"
+    assert data["score"] == 83.0 and data["critics"] == 85.0 and data["audience"] == 80.9
+    tomatometer = [r for r in data["ratings"] if r["name"] == "rotten_tomatoes"]
+    assert tomatometer and all(r["weight"] == 0 and r["pool"] == "rotten_tomatoes" for r in tomatometer)
+    shares = sum(r["weight"] for r in data["ratings"])
+    assert shares == pytest.approx(1.0, abs=0.001)
+
+
+def test_users_set_their_own_weights(fake: FakeAPI) -> None:
+    mine = json.loads(run("rate", "Up", "--year", "2009", "--json", "--weights", "critics=0").stdout)
+    assert mine["weights"] == {"critics": 0.0} and mine["score"] == mine["audience"]
+    env_set = json.loads(run("rate", "Up", "--year", "2009", "--json", env={"MOVIEAGG_WEIGHTS": "imdb=2"}).stdout)
+    assert env_set["weights"] == {"imdb": 2.0} and env_set["audience"] > 80.9
+    both = json.loads(run("rate", "Up", "-y", "2009", "--json", "--weights", "critics=0", env={"MOVIEAGG_WEIGHTS": "imdb=2"}).stdout)
+    assert both["weights"] == {"critics": 0.0, "imdb": 2.0}
+    bad = run("rate", "Up", "--weights", "imbd=2")
+    assert bad.returncode == 2 and "unknown rating or family 'imbd'" in bad.stderr
+    bad_env = run("rate", "Up", env={"MOVIEAGG_WEIGHTS": "imdb=lots"})
+    assert bad_env.returncode == 3 and "MOVIEAGG_WEIGHTS" in bad_env.stderr
+
+
+def test_the_table_shows_a_rating_reported_twice_once(fake: FakeAPI) -> None:
+    out = run("rate", "Up", "--year", "2009").stdout
+    bars = [line for line in out.splitlines() if "█" in line]
+    assert sum("Metacritic" in line for line in bars) == 1 and sum("Rotten Tomatoes" in line for line in bars) == 1
+    assert "Metacritic also reported by wikidata: 88/100 (40 reviews) — counted once" in out
+    assert "Rotten Tomatoes 98% (also reported by wikidata) shares its reviews with RT average rating" in out
+    assert "critics 85 · audience 81" in out

@@ -51,9 +51,10 @@ from movieagg.core.models import (
 from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
 from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
-from movieagg.core.scoring import weigh
+from movieagg.core.scoring import score_ratings
 from movieagg.core.suggest import prefix_of, rank_suggestions, word_variants
 from movieagg.core.text import normalize_title
+from movieagg.core.weights import Weights, parse_weights
 
 log = logging.getLogger("movieagg")
 
@@ -72,6 +73,7 @@ class _Plan:
     refresh: bool
     use_cache: bool
     method: str = "title"
+    weights: Weights = field(default_factory=Weights)  # the user's, over the defaults
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -80,7 +82,7 @@ class _Plan:
     @property
     def key(self) -> tuple[Any, ...]:
         what = ("imdb", self.imdb_id, self.method, self.query) if self.imdb_id else ("title", self.query)
-        return (*what, self.names, self.refresh, self.use_cache)
+        return (*what, self.names, self.refresh, self.use_cache, self.weights)
 
     @property
     def bypasses_cache(self) -> bool:
@@ -106,7 +108,9 @@ class Aggregator:
 
     ``resolvers``: source names in the order they resolve titles (default: the searchable
     sources in the order given). ``rating_preference``: when two sources report the same
-    rating, the copy of the earlier one counts (default: the order given).
+    rating, the copy of the earlier one counts (default: the order given). ``weights``: the
+    score's weights by rating pool or family (:mod:`movieagg.core.weights`); a call's own
+    ``weights=`` override them name by name.
     """
 
     def __init__(
@@ -122,6 +126,7 @@ class Aggregator:
         resolvers: Sequence[str] | None = None,
         rating_preference: Sequence[str] | None = None,
         on_close: Callable[[], Awaitable[None]] | None = None,
+        weights: Mapping[str, float] | None = None,
         locker: Locker | None = None,
         lock_ttl: float = 15.0,
         lock_wait: float = 10.0,
@@ -139,6 +144,7 @@ class Aggregator:
         self.unavailable = dict(unavailable or {})
         self.resolvers = tuple(resolvers) if resolvers else tuple(s.name for s in sources if s.can_search)
         self.rating_preference = tuple(rating_preference) if rating_preference else tuple(names)
+        self.weights = Weights(weights)  # the score's weights by pool or family (MOVIEAGG_WEIGHTS)
         self._on_close = on_close
         self._inflight: dict[tuple[Any, ...], asyncio.Future[RatingResult]] = {}
         # Single flight across processes: a lease per uncached lookup (phase 2).
@@ -200,6 +206,7 @@ class Aggregator:
         sources: Iterable[str] | None = None,
         refresh: bool = False,
         use_cache: bool = True,
+        weights: Mapping[str, float] | str | None = None,
     ) -> RatingResult:
         """Rate the film a person most likely means by ``title`` (and ``year``).
 
@@ -211,7 +218,9 @@ class Aggregator:
         except InvalidQuery as exc:
             self._write(failure_entry(Query(str(title)[:200], None), exc))
             raise
-        return await self.rate_query(parsed, sources=sources, refresh=refresh, use_cache=use_cache)
+        return await self.rate_query(
+            parsed, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
+        )
 
     async def rate_query(
         self,
@@ -220,23 +229,36 @@ class Aggregator:
         sources: Iterable[str] | None = None,
         refresh: bool = False,
         use_cache: bool = True,
+        weights: Mapping[str, float] | str | None = None,
     ) -> RatingResult:
         """Rate an already understood query (title and year, IMDb id or TMDB id)."""
         selected = tuple(self.select(sources))
+        weighed = self._weights(weights)
         if parsed.imdb_id is not None:
-            plan = _Plan(parsed.query, parsed.imdb_id, selected, refresh, use_cache, "imdb_id")
+            plan = _Plan(parsed.query, parsed.imdb_id, selected, refresh, use_cache, "imdb_id", weighed)
         elif parsed.tmdb_id is not None:
             imdb = await self._imdb_of_tmdb(parsed.tmdb_id, use_cache)
-            plan = _Plan(parsed.query, imdb, selected, refresh, use_cache, "tmdb_id")
+            plan = _Plan(parsed.query, imdb, selected, refresh, use_cache, "tmdb_id", weighed)
         else:
-            plan = _Plan(parsed.query, None, selected, refresh, use_cache)
+            plan = _Plan(parsed.query, None, selected, refresh, use_cache, "title", weighed)
         try:
             return await self._single_flight(plan)
         except NotFound:
             if parsed.fallback is None:
                 raise
             again = parsed.fallback
-            return await self.rate_query(again, sources=sources, refresh=refresh, use_cache=use_cache)
+            return await self.rate_query(
+                again, sources=sources, refresh=refresh, use_cache=use_cache, weights=weighed
+            )
+
+    def _weights(self, weights: Mapping[str, float] | str | None) -> Weights:
+        """The aggregator's weights with a call's own laid over them, name by name."""
+        if weights is None:
+            return self.weights
+        given = parse_weights(weights) if isinstance(weights, str) else parse_weights(
+            ",".join(f"{k}={v}" for k, v in weights.items())
+        )
+        return Weights({**self.weights, **given})
 
     async def rate_imdb(
         self,
@@ -245,10 +267,12 @@ class Aggregator:
         sources: Iterable[str] | None = None,
         refresh: bool = False,
         use_cache: bool = True,
+        weights: Mapping[str, float] | str | None = None,
     ) -> RatingResult:
         """Rate a film known by its IMDb id: no title matching at all."""
         imdb = validate_imdb_id(imdb_id)
-        plan = _Plan(Query(imdb, None), imdb, tuple(self.select(sources)), refresh, use_cache, "imdb_id")
+        selected = tuple(self.select(sources))
+        plan = _Plan(Query(imdb, None), imdb, selected, refresh, use_cache, "imdb_id", self._weights(weights))
         return await self._single_flight(plan)
 
     async def search(self, title: str, year: int | str | None = None, limit: int = 10) -> list[Candidate]:
@@ -430,13 +454,16 @@ class Aggregator:
         if not data and errors and all(n in errors for n in plan.names):
             raise _failure_for(errors.values(), "every source failed")
         ratings = [r for name in plan.names if name in data for r in data[name].ratings]
-        weighted, score = weigh(ratings, self.rating_preference)
+        card = score_ratings(ratings, self.rating_preference, plan.weights)
         fetched_at = max((d.fetched_at for d in data.values()), default=utcnow())
         result = RatingResult(
             query=plan.query,
             movie=movie,
-            ratings=weighted,
-            score=score,
+            ratings=card.ratings,
+            score=card.score,
+            critics=card.critics,
+            audience=card.audience,
+            weights=plan.weights,
             errors=tuple(errors[n].info() for n in plan.names if n in errors),
             cached=not answers.fresh and not stale_used and bool(data),
             stale=stale_used,

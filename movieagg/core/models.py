@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +13,7 @@ from movieagg.core.text import fold
 
 MAX_TITLE_LENGTH = 200
 UNCERTAIN_BELOW = 0.6  # match confidence under which an answer is flagged for review
+SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
 MIN_YEAR, MAX_YEAR = 1870, 2100
 IMDB_ID_RE = re.compile(r"^tt\d{7,8}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -138,12 +140,62 @@ class Movie:
         )
 
 
+# Ratings drawn from one pool of reviews or votes are one piece of evidence (core.scoring):
+# the Tomatometer and the RT average rating share Rotten Tomatoes' reviews. Every pool belongs to
+# a family: critics' reviews or the audience's votes. Unknown names are their own audience pool.
+RATING_POOLS = {"rotten_tomatoes_average": "rotten_tomatoes"}
+CRITIC_POOLS = frozenset({"rotten_tomatoes", "metacritic"})
+FAMILIES = ("critics", "audience")
+
+
+def pool_of(name: str) -> str:
+    return RATING_POOLS.get(name, name)
+
+
+def family_of(name: str) -> str:
+    return "critics" if pool_of(name) in CRITIC_POOLS else "audience"
+
+
+class Weights(Mapping[str, float]):
+    """Pool and family names → weights (immutable and hashable: part of a lookup's identity)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, float] | None = None) -> None:
+        self._items = tuple(sorted((items or {}).items()))
+
+    def __getitem__(self, key: str) -> float:
+        for name, value in self._items:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other)
+
+    def __str__(self) -> str:
+        return ",".join(f"{name}={value:g}" for name, value in self._items)
+
+    def __repr__(self) -> str:
+        return f"Weights({str(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Rating:
     """One rating in its native scale plus its 0–100 normalisation.
 
-    ``weight`` is the share it carried in the aggregate (0 when a duplicate of the same
-    rating from a preferred source was used instead), so users can recompute the score.
+    ``weight`` is the share of the score it carried (0 when another copy or another rating of
+    its pool counted instead); the shares and the neutral prior's add up to 1, so
+    ``score = Σ weight × normalized + (1 − Σ weight) × 60``.
     """
 
     name: str
@@ -157,6 +209,16 @@ class Rating:
     @property
     def normalized(self) -> float:
         return round(self.value / self.scale * 100.0, 2) if self.scale else 0.0
+
+    @property
+    def pool(self) -> str:
+        """The pool of reviews or votes it is drawn from (counted once, however many report it)."""
+        return pool_of(self.name)
+
+    @property
+    def family(self) -> str:
+        """``critics`` or ``audience``."""
+        return family_of(self.name)
 
     def display(self) -> str:
         """The rating as its source shows it: 8.0/10, 90%, 89/100 (as the web app does)."""
@@ -176,6 +238,8 @@ class Rating:
             "votes": self.votes,
             "source": self.source,
             "weight": round(self.weight, 4),
+            "pool": self.pool,
+            "family": self.family,
         }
 
     @classmethod
@@ -306,6 +370,10 @@ class RatingResult:
     # also 1984. Empty when a year or an IMDb id was given.
     alternatives: tuple[Movie, ...] = ()
     match: Match | None = None  # how sure, and why (None only for results built by hand)
+    critics: float | None = None  # the critics' sub-score (Rotten Tomatoes, Metacritic)
+    audience: float | None = None  # the audience's sub-score (IMDb, TMDB, Trakt, …)
+    weights: Weights = field(default_factory=lambda: Weights())  # the user's weights in effect
+    score_version: str = SCORE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -313,6 +381,10 @@ class RatingResult:
             "movie": self.movie.to_dict(),
             "ratings": [r.to_dict() for r in self.ratings],
             "score": self.score,
+            "critics": self.critics,
+            "audience": self.audience,
+            "score_version": self.score_version,
+            "weights": dict(self.weights),
             "errors": [e.to_dict() for e in self.errors],
             "cached": self.cached,
             "stale": self.stale,
@@ -336,6 +408,10 @@ class RatingResult:
             fetched_at=parse_iso(data["fetched_at"]),
             alternatives=tuple(Movie.from_dict(m) for m in data.get("alternatives") or ()),
             match=Match.from_dict(data["match"]) if data.get("match") else None,
+            critics=data.get("critics"),
+            audience=data.get("audience"),
+            weights=Weights(data.get("weights") or {}),
+            score_version=str(data.get("score_version") or SCORE_VERSION),
         )
 
 

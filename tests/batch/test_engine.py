@@ -173,3 +173,8 @@ async def test_a_low_confidence_match_is_uncertain_with_its_reasons() -> None:
     text = "\n".join(summary.lines())
     assert "2 found (1 uncertain: review them)" in text
     assert summary.to_dict()["uncertain"] == 1
+
+
+def test_weights_reach_every_lookup() -> None:
+    results = rate_many(["Film 7", "tt1000008"], aggregator=Aggregator([Stub()]), weights="imdb=2")
+    assert [r.result.weights for r in results if r.result] == [{"imdb": 2.0}, {"imdb": 2.0}]

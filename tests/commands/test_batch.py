@@ -212,3 +212,12 @@ def test_restart_overwrites(fake: FakeAPI, tmp_path: Path, fmt: str) -> None:
     assert again.returncode == 0, again.stderr
     text = dest.read_text()
     assert "tt0022100" in text and "tt1049413" not in text
+
+
+def test_weights_option(fake: FakeAPI) -> None:
+    out = run("-", "--format", "ndjson", "--weights", "critics=0", stdin="Up (2009)\n", MOVIEAGG_SOURCES="tmdb,omdb")
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout.splitlines()[0])
+    assert row["result"]["weights"] == {"critics": 0.0} and row["score"] == row["result"]["audience"]
+    bad = run("-", "--weights", "imbd=1", stdin="Up\n")
+    assert bad.returncode == 2 and "imbd" in bad.stderr
