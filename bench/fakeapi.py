@@ -167,6 +167,9 @@ def tmdb_result(f: dict[str, Any]) -> dict[str, Any]:
 
 
 def omdb_record(f: dict[str, Any]) -> dict[str, Any]:
+    quirk = f.get("quirks", {}).get("omdb")
+    if quirk:  # a record mixed up with another film (bench/films.py QUIRKS)
+        f = {**f, "quirks": {}, **quirk}
     ratings = []
     if f["imdb_rating"] is not None:
         ratings.append({"Source": "Internet Movie Database", "Value": f"{f['imdb_rating']}/10"})

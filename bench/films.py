@@ -1,8 +1,9 @@
 """The fake upstream's catalogue: real films with plausible figures, chosen for the traps.
 
 Remakes sharing a title, original vs English titles, stylised titles, one-letter titles, a
-film with no ratings yet, an obscure exact-title decoy for "Seven", and Solaris, which TMDB
-and OMDb rank differently. Figures are illustrative, not live data.
+film with no ratings yet, an obscure exact-title decoy for "Seven", Solaris (which TMDB and
+OMDb rank differently), Venom (critics against the audience) and Crash (a service's record
+mixed up with a namesake). Figures are illustrative, not live data.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ _ROWS: list[tuple[Any, ...]] = [
     ("tt0083658", 78, "Q184843", "Blade Runner", None, 1982, 117, "Ridley Scott", 8.1, 818858, 89, 84, 7.9, 14012, 50.0, ()),
     ("tt0113277", 949, "Q212806", "Heat", None, 1995, 170, "Michael Mann", 8.3, 712345, 88, 76, 7.9, 7012, 30.0, ()),
     ("tt0093164", 42013, "Q1137392", "Heat", None, 1986, 101, "Dick Richards", 5.3, 4123, None, None, 5.1, 62, 2.0, ()),
+    # Critics against the audience: RT 30% and Metacritic 35 against IMDb 6.6 and TMDB 6.8.
+    ("tt1270797", 335983, "Q23013036", "Venom", None, 2018, 112, "Ruben Fleischer", 6.6, 512345, 30, 35, 6.8, 15012, 45.0, ()),
+    # One source describes another film under this IMDb id (see QUIRKS).
+    ("tt0375679", 1640, "Q212144", "Crash", None, 2004, 112, "Paul Haggis", 7.7, 462345, 74, 69, 7.0, 4512, 20.0, ()),
     ("tt9999990", 999990, "Q99999990", "Brand New Release", None, 2026, 101, "Someone New", None, None, None, None, 0.0, 0, 5.0, ()),
 ]
 # fmt: on
@@ -59,7 +64,16 @@ KEYS = (
     "imdb_votes", "rt", "mc", "tmdb_avg", "tmdb_votes", "popularity", "alt_titles",
 )  # fmt: skip
 
-FILMS: list[dict[str, Any]] = [dict(zip(KEYS, row, strict=True)) for row in _ROWS]
+# Deliberate traps in one service's answer, by IMDb id: OMDb's record of Crash (2004) carries the
+# year and IMDb rating of Cronenberg's Crash (1996) — a record mixed up with a namesake, as real
+# services sometimes serve. The aggregator should flag the outlier and doubt the match a little.
+QUIRKS: dict[str, dict[str, dict[str, Any]]] = {
+    "tt0375679": {"omdb": {"year": 1996, "imdb_rating": 3.9}},
+}
+
+FILMS: list[dict[str, Any]] = [
+    {**dict(zip(KEYS, row, strict=True)), "quirks": QUIRKS.get(row[0], {})} for row in _ROWS
+]
 
 
 def synthetic(count: int, start: int = 0) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ get plain text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import median
 from typing import Any
 
 from rich.console import Console, Group
@@ -108,10 +109,14 @@ def render_result(result: RatingResult, console: Console) -> None:
     table.add_column("Votes", justify="right")
     table.add_column("Share", justify="right")
     table.add_column("Via", style="dim")
+    far = {(o.name, o.source): o for o in (result.agreement.outliers if result.agreement else ())}
     for rating in shown:
         counted = rating.weight > 0
+        label = Text(printable(rating.label))
+        if (rating.name, rating.source) in far:
+            label.append(" ≠", style="bold magenta")  # far from the others (see the note below)
         table.add_row(
-            printable(rating.label),
+            label,
             rating.display(),
             f"{rating.normalized:.0f}",
             Text(_bar(rating.normalized), style=score_style(rating.normalized).replace("bold ", "")),
@@ -133,6 +138,10 @@ def render_result(result: RatingResult, console: Console) -> None:
         table if result.ratings else Text("No source has a rating for this film yet.", style="yellow")
     )
     parts.extend(Text(note, style="dim") for note in notes)
+    if far:
+        listed = ", ".join(f"{printable(o.label)} {o.normalized:.0f}" for o in far.values())
+        centre = median(o.centre for o in far.values())
+        parts.append(Text(f"≠ far from the others (around {centre:.0f}): {listed}", style="magenta"))
     for error in result.errors:
         parts.append(Text(f"⚠ {error.source}: {error.message}", style="yellow"))
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"

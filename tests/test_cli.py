@@ -362,3 +362,25 @@ def test_the_table_shows_a_rating_reported_twice_once(fake: FakeAPI) -> None:
     assert "Metacritic also reported by wikidata: 88/100 (40 reviews) — counted once" in out
     assert "Rotten Tomatoes 98% (also reported by wikidata) shares its reviews with RT average rating" in out
     assert "critics 85 · audience 81" in out
+
+
+# ------------------------------------------------------------------ disagreement (#13)
+
+
+def test_critics_and_audience_disagree_about_venom(fake: FakeAPI) -> None:
+    data = json.loads(run("rate", "Venom", "--year", "2018", "--json").stdout)
+    assert data["critics"] < 40 < 60 < data["audience"]
+    assert sorted(o["name"] for o in data["agreement"]["outliers"]) == ["metacritic", "rotten_tomatoes_average"]
+    assert data["agreement"]["spread"] > 40
+    table = run("rate", "Venom", "--year", "2018").stdout
+    assert "critics 30 · audience 68" in table
+    assert "far from the others" in table
+
+
+def test_an_outlier_from_a_mixed_up_record_lowers_the_match_confidence(fake: FakeAPI) -> None:
+    data = json.loads(run("rate", "Crash", "--year", "2004", "--json").stdout)
+    assert [o["source"] for o in data["agreement"]["outliers"]] == ["omdb"]
+    assert data["match"]["confidence"] == 0.75
+    assert any("reports 1996, not 2004" in r for r in data["match"]["reasons"])
+    up = json.loads(run("rate", "Up", "--year", "2009", "--json").stdout)
+    assert up["agreement"]["outliers"] == [] and up["agreement"]["spread"] == 9.0

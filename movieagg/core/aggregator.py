@@ -23,7 +23,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from movieagg.core import budget, cachekeys
-from movieagg.core.confidence import MatchEvidence, assess
+from movieagg.core.agreement import measure_agreement
+from movieagg.core.assessment import Match
+from movieagg.core.confidence import MatchEvidence, assess, odd_outliers
 from movieagg.core.errors import (
     AllSourcesFailed,
     ConfigurationError,
@@ -39,7 +41,6 @@ from movieagg.core.matching import accepted, rank_candidates, same_title_others
 from movieagg.core.memo import Memo
 from movieagg.core.models import (
     Candidate,
-    Match,
     Movie,
     Query,
     RatingResult,
@@ -470,6 +471,8 @@ class Aggregator:
             fetched_at=fetched_at if not answers.fresh else utcnow(),
             alternatives=identity.alternatives if plan.imdb_id is None else (),
         )
+        agreement = measure_agreement(card.ratings, self.rating_preference)
+        result = replace(result, agreement=agreement)
         result = replace(result, match=self._match(plan, result, answers, identity))
         if (
             plan.imdb_id is not None
@@ -486,6 +489,7 @@ class Aggregator:
         confirmations = [
             n for n, d in answers.data.items() if d.movie is not None and d.movie.imdb_id == movie.imdb_id
         ]
+        labels = {name: source.label or name for name, source in self.sources.items()}
         return assess(
             plan.method,
             plan.query,
@@ -494,7 +498,8 @@ class Aggregator:
             alternatives=result.alternatives,
             confirmations=confirmations if movie.imdb_id else (),
             contradictions=answers.disputed,
-            labels={name: source.label or name for name, source in self.sources.items()},
+            odd_outliers=odd_outliers(result, answers.data, labels),
+            labels=labels,
         )
 
     def _remember_identity(

@@ -22,14 +22,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from movieagg.core.assessment import UNCERTAIN_BELOW, Match
 from movieagg.core.matching import AGREEMENT_STRENGTH, TitleAgreement, name_agreement
-from movieagg.core.models import UNCERTAIN_BELOW, Match, Movie, Query
+from movieagg.core.models import Movie, Query, RatingResult, SourceData
 
 YEAR_OFF = 0.9
 NAMESAKES = 0.85
 DISPUTED = 0.6
 CONTRADICTION = 0.8
 ODD_OUTLIER = 0.75
+YEAR_GAP = 3  # years between a source's release year and the film's that mean another film
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +167,27 @@ def _title_confidence(
         else:
             reasons.append(f"{judge} agrees")
     return confidence
+
+
+def odd_outliers(
+    result: RatingResult, data: Mapping[str, SourceData], labels: Mapping[str, str]
+) -> list[str]:
+    """Reasons for outlying ratings whose source seems to describe another film: another IMDb
+    id, or a release year :data:`YEAR_GAP` or more away (festival vs release is one year)."""
+    notes: list[str] = []
+    movie = result.movie
+    for outlier in result.agreement.outliers if result.agreement is not None else ():
+        item = data.get(outlier.source)
+        seen = item.movie if item is not None else None
+        if seen is None:
+            continue
+        far = f"{outlier.label} via {labels.get(outlier.source, outlier.source)} is far from the others"
+        detail = f" ({outlier.normalized:.0f} against {outlier.centre:.0f})"
+        if seen.imdb_id and movie.imdb_id and seen.imdb_id != movie.imdb_id:
+            notes.append(f"{far}{detail} and reports another film, {seen.imdb_id}")
+        elif seen.year and movie.year and abs(seen.year - movie.year) >= YEAR_GAP:
+            notes.append(f"{far}{detail} and reports {seen.year}, not {movie.year}")
+    return notes
 
 
 def _agreement_again(query: Query, movie: Movie) -> TitleAgreement | None:

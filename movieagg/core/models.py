@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from movieagg.core.assessment import Agreement, Match, Weights
 from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 from movieagg.core.text import fold
 
 MAX_TITLE_LENGTH = 200
-UNCERTAIN_BELOW = 0.6  # match confidence under which an answer is flagged for review
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
 MIN_YEAR, MAX_YEAR = 1870, 2100
 IMDB_ID_RE = re.compile(r"^tt\d{7,8}$")
@@ -156,39 +155,6 @@ def family_of(name: str) -> str:
     return "critics" if pool_of(name) in CRITIC_POOLS else "audience"
 
 
-class Weights(Mapping[str, float]):
-    """Pool and family names → weights (immutable and hashable: part of a lookup's identity)."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: Mapping[str, float] | None = None) -> None:
-        self._items = tuple(sorted((items or {}).items()))
-
-    def __getitem__(self, key: str) -> float:
-        for name, value in self._items:
-            if name == key:
-                return value
-        raise KeyError(key)
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __hash__(self) -> int:
-        return hash(self._items)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Mapping) and dict(self._items) == dict(other)
-
-    def __str__(self) -> str:
-        return ",".join(f"{name}={value:g}" for name, value in self._items)
-
-    def __repr__(self) -> str:
-        return f"Weights({str(self)!r})"
-
-
 @dataclass(frozen=True, slots=True)
 class Rating:
     """One rating in its native scale plus its 0–100 normalisation.
@@ -330,31 +296,6 @@ class SourceData:
 
 
 @dataclass(frozen=True, slots=True)
-class Match:
-    """How sure the answer is about which film it is: 0–1, how the film was found, and why.
-
-    ``method``: ``title`` (resolved from a title), ``imdb_id`` / ``tmdb_id`` (asked by id) or
-    ``pin`` (the user's own pin). Built by :func:`movieagg.core.confidence.assess`.
-    """
-
-    confidence: float
-    method: str
-    reasons: tuple[str, ...] = ()
-
-    @property
-    def uncertain(self) -> bool:
-        """Low enough to review: the CLI and web app warn, ``batch`` marks the row uncertain."""
-        return self.confidence < UNCERTAIN_BELOW
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"confidence": self.confidence, "method": self.method, "reasons": list(self.reasons)}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Match:
-        return cls(float(data["confidence"]), str(data["method"]), tuple(str(r) for r in data["reasons"]))
-
-
-@dataclass(frozen=True, slots=True)
 class RatingResult:
     """The answer to "how good is this movie?" — `to_dict()` is the CLI's ``--json``."""
 
@@ -370,6 +311,7 @@ class RatingResult:
     # also 1984. Empty when a year or an IMDb id was given.
     alternatives: tuple[Movie, ...] = ()
     match: Match | None = None  # how sure, and why (None only for results built by hand)
+    agreement: Agreement | None = None  # the ratings' spread and outliers
     critics: float | None = None  # the critics' sub-score (Rotten Tomatoes, Metacritic)
     audience: float | None = None  # the audience's sub-score (IMDb, TMDB, Trakt, …)
     weights: Weights = field(default_factory=lambda: Weights())  # the user's weights in effect
@@ -391,6 +333,7 @@ class RatingResult:
             "fetched_at": iso(self.fetched_at),
             "alternatives": [alternative_dict(m) for m in self.alternatives],
             "match": self.match.to_dict() if self.match is not None else None,
+            "agreement": self.agreement.to_dict() if self.agreement is not None else None,
         }
 
     @classmethod
@@ -408,6 +351,7 @@ class RatingResult:
             fetched_at=parse_iso(data["fetched_at"]),
             alternatives=tuple(Movie.from_dict(m) for m in data.get("alternatives") or ()),
             match=Match.from_dict(data["match"]) if data.get("match") else None,
+            agreement=Agreement.from_dict(data["agreement"]) if data.get("agreement") else None,
             critics=data.get("critics"),
             audience=data.get("audience"),
             weights=Weights(data.get("weights") or {}),

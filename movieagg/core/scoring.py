@@ -54,8 +54,8 @@ def confidence(rating: Rating) -> float:
     return rating.votes / (rating.votes + k) if rating.votes > 0 else 0.0
 
 
-def _counted(ratings: Sequence[Rating], preference: Sequence[str]) -> dict[str, Rating]:
-    """Pool → the one rating that counts for it."""
+def representatives(ratings: Sequence[Rating], preference: Sequence[str] = ()) -> dict[str, Rating]:
+    """Pool → the one rating that stands for it (the preferred copy; a grade before a share)."""
     rank = {name: i for i, name in enumerate(preference)}
     copies: dict[str, Rating] = {}  # rating name → the preferred source's copy
     for rating in sorted(ratings, key=lambda r: (rank.get(r.source, len(rank)), -(r.votes or 0))):
@@ -80,7 +80,7 @@ def score_ratings(
     """Score ``ratings`` (``preference``: source names, the first one's copy of a shared rating
     counts; ``weights``: the user's, by pool or family name)."""
     weights = weights or {}
-    counted = _counted(ratings, preference)
+    counted = representatives(ratings, preference)
     pull: dict[int, float] = {}  # id of a counted rating → user weight × confidence
     subs: dict[str, float | None] = dict.fromkeys(FAMILIES)
     family_weight: dict[str, float] = {}
@@ -131,4 +131,4 @@ def weigh(
     return card.ratings, card.score
 
 
-__all__ = ["PRIOR", "SCORE_VERSION", "Scorecard", "confidence", "score_ratings", "weigh"]
+__all__ = ["PRIOR", "SCORE_VERSION", "Scorecard", "confidence", "representatives", "score_ratings", "weigh"]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 
+from movieagg.core.assessment import Weights
 from movieagg.core.errors import InvalidQuery
-from movieagg.core.models import FAMILIES, Weights, pool_of
+from movieagg.core.models import FAMILIES, pool_of
 
 KNOWN_RATINGS = (
     "imdb", "tmdb", "trakt", "letterboxd", "metacritic", "rotten_tomatoes", "rotten_tomatoes_average",

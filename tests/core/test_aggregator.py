@@ -293,3 +293,20 @@ async def test_resolvers_that_rank_different_films_first_make_the_answer_uncerta
     with_year = StubSource("omdb", dict(SOLARIS), can_search=True)
     await Aggregator([StubSource("tmdb", dict(SOLARIS), can_search=True), with_year]).rate("Solaris", 1972)
     assert not any(c.startswith("search:") for c in with_year.calls)  # no second opinion needed
+
+
+# ---------------------------------------------------------------------------- agreement
+
+
+async def test_answers_carry_agreement_and_an_odd_outlier_lowers_confidence() -> None:
+    crash = {"tt0375679": ("Crash", 2004, 7.7, 500000)}
+    resolver_ = StubSource("tmdb", dict(crash), can_search=True, label="TMDB")
+    agreeing = [StubSource(n, dict(crash)) for n in ("imdb", "trakt", "letterboxd")]
+    # a source whose record of this IMDb id is another film: another year, a far rating
+    odd = StubSource("metacritic", {"tt0375679": ("Crash", 1996, 3.0, 40)}, label="Odd")
+    result = await Aggregator([resolver_, *agreeing, odd]).rate("Crash", 2004)
+    assert result.agreement is not None and [o.source for o in result.agreement.outliers] == ["metacritic"]
+    assert result.agreement.spread == 47.0
+    assert result.match is not None and result.match.confidence < 0.8
+    assert any("Odd" in r and "1996" in r and "2004" in r for r in result.match.reasons)
+    assert result.to_dict()["agreement"]["outliers"][0]["name"] == "metacritic"

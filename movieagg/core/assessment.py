@@ -1,0 +1,131 @@
+"""What an answer says about itself: how sure the match is, whether the sources agree, and
+the user's weights in effect — value objects of the JSON contract, computed elsewhere
+(:mod:`movieagg.core.confidence`, :mod:`movieagg.core.agreement`, :mod:`movieagg.core.weights`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+UNCERTAIN_BELOW = 0.6  # match confidence under which an answer is flagged for review
+
+
+class Weights(Mapping[str, float]):
+    """Pool and family names → weights (immutable and hashable: part of a lookup's identity)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, float] | None = None) -> None:
+        self._items = tuple(sorted((items or {}).items()))
+
+    def __getitem__(self, key: str) -> float:
+        for name, value in self._items:
+            if name == key:
+                return value
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other)
+
+    def __str__(self) -> str:
+        return ",".join(f"{name}={value:g}" for name, value in self._items)
+
+    def __repr__(self) -> str:
+        return f"Weights({str(self)!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How sure the answer is about which film it is: 0–1, how the film was found, and why.
+
+    ``method``: ``title`` (resolved from a title), ``imdb_id`` / ``tmdb_id`` (asked by id) or
+    ``pin`` (the user's own pin). Built by :func:`movieagg.core.confidence.assess`.
+    """
+
+    confidence: float
+    method: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def uncertain(self) -> bool:
+        """Low enough to review: the CLI and web app warn, ``batch`` marks the row uncertain."""
+        return self.confidence < UNCERTAIN_BELOW
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"confidence": self.confidence, "method": self.method, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Match:
+        return cls(float(data["confidence"]), str(data["method"]), tuple(str(r) for r in data["reasons"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Outlier:
+    """A rating far from the others: where it is, and where the others centre."""
+
+    name: str
+    label: str
+    source: str
+    normalized: float
+    centre: float
+
+    @property
+    def distance(self) -> float:
+        return round(abs(self.normalized - self.centre), 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "source": self.source,
+            "normalized": self.normalized,
+            "centre": self.centre,
+            "distance": self.distance,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """How much the ratings agree: ``spread`` (max − min, None without ratings) and outliers."""
+
+    spread: float | None = None
+    low: float | None = None
+    high: float | None = None
+    compared: int = 0
+    outliers: tuple[Outlier, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "spread": self.spread,
+            "range": [self.low, self.high] if self.low is not None else None,
+            "compared": self.compared,
+            "outliers": [o.to_dict() for o in self.outliers],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Agreement:
+        low, high = data.get("range") or (None, None)
+        return cls(
+            data.get("spread"),
+            low,
+            high,
+            int(data.get("compared") or 0),
+            tuple(
+                Outlier(o["name"], o["label"], o["source"], float(o["normalized"]), float(o["centre"]))
+                for o in data.get("outliers") or ()
+            ),
+        )
+
+
+__all__ = ["UNCERTAIN_BELOW", "Agreement", "Match", "Outlier", "Weights"]
