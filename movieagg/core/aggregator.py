@@ -49,6 +49,7 @@ from movieagg.core.models import (
     utcnow,
     validate_imdb_id,
 )
+from movieagg.core.pins import Pins
 from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
 from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
@@ -111,7 +112,8 @@ class Aggregator:
     sources in the order given). ``rating_preference``: when two sources report the same
     rating, the copy of the earlier one counts (default: the order given). ``weights``: the
     score's weights by rating pool or family (:mod:`movieagg.core.weights`); a call's own
-    ``weights=`` override them name by name.
+    ``weights=`` override them name by name. ``pins``: titles the user pinned to a film; a pin
+    beats every resolver and cache entry.
     """
 
     def __init__(
@@ -128,6 +130,7 @@ class Aggregator:
         rating_preference: Sequence[str] | None = None,
         on_close: Callable[[], Awaitable[None]] | None = None,
         weights: Mapping[str, float] | None = None,
+        pins: Pins | None = None,
         locker: Locker | None = None,
         lock_ttl: float = 15.0,
         lock_wait: float = 10.0,
@@ -146,6 +149,7 @@ class Aggregator:
         self.resolvers = tuple(resolvers) if resolvers else tuple(s.name for s in sources if s.can_search)
         self.rating_preference = tuple(rating_preference) if rating_preference else tuple(names)
         self.weights = Weights(weights)  # the score's weights by pool or family (MOVIEAGG_WEIGHTS)
+        self.pins = pins  # the user's own word: which film a title means (core.pins)
         self._on_close = on_close
         self._inflight: dict[tuple[Any, ...], asyncio.Future[RatingResult]] = {}
         # Single flight across processes: a lease per uncached lookup (phase 2).
@@ -240,6 +244,8 @@ class Aggregator:
         elif parsed.tmdb_id is not None:
             imdb = await self._imdb_of_tmdb(parsed.tmdb_id, use_cache)
             plan = _Plan(parsed.query, imdb, selected, refresh, use_cache, "tmdb_id", weighed)
+        elif self.pins is not None and (pin := self.pins.find(parsed.query)) is not None:
+            plan = _Plan(parsed.query, pin.imdb_id, selected, refresh, use_cache, "pin", weighed)
         else:
             plan = _Plan(parsed.query, None, selected, refresh, use_cache, "title", weighed)
         try:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from movieagg.core.errors import ConfigurationError, InvalidQuery
 
 if TYPE_CHECKING:
+    from movieagg.core.pins import Pin
     from movieagg.core.weights import Weights
 
 APP_NAME = "movieagg"
@@ -284,6 +285,22 @@ class Settings:
             return parse_weights(self.get("MOVIEAGG_WEIGHTS") or "")
         except InvalidQuery as exc:
             raise ConfigurationError(f"MOVIEAGG_WEIGHTS: {exc}") from None
+
+    @property
+    def pins_file(self) -> Path:
+        """MOVIEAGG_PINS_FILE, else ``pins.toml`` in the config dir: the user's pins (core.pins)."""
+        raw = self.get("MOVIEAGG_PINS_FILE")
+        return Path(raw).expanduser() if raw else self.dir("config") / "pins.toml"
+
+    @property
+    def inline_pins(self) -> list[Pin]:
+        """MOVIEAGG_PINS: pins for servers without a config dir (``Solaris=tt0069293; …``)."""
+        from movieagg.core.pins import parse_inline_pins
+
+        try:
+            return parse_inline_pins(self.get("MOVIEAGG_PINS") or "")
+        except InvalidQuery as exc:
+            raise ConfigurationError(f"MOVIEAGG_PINS: {exc}") from None
 
     # ------------------------------------------------------------------ lookup records
 

@@ -310,3 +310,24 @@ async def test_answers_carry_agreement_and_an_odd_outlier_lowers_confidence() ->
     assert result.match is not None and result.match.confidence < 0.8
     assert any("Odd" in r and "1996" in r and "2004" in r for r in result.match.reasons)
     assert result.to_dict()["agreement"]["outliers"][0]["name"] == "metacritic"
+
+
+# ---------------------------------------------------------------------------- pins
+
+
+async def test_a_pin_beats_every_resolver_and_every_cache_entry(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from movieagg.core.pins import Pin, PinFile, Pins
+
+    tmdb = StubSource("tmdb", dict(SOLARIS), can_search=True)
+    book = PinFile(tmp_path / "pins.toml")
+    agg = Aggregator([tmdb], cache=MemoryCache(), pins=Pins(book))
+    assert (await agg.rate("Solaris")).movie.year == 1972  # resolved, and cached
+    book.add(Pin("Solaris", None, "tt0307479"))
+    pinned = await agg.rate("solaris")
+    assert pinned.movie.imdb_id == "tt0307479" and pinned.movie.year == 2002
+    assert pinned.match is not None and (pinned.match.confidence, pinned.match.method) == (1.0, "pin")
+    assert pinned.match.reasons[0] == "pinned by you: “solaris” means tt0307479"
+    assert pinned.query.title == "solaris" and pinned.alternatives == ()
+    assert (await agg.rate("Solaris", 1972)).movie.imdb_id == "tt0069293"  # a year is the user's word too
+    book.remove("Solaris", None)
+    assert (await agg.rate("Solaris")).movie.year == 1972

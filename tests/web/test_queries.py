@@ -57,3 +57,13 @@ async def test_a_miss_is_a_404_with_suggestions(service: Service) -> None:
     error = body["error"]
     assert error["code"] == "not_found"  # type: ignore[index]
     assert error["suggestions"][0] == {"title": "The Matrix", "year": 1999, "imdb_id": "tt0133093"}  # type: ignore[index]
+
+
+async def test_serve_and_lambda_take_pins_from_their_configuration(fake: FakeAPI, tmp_path: Path) -> None:
+    svc = Service({**fake.env, "MOVIEAGG_HOME": str(tmp_path / "pinned"), "MOVIEAGG_PINS": "Solaris=tt0307479"})
+    try:
+        status, body = await get(svc, "/api/rate", title="Solaris")
+        assert status == 200 and body["movie"]["imdb_id"] == "tt0307479"  # type: ignore[index]
+        assert body["match"]["method"] == "pin"  # type: ignore[index]
+    finally:
+        await svc.aclose()
