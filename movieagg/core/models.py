@@ -13,6 +13,8 @@ from movieagg.core.text import fold
 
 MAX_TITLE_LENGTH = 200
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
+# The JSON result's version (schema: core/schema/rating-result.json); additions bump the minor.
+SCHEMA_VERSION = "1.0"
 MIN_YEAR, MAX_YEAR = 1870, 2100
 IMDB_ID_RE = re.compile(r"^tt\d{7,8}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -297,7 +299,8 @@ class SourceData:
 
 @dataclass(frozen=True, slots=True)
 class RatingResult:
-    """The answer to "how good is this movie?" — `to_dict()` is the CLI's ``--json``."""
+    """The answer to "how good is this movie?" — `to_dict()` is the CLI's ``--json``, described
+    by the JSON Schema shipped in the package (:func:`movieagg.core.schema.rating_result_schema`)."""
 
     query: Query
     movie: Movie
@@ -319,6 +322,7 @@ class RatingResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": SCHEMA_VERSION,
             "query": self.query.to_dict(),
             "movie": self.movie.to_dict(),
             "ratings": [r.to_dict() for r in self.ratings],
