@@ -35,6 +35,7 @@ from movieagg.core.errors import (
     SourceFailure,
     Suggestion,
 )
+from movieagg.core.lookaside import gather_suggestions, second_opinion
 from movieagg.core.lookup_cache import CacheView, LookupCache
 from movieagg.core.lookup_log import failure_entry, lookup_entry
 from movieagg.core.matching import accepted, rank_candidates, same_title_others
@@ -54,8 +55,6 @@ from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
 from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
 from movieagg.core.scoring import score_ratings
-from movieagg.core.suggest import prefix_of, rank_suggestions, word_variants
-from movieagg.core.text import normalize_title
 from movieagg.core.weights import Weights, parse_weights
 
 log = logging.getLogger("movieagg")
@@ -587,65 +586,25 @@ class Aggregator:
         assert chosen.agreement is not None
         others = same_title_others(ranked) if query.year is None else []
         evidence = MatchEvidence(chosen.agreement, chosen.candidate.source)
-        if others:  # ambiguous: does the next resolver rank the same film first?
-            evidence = await self._second_opinion(query, chosen.candidate, evidence, set(errors))
+        judges = self._healthy_resolvers(set(errors), besides=chosen.candidate.source)
+        if others and judges:  # ambiguous: does the next resolver rank the same film first?
+            evidence = await second_opinion(query, chosen.candidate, evidence, judges[0], self.source_timeout)
         return chosen.candidate, errors, others, evidence
 
-    async def _second_opinion(
-        self, query: Query, chosen: Candidate, evidence: MatchEvidence, failed: set[str]
-    ) -> MatchEvidence:
-        """Ask the next resolver by authority; its first choice agrees, or disputes the pick."""
-        judge = next(
-            (
-                self.sources[n]
-                for n in self.resolvers
-                if n in self.sources and n != chosen.source and n not in failed
-            ),
-            None,
-        )
-        if judge is None:
-            return evidence
-        ranked = accepted(rank_candidates(query, await self._quietly(judge.search(query, 10))))
-        if not ranked:
-            return evidence
-        top = ranked[0].candidate
-        disputed = None if _same_candidate(top, chosen) else top.to_movie()
-        return replace(evidence, second_opinion=judge.name, disputed_by=disputed)
+    def _healthy_resolvers(self, failed: set[str], besides: str | None = None) -> list[RatingSource]:
+        return [
+            self.sources[n] for n in self.resolvers if n in self.sources and n not in failed and n != besides
+        ]
 
     async def _suggest(self, query: Query, unlike: Sequence[Candidate], failed: set[str]) -> list[Suggestion]:
-        """A miss: the nearest films — what the searches rejected and titles already cached, else
-        each distinctive word searched alone, else a prefix on sources that search by prefix."""
-        try:
-            pool: list[Movie | Candidate] = [*unlike, *self.lookups.known_titles()]
-            found = rank_suggestions(query, pool)
-            healthy = [self.sources[n] for n in self.resolvers if n in self.sources and n not in failed]
-            if not found and healthy:
-                for variant in word_variants(query):  # on the most authoritative resolver only
-                    pool.extend(await self._quietly(healthy[0].search(variant, 10)))
-                found = rank_suggestions(query, pool)
-            prefix = prefix_of(query)
-            if not found and prefix is not None:
-                by_prefix = [
-                    s
-                    for s in self.sources.values()
-                    if getattr(s, "prefix_search", False) and s.name not in failed
-                ]
-                answers = await asyncio.gather(
-                    *(self._quietly(getattr(s, "suggest", s.search)(Query(prefix), 20)) for s in by_prefix)
-                )
-                pool.extend(c for answer in answers for c in answer)
-                found = rank_suggestions(query, pool)
-            return found
-        except Exception:  # suggestions are a courtesy: never the reason a lookup fails
-            log.debug("suggestions for %r failed", query.title, exc_info=True)
-            return []
-
-    async def _quietly(self, search: Awaitable[Sequence[Candidate]]) -> Sequence[Candidate]:
-        try:
-            return await budget.within(self.source_timeout, search)
-        except Exception:
-            log.debug("a search for suggestions failed", exc_info=True)
-            return []
+        """A miss: the nearest films (:func:`movieagg.core.lookaside.gather_suggestions`)."""
+        healthy = self._healthy_resolvers(failed)
+        by_prefix = [
+            s for s in self.sources.values() if getattr(s, "prefix_search", False) and s.name not in failed
+        ]
+        known = self.lookups.known_titles()
+        resolver = healthy[0] if healthy else None
+        return await gather_suggestions(query, unlike, known, resolver, by_prefix, self.source_timeout)
 
     async def _complete_ids(self, candidates: list[Candidate]) -> list[Candidate]:
         """Fill in IMDb ids a search did not return (TMDB's), asking each candidate's source by id."""
@@ -773,15 +732,6 @@ class Aggregator:
 
 def _ref(movie: Movie | None) -> str | None:
     return cachekeys.movie_ref(movie) if movie is not None else None
-
-
-def _same_candidate(a: Candidate, b: Candidate) -> bool:
-    """Two sources' candidates name one film: by a shared id, else by title and year."""
-    if a.imdb_id and b.imdb_id:
-        return a.imdb_id == b.imdb_id
-    if a.tmdb_id is not None and b.tmdb_id is not None:
-        return a.tmdb_id == b.tmdb_id
-    return a.year == b.year and normalize_title(a.title) == normalize_title(b.title)
 
 
 def _reports_other(item: SourceData, imdb_id: str) -> bool:
