@@ -24,7 +24,7 @@ from typing import Any
 
 from movieagg.core import budget, cachekeys
 from movieagg.core.agreement import measure_agreement
-from movieagg.core.assessment import Match
+from movieagg.core.assessment import Agreement, Match
 from movieagg.core.confidence import MatchEvidence, assess, odd_outliers
 from movieagg.core.errors import (
     AllSourcesFailed,
@@ -461,8 +461,14 @@ class Aggregator:
             raise _failure_for(errors.values(), "every source failed")
         ratings = [r for name in plan.names if name in data for r in data[name].ratings]
         card = score_ratings(ratings, self.rating_preference, plan.weights)
+        agreement = measure_agreement(card)
+        alternatives = identity.alternatives if plan.imdb_id is None else ()
+        errors_listed = tuple(errors[n].info() for n in plan.names if n in errors)
+        unknown = plan.imdb_id is not None and movie.title == plan.imdb_id
+        if unknown and not card.ratings and not errors_listed:
+            raise NotFound(f"no source knows {plan.imdb_id}")
         fetched_at = max((d.fetched_at for d in data.values()), default=utcnow())
-        result = RatingResult(
+        return RatingResult(
             query=plan.query,
             movie=movie,
             ratings=card.ratings,
@@ -470,27 +476,25 @@ class Aggregator:
             critics=card.critics,
             audience=card.audience,
             weights=plan.weights,
-            errors=tuple(errors[n].info() for n in plan.names if n in errors),
+            errors=errors_listed,
             cached=not answers.fresh and not stale_used and bool(data),
             stale=stale_used,
             fetched_at=fetched_at if not answers.fresh else utcnow(),
-            alternatives=identity.alternatives if plan.imdb_id is None else (),
+            alternatives=alternatives,
+            agreement=agreement,
+            match=self._match(plan, movie, alternatives, agreement, answers, identity),
         )
-        agreement = measure_agreement(card.ratings, self.rating_preference)
-        result = replace(result, agreement=agreement)
-        result = replace(result, match=self._match(plan, result, answers, identity))
-        if (
-            plan.imdb_id is not None
-            and not result.ratings
-            and movie.title == plan.imdb_id
-            and not result.errors
-        ):
-            raise NotFound(f"no source knows {plan.imdb_id}")
-        return result
 
-    def _match(self, plan: _Plan, result: RatingResult, answers: _Answers, identity: CacheView) -> Match:
+    def _match(
+        self,
+        plan: _Plan,
+        movie: Movie,
+        alternatives: tuple[Movie, ...],
+        agreement: Agreement,
+        answers: _Answers,
+        identity: CacheView,
+    ) -> Match:
         """How sure the answer is about which film it is (:mod:`movieagg.core.confidence`)."""
-        movie = result.movie
         confirmations = [
             n for n, d in answers.data.items() if d.movie is not None and d.movie.imdb_id == movie.imdb_id
         ]
@@ -500,10 +504,10 @@ class Aggregator:
             plan.query,
             movie,
             identity.evidence if plan.method == "title" else None,
-            alternatives=result.alternatives,
+            alternatives=alternatives,
             confirmations=confirmations if movie.imdb_id else (),
             contradictions=answers.disputed,
-            odd_outliers=odd_outliers(result, answers.data, labels),
+            odd_outliers=odd_outliers(movie, agreement, answers.data, labels),
             labels=labels,
         )
 

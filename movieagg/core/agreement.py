@@ -11,11 +11,10 @@ yardstick it is measured with. It takes at least three ratings; the spread is ma
 from __future__ import annotations
 
 from collections.abc import Sequence
-from statistics import median
 
 from movieagg.core.assessment import Agreement, Outlier
 from movieagg.core.models import Rating
-from movieagg.core.scoring import representatives
+from movieagg.core.scoring import Scorecard, representatives
 
 OUTLIER_FLOOR = 15.0  # points on the 0–100 scale
 MAD_FACTOR = 3.0
@@ -23,19 +22,30 @@ MAD_TO_SIGMA = 1.4826  # the MAD of a normal distribution, as its standard devia
 MIN_RATINGS = 3
 
 
-def measure_agreement(ratings: Sequence[Rating], preference: Sequence[str] = ()) -> Agreement:
-    """The spread and outliers of ``ratings`` (one per pool, the copy the score would use)."""
-    chosen = list(representatives(ratings, preference).values())
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def measure_agreement(ratings: Sequence[Rating] | Scorecard, preference: Sequence[str] = ()) -> Agreement:
+    """The spread and outliers of ``ratings`` (one per pool, the copy the score would use; a
+    :class:`Scorecard` already knows them)."""
+    if isinstance(ratings, Scorecard):
+        chosen = list(ratings.representatives)
+    else:
+        chosen = list(representatives(ratings, preference).values())
     values = [min(max(r.normalized, 0.0), 100.0) for r in chosen]
     if not values:
         return Agreement()
     low, high = min(values), max(values)
     outliers: list[Outlier] = []
-    if len(values) >= MIN_RATINGS:
+    # Within the floor of each other, no rating can be an outlier: most films stop here.
+    if len(values) >= MIN_RATINGS and high - low > OUTLIER_FLOOR:
         for i, rating in enumerate(chosen):
             others = values[:i] + values[i + 1 :]
-            centre = median(others)
-            mad = median(abs(x - centre) for x in others)
+            centre = _median(others)
+            mad = _median([abs(x - centre) for x in others])
             if abs(values[i] - centre) > max(MAD_FACTOR * MAD_TO_SIGMA * mad, OUTLIER_FLOOR):
                 far = Outlier(rating.name, rating.label, rating.source, values[i], round(centre, 1))
                 outliers.append(far)

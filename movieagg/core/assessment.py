@@ -15,16 +15,17 @@ UNCERTAIN_BELOW = 0.6  # match confidence under which an answer is flagged for r
 class Weights(Mapping[str, float]):
     """Pool and family names → weights (immutable and hashable: part of a lookup's identity)."""
 
-    __slots__ = ("_items",)
+    __slots__ = ("_items", "_map")
 
     def __init__(self, items: Mapping[str, float] | None = None) -> None:
         self._items = tuple(sorted((items or {}).items()))
+        self._map = dict(self._items)
 
     def __getitem__(self, key: str) -> float:
-        for name, value in self._items:
-            if name == key:
-                return value
-        raise KeyError(key)
+        return self._map[key]
+
+    def get(self, key: str, default: Any = None) -> Any:  # one dict lookup: the score asks often
+        return self._map.get(key, default)
 
     def __iter__(self) -> Iterator[str]:
         return (name for name, _ in self._items)

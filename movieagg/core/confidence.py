@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from movieagg.core.assessment import UNCERTAIN_BELOW, Match
+from movieagg.core.assessment import UNCERTAIN_BELOW, Agreement, Match
 from movieagg.core.matching import AGREEMENT_STRENGTH, TitleAgreement, name_agreement
-from movieagg.core.models import Movie, Query, RatingResult, SourceData
+from movieagg.core.models import Movie, Query, SourceData
 
 YEAR_OFF = 0.9
 NAMESAKES = 0.85
@@ -170,13 +170,12 @@ def _title_confidence(
 
 
 def odd_outliers(
-    result: RatingResult, data: Mapping[str, SourceData], labels: Mapping[str, str]
+    movie: Movie, agreement: Agreement, data: Mapping[str, SourceData], labels: Mapping[str, str]
 ) -> list[str]:
     """Reasons for outlying ratings whose source seems to describe another film: another IMDb
     id, or a release year :data:`YEAR_GAP` or more away (festival vs release is one year)."""
     notes: list[str] = []
-    movie = result.movie
-    for outlier in result.agreement.outliers if result.agreement is not None else ():
+    for outlier in agreement.outliers:
         item = data.get(outlier.source)
         seen = item.movie if item is not None else None
         if seen is None:

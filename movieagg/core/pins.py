@@ -4,7 +4,8 @@
 set; MOVIEAGG_PINS_FILE names another file); servers without a config dir take pins from
 MOVIEAGG_PINS (``Solaris=tt0069293; Heat (1995)=tt0113277``). The file is read with tomllib
 only when a lookup asks, and again only when it changed (a stat per lookup); writes go to a
-temporary file renamed over the old one, so a reader never sees half a file.
+temporary file renamed over the old one, so a reader never sees half a file. A long-lived process
+(``serve``) looks at the file at most once a second.
 
 Which pin answers (also in the README): a query with a year uses the pin for that title and
 year; a query without a year uses the pin without one. Titles compare folded, as matching does.
@@ -12,9 +13,11 @@ year; a query without a year uses the pin without one. Titles compare folded, as
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import threading
+import time
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -100,14 +103,21 @@ def render_pins(pins: Iterable[Pin]) -> str:
 class PinFile:
     """The pins file: read lazily and again only after a change; written atomically."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, recheck: float = 1.0) -> None:
+        """``recheck``: seconds between looks at the file (a stat) for edits by another process."""
         self.path = path
+        self.recheck = recheck
         self._stamp: tuple[int, int, int] | None = None
+        self._checked = -math.inf
         self._pins: list[Pin] = []
         self._lock = threading.Lock()
 
     def all(self) -> list[Pin]:
         with self._lock:
+            now = time.monotonic()
+            if now - self._checked < self.recheck:
+                return list(self._pins)
+            self._checked = now
             try:
                 st = self.path.stat()
             except FileNotFoundError:
@@ -159,7 +169,7 @@ class PinFile:
             Path(tmp).unlink(missing_ok=True)
             raise
         with self._lock:
-            self._stamp = None  # read back on next use
+            self._stamp, self._checked = None, -math.inf  # read back on next use
 
 
 class Pins:
@@ -176,13 +186,13 @@ class Pins:
 
     def find(self, query: Query) -> Pin | None:
         """The pin for this title and year (a yearless pin only for a query without a year)."""
-        if self.file is None and not self.inline:
-            return None
+        pinned = self.file.all() if self.file is not None else []
+        if not pinned and not self.inline:
+            return None  # the common case: no pins, nothing to fold
         key = (normalize_title(query.title), query.year)
-        if self.file is not None:
-            for pin in self.file.all():
-                if pin.key == key:
-                    return pin
+        for pin in pinned:
+            if pin.key == key:
+                return pin
         return self.inline.get(key)
 
 
