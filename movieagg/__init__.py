@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from movieagg._version import __version__
 from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
 from movieagg.core.aggregator import Aggregator
+from movieagg.core.assessment import Agreement, Match, Outlier, Weights
 from movieagg.core.config import Settings
 from movieagg.core.errors import (
     AllSourcesFailed,
@@ -19,6 +20,7 @@ from movieagg.core.errors import (
     NotFound,
     SourceErrorInfo,
     SourceFailure,
+    Suggestion,
 )
 from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, SourceData
 from movieagg.core.protocols import Cache, RatingSource
@@ -40,6 +42,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Aggregator",
+    "Agreement",
     "AllSourcesFailed",
     "BatchItem",
     "BatchResult",
@@ -47,9 +50,11 @@ __all__ = [
     "Candidate",
     "ConfigurationError",
     "InvalidQuery",
+    "Match",
     "Movie",
     "MovieAggError",
     "NotFound",
+    "Outlier",
     "Query",
     "Rating",
     "RatingResult",
@@ -58,6 +63,8 @@ __all__ = [
     "SourceData",
     "SourceErrorInfo",
     "SourceFailure",
+    "Suggestion",
+    "Weights",
     "__version__",
     "arate",
     "arate_imdb",

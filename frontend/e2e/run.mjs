@@ -307,6 +307,12 @@ await check("no film found: a clear empty state", async () => {
   await audit(page, "not found");
 });
 
+await check("a title with its year in brackets is read as such (Psycho (1960))", async () => {
+  await page.goto(`${BASE}/?title=${encodeURIComponent("Psycho (1960)")}`);
+  await page.getByRole("heading", { level: 1, name: "Psycho" }).waitFor();
+  await page.getByText("Alfred Hitchcock").waitFor();
+});
+
 await check("a miss suggests the nearest films as links (did you mean)", async () => {
   await page.goto(`${BASE}/?title=${encodeURIComponent("the matrx")}`);
   await page.getByRole("heading", { name: /No film found for “the matrx”/ }).waitFor();
