@@ -181,6 +181,9 @@ def tmdb_result(f: dict[str, Any]) -> dict[str, Any]:
 
 
 def omdb_record(f: dict[str, Any]) -> dict[str, Any]:
+    quirk = f.get("quirks", {}).get("omdb")
+    if quirk:  # a record mixed up with another film (bench/films.py QUIRKS)
+        f = {**f, "quirks": {}, **quirk}
     ratings = []
     if f["imdb_rating"] is not None:
         ratings.append({"Source": "Internet Movie Database", "Value": f"{f['imdb_rating']}/10"})
@@ -710,6 +713,7 @@ class Handler(BaseHTTPRequestHandler):
             if len(params["s"].strip()) < 3:
                 return self._send(200, {"Response": "False", "Error": "Too many results."})
             films = [f for f in cat.search(params["s"]) if year is None or _year(f) == year]
+            films.sort(key=lambda f: -(f["imdb_votes"] or 0))  # OMDb's order: most IMDb votes first
             if not films:
                 return self._send(200, {"Response": "False", "Error": "Movie not found!"})
             page = [

@@ -1,8 +1,9 @@
 """The fake upstream's catalogue: real films with plausible figures, chosen for the traps.
 
 Remakes sharing a title, original vs English titles, stylised titles, one-letter titles, a
-film with no ratings yet, and an obscure exact-title decoy for "Seven". Figures are
-illustrative, not live data.
+film with no ratings yet, an obscure exact-title decoy for "Seven", Solaris (which TMDB and
+OMDb rank differently), Venom (critics against the audience) and Crash (a service's record
+mixed up with a namesake). Figures are illustrative, not live data.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ _ROWS: list[tuple[Any, ...]] = [
     ("tt0155975", 11252, "Q1063346", "Psycho", None, 1998, 105, "Gus Van Sant", 4.6, 47123, 39, 47, 5.1, 812, 10.0, ()),
     ("tt0110357", 8587, "Q36479", "The Lion King", None, 1994, 88, "Roger Allers, Rob Minkoff", 8.5, 1123456, 93, 88, 8.3, 18012, 70.0, ()),
     ("tt6105098", 420818, "Q27952436", "The Lion King", None, 2019, 118, "Jon Favreau", 6.8, 267123, 52, 55, 7.1, 10512, 40.0, ()),
-    ("tt0069293", 593, "Q309263", "Solaris", "Солярис", 1972, 167, "Andrei Tarkovsky", 8.0, 98123, 92, 93, 7.8, 1612, 18.0, ()),
-    ("tt0307479", 2103, "Q1139378", "Solaris", None, 2002, 99, "Steven Soderbergh", 6.2, 93123, 67, 65, 6.0, 1512, 14.0, ()),
+    # Solaris: TMDB ranks 1972 first (more popular there), OMDb's search 2002 (more IMDb votes) —
+    # the resolvers disagree, as they do for the real films.
+    ("tt0069293", 593, "Q309263", "Solaris", "Солярис", 1972, 167, "Andrei Tarkovsky", 8.0, 94123, 92, 93, 7.8, 1612, 18.0, ()),
+    ("tt0307479", 2103, "Q1139378", "Solaris", None, 2002, 99, "Steven Soderbergh", 6.2, 104123, 67, 65, 6.0, 1512, 14.0, ()),
     ("tt0054135", 299, "Q1130958", "Ocean's Eleven", "Ocean's 11", 1960, 127, "Lewis Milestone", 6.5, 25123, 48, 47, 6.4, 512, 9.0, ("Ocean's 11",)),
     ("tt0240772", 161, "Q232000", "Ocean's Eleven", None, 2001, 116, "Steven Soderbergh", 7.7, 612345, 83, 74, 7.4, 12512, 45.0, ("Ocean's 11",)),
     ("tt0047034", 1678, "Q200873", "Godzilla", "ゴジラ", 1954, 96, "Ishirō Honda", 7.5, 37123, 93, 78, 7.4, 1012, 15.0, ("Gojira",)),
@@ -46,7 +49,12 @@ _ROWS: list[tuple[Any, ...]] = [
     ("tt0472033", 12244, "Q220394", "9", None, 2009, 79, "Shane Acker", 7.0, 152123, 57, 60, 6.8, 3312, 18.0, ()),
     ("tt1049413", 14160, "Q174811", "Up", None, 2009, 96, "Pete Docter", 8.3, 1134567, 98, 88, 7.9, 20012, 65.0, ()),
     ("tt0083658", 78, "Q184843", "Blade Runner", None, 1982, 117, "Ridley Scott", 8.1, 818858, 89, 84, 7.9, 14012, 50.0, ()),
-    ("tt0113277", 949, "Q472296", "Heat", None, 1995, 170, "Michael Mann", 8.3, 751234, 88, 76, 7.9, 7512, 40.0, ()),
+    ("tt0113277", 949, "Q212806", "Heat", None, 1995, 170, "Michael Mann", 8.3, 712345, 88, 76, 7.9, 7012, 30.0, ()),
+    ("tt0093164", 42013, "Q1137392", "Heat", None, 1986, 101, "Dick Richards", 5.3, 4123, None, None, 5.1, 62, 2.0, ()),
+    # Critics against the audience: RT 30% and Metacritic 35 against IMDb 6.6 and TMDB 6.8.
+    ("tt1270797", 335983, "Q23013036", "Venom", None, 2018, 112, "Ruben Fleischer", 6.6, 512345, 30, 35, 6.8, 15012, 45.0, ()),
+    # One source describes another film under this IMDb id (see QUIRKS).
+    ("tt0375679", 1640, "Q212144", "Crash", None, 2004, 112, "Paul Haggis", 7.7, 462345, 74, 69, 7.0, 4512, 20.0, ()),
     ("tt9999990", 999990, "Q99999990", "Brand New Release", None, 2026, 101, "Someone New", None, None, None, None, 0.0, 0, 5.0, ()),
 ]
 # fmt: on
@@ -56,7 +64,16 @@ KEYS = (
     "imdb_votes", "rt", "mc", "tmdb_avg", "tmdb_votes", "popularity", "alt_titles",
 )  # fmt: skip
 
-FILMS: list[dict[str, Any]] = [dict(zip(KEYS, row, strict=True)) for row in _ROWS]
+# Deliberate traps in one service's answer, by IMDb id: OMDb's record of Crash (2004) carries the
+# year and IMDb rating of Cronenberg's Crash (1996) — a record mixed up with a namesake, as real
+# services sometimes serve. The aggregator should flag the outlier and doubt the match a little.
+QUIRKS: dict[str, dict[str, dict[str, Any]]] = {
+    "tt0375679": {"omdb": {"year": 1996, "imdb_rating": 3.9}},
+}
+
+FILMS: list[dict[str, Any]] = [
+    {**dict(zip(KEYS, row, strict=True)), "quirks": QUIRKS.get(row[0], {})} for row in _ROWS
+]
 
 
 def synthetic(count: int, start: int = 0) -> list[dict[str, Any]]:

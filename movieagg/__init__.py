@@ -11,6 +11,7 @@ from typing import Any as _Any
 from movieagg._version import __version__
 from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
 from movieagg.core.aggregator import Aggregator
+from movieagg.core.assessment import Agreement, Match, Outlier, Weights
 from movieagg.core.config import Settings
 from movieagg.core.errors import (
     AllSourcesFailed,
@@ -20,6 +21,7 @@ from movieagg.core.errors import (
     NotFound,
     SourceErrorInfo,
     SourceFailure,
+    Suggestion,
 )
 from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, SourceData
 from movieagg.core.protocols import Cache, RatingSource
@@ -41,6 +43,7 @@ def __getattr__(name: str) -> _Any:
 
 __all__ = [
     "Aggregator",
+    "Agreement",
     "AllSourcesFailed",
     "BatchItem",
     "BatchResult",
@@ -48,9 +51,11 @@ __all__ = [
     "Candidate",
     "ConfigurationError",
     "InvalidQuery",
+    "Match",
     "Movie",
     "MovieAggError",
     "NotFound",
+    "Outlier",
     "Query",
     "Rating",
     "RatingResult",
@@ -59,6 +64,8 @@ __all__ = [
     "SourceData",
     "SourceErrorInfo",
     "SourceFailure",
+    "Suggestion",
+    "Weights",
     "__version__",
     "arate",
     "arate_imdb",

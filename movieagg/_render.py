@@ -7,6 +7,7 @@ get plain text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import median
 from typing import Any
 
 from rich.console import Console, Group
@@ -15,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from movieagg._jsonout import write_json  # noqa: F401  (kept importable from here)
-from movieagg.core.models import Candidate, RatingResult
+from movieagg.core.models import Candidate, Rating, RatingResult
 from movieagg.core.untrusted import printable  # every untrusted string, before it is shown
 
 
@@ -47,17 +48,63 @@ def _votes(votes: int | None) -> str:
     return f"{votes:,}"
 
 
+def _match_lines(result: RatingResult) -> list[Text]:
+    """How sure the answer is about the film: a dim line, or a visible warning when uncertain."""
+    match = result.match
+    if match is None:
+        return []
+    reasons = "; ".join(printable(r) for r in match.reasons)
+    if match.uncertain:
+        line = Text(f"⚠ uncertain match ({match.confidence:.2f}): ", style="bold yellow")
+        line.append(reasons, style="yellow")
+        hint = "add --year, rate it by IMDb id, or `movieagg pin` the film you mean"
+        return [line, Text(hint, style="yellow")]
+    return [Text(f"match {match.confidence:.2f}: {reasons}", style="dim")]
+
+
+def _reviews(rating: Rating) -> str:
+    noun = "reviews" if rating.family == "critics" else "votes"
+    return f" ({_votes(rating.votes)} {noun})" if rating.votes else ""
+
+
+def _rows_and_notes(ratings: Sequence[Rating]) -> tuple[list[Rating], list[str]]:
+    """One row per rating (the copy that counts); a note for each copy or sibling counted once
+    (notes hold upstream labels and source names: printable)."""
+    by_name: dict[str, list[Rating]] = {}
+    for rating in ratings:
+        by_name.setdefault(rating.name, []).append(rating)
+    rows = [max(copies, key=lambda r: r.weight) for copies in by_name.values()]
+    notes: list[str] = []
+    for row in rows:
+        others = [r for r in by_name[row.name] if r is not row]
+        also = ", ".join(f"{r.source}: {r.display()}{_reviews(r)}" for r in others)
+        sibling = next((r for r in rows if r is not row and r.pool == row.pool and r.weight > 0), None)
+        if row.weight == 0 and sibling is not None:
+            by = f" (also reported by {', '.join(r.source for r in others)})" if others else ""
+            notes.append(
+                printable(
+                    f"{row.label} {row.display()}{by} shares its reviews with {sibling.label}"
+                    " — counted once, as that"
+                )
+            )
+        elif others:
+            notes.append(printable(f"{row.label} also reported by {also} — counted once"))
+    return rows, notes
+
+
 # Below these widths a table would have to cut cells; the layout changes instead.
 _FULL_TABLE = 74  # every column, in a panel
 _PANEL = 60  # below: no panel border, the heading is a line of its own
 
 
-def _rating_table(result: RatingResult, width: int) -> Table:
-    """Ratings as a table; at narrower widths the bar, the weight and the source go first.
+def _rating_table(result: RatingResult, shown: Sequence[Rating], width: int) -> Table:
+    """Ratings as a table; at narrower widths the bar, the share and the source go first.
 
     Essential cells (label, value, votes) are folded onto a second line, never cut with "…".
+    A rating far from the others is marked ≠ (see the note under the table).
     """
     full = width >= _FULL_TABLE
+    far = {(o.name, o.source) for o in (result.agreement.outliers if result.agreement else ())}
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("Rating", overflow="fold")
     table.add_column("Value", justify="right", no_wrap=True)
@@ -66,18 +113,22 @@ def _rating_table(result: RatingResult, width: int) -> Table:
         table.add_column("")
     table.add_column("Votes", justify="right", no_wrap=True)
     if full:
-        table.add_column("Weight", justify="right", no_wrap=True)
+        table.add_column("Share", justify="right", no_wrap=True)
         table.add_column("Via", style="dim", overflow="fold")
-    for rating in result.ratings:
+    for rating in shown:
         counted = rating.weight > 0
-        cells: list[Any] = [Text(printable(rating.label)), rating.display(), f"{rating.normalized:.0f}"]
+        label = Text(printable(rating.label))
+        if (rating.name, rating.source) in far:
+            label.append(" ≠", style="bold magenta")  # far from the others (see the note below)
+        cells: list[Any] = [label, rating.display(), f"{rating.normalized:.0f}"]
         if full:
             bar_style = score_style(rating.normalized).replace("bold ", "")
             cells.append(Text(_bar(rating.normalized), style=bar_style))
         cells.append(_votes(rating.votes))
         if full:
-            cells += [f"{rating.weight:.2f}" if rating.weight else "—", Text(printable(rating.source))]
-        table.add_row(*cells, style=None if counted else "dim")  # dim: a duplicate counted once
+            cells += [f"{rating.weight:.0%}" if counted else "—", Text(printable(rating.source))]
+        # dim: left out by the user's weights, or counted as another copy of its pool
+        table.add_row(*cells, style=None if counted else "dim")
     return table
 
 
@@ -96,22 +147,36 @@ def render_result(result: RatingResult, console: Console) -> None:
         score_line = Text.assemble(
             ("Score ", "bold"), (f"{result.score:.0f}", score_style(result.score)), (" / 100", "dim")
         )
+    subs = (("critics", result.critics), ("audience", result.audience))
+    families = " · ".join(f"{name} {value:.0f}" for name, value in subs if value is not None)
     parts: list[Any] = []
     boxed = width >= _PANEL and len(heading) + 6 <= width and len(ids) + 6 <= width
     if not boxed:
         parts.append(heading)
         if ids:
             parts.append(Text(ids, style="dim"))
+    if families and boxed:
+        score_line.append("   " + families, style="bold")
     parts.append(score_line)
+    if families and not boxed:  # a narrow terminal: the families on a line of their own, whole
+        parts.append(Text(families, style="bold"))
+    parts += _match_lines(result)
     details = printable(
         ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
     )
     if details:
         parts.append(Text(details, style="dim"))
+    shown, notes = _rows_and_notes(result.ratings)
     if result.ratings:
-        parts.append(_rating_table(result, width))
+        parts.append(_rating_table(result, shown, width))
         if width < _FULL_TABLE:
-            parts.append(Text("(weights and sources: a wider terminal, or --json)", style="dim"))
+            parts.append(Text("(shares and sources: a wider terminal, or --json)", style="dim"))
+    parts.extend(Text(note, style="dim") for note in notes)
+    outliers = result.agreement.outliers if result.agreement else ()
+    if outliers:
+        listed = printable(", ".join(f"{o.label} {o.normalized:.0f}" for o in outliers))
+        centre = median(o.centre for o in outliers)
+        parts.append(Text(f"≠ far from the others (around {centre:.0f}): {listed}", style="magenta"))
     for error in result.errors:
         parts.append(Text(printable(f"⚠ {error.source}: {error.message}"), style="yellow"))
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"

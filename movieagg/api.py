@@ -8,13 +8,16 @@ runs, and closes it — flushing lookup records. For many lookups, build one
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import Any, TypeVar
 
 from movieagg.core.config import Settings
 from movieagg.core.models import Candidate, RatingResult
 
 T = TypeVar("T")
+
+
+Weighting = Mapping[str, float] | str | None
 
 
 async def arate(
@@ -24,14 +27,17 @@ async def arate(
     sources: Iterable[str] | None = None,
     refresh: bool = False,
     use_cache: bool = True,
+    weights: Weighting = None,
     settings: Settings | None = None,
 ) -> RatingResult:
     """Rate a film: one aggregate score (0–100) and every source's rating (async).
 
-    The title is matched on the best resolver configured (a year picks between remakes), then
-    every source is asked by id. A failing source is listed in ``result.errors``; the others
-    still answer. ``sources`` limits every request to those adapters (``["tmdb", "omdb"]``);
-    ``refresh`` ignores cached ratings; ``use_cache=False`` neither reads nor writes the cache.
+    ``title``: a title, ``"Heat (1995)"``, an IMDb id or an IMDb/TMDB/Trakt/Letterboxd URL; it
+    is matched on the best resolver configured (a year picks between remakes), then every
+    source is asked by id. A failing source is listed in ``result.errors``; the others still
+    answer. ``sources`` limits every request to those adapters (``["tmdb", "omdb"]``);
+    ``refresh`` ignores cached ratings; ``use_cache=False`` neither reads nor writes the cache;
+    ``weights``: your weights by rating or family (``"imdb=2,critics=0.5"`` or a mapping).
 
     Raises :class:`NotFound` (no such film), :class:`InvalidQuery`, :class:`ConfigurationError`
     (no usable source, a rejected key) or :class:`AllSourcesFailed`.
@@ -40,12 +46,14 @@ async def arate(
 
         >>> result = await movieagg.arate("Blade Runner", 1982)  # doctest: +SKIP
         >>> result.score, result.movie.imdb_id                    # doctest: +SKIP
-        (81.4, 'tt0083658')
+        (79.6, 'tt0083658')
     """
     from movieagg.factory import build_aggregator
 
     async with build_aggregator(settings, use_cache=use_cache) as aggregator:
-        return await aggregator.rate(title, year, sources=sources, refresh=refresh, use_cache=use_cache)
+        return await aggregator.rate(
+            title, year, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
+        )
 
 
 async def arate_imdb(
@@ -54,6 +62,7 @@ async def arate_imdb(
     sources: Iterable[str] | None = None,
     refresh: bool = False,
     use_cache: bool = True,
+    weights: Weighting = None,
     settings: Settings | None = None,
 ) -> RatingResult:
     """Rate a film by its IMDb id (async): no title matching, every source asked by that id.
@@ -69,7 +78,9 @@ async def arate_imdb(
     from movieagg.factory import build_aggregator
 
     async with build_aggregator(settings, use_cache=use_cache) as aggregator:
-        return await aggregator.rate_imdb(imdb_id, sources=sources, refresh=refresh, use_cache=use_cache)
+        return await aggregator.rate_imdb(
+            imdb_id, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
+        )
 
 
 async def asearch(
@@ -106,25 +117,28 @@ def rate(
     sources: Iterable[str] | None = None,
     refresh: bool = False,
     use_cache: bool = True,
+    weights: Weighting = None,
     settings: Settings | None = None,
 ) -> RatingResult:
     """Rate a film: one aggregate score (0–100) and every source's rating.
 
-    Matches the title (a year picks between remakes), then asks every source by id; a failing
-    source is listed in ``result.errors`` while the others still answer. ``sources`` limits
-    every request to those adapters; ``refresh`` ignores cached ratings. In async code use
-    :func:`arate`. Raises :class:`NotFound`, :class:`InvalidQuery`, :class:`ConfigurationError`
-    or :class:`AllSourcesFailed`.
+    Matches the title (a year picks between remakes; ``"Heat (1995)"``, an IMDb id or a film
+    site's URL work too), then asks every source by id; a failing source is listed in
+    ``result.errors`` while the others still answer. ``sources`` limits every request to those
+    adapters; ``refresh`` ignores cached ratings; ``weights`` are yours by rating or family
+    (``"imdb=2,critics=0.5"``). In async code use :func:`arate`. Raises :class:`NotFound`,
+    :class:`InvalidQuery`, :class:`ConfigurationError` or :class:`AllSourcesFailed`.
 
     Example::
 
         >>> import movieagg
         >>> result = movieagg.rate("Up", year=2009)                 # doctest: +SKIP
         >>> result.score, [(r.label, r.value) for r in result.ratings]  # doctest: +SKIP
-        (87.4, [('TMDB', 8.0), ('IMDb', 8.3), ...])
+        (83.0, [('TMDB', 7.9), ('IMDb', 8.3), ...])
         >>> result.to_dict()  # == `movieagg rate "Up" --year 2009 --json`  # doctest: +SKIP
     """
-    return _run(arate(title, year, sources=sources, refresh=refresh, use_cache=use_cache, settings=settings))
+    options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
+    return _run(arate(title, year, weights=weights, settings=settings, **options))
 
 
 def rate_imdb(
@@ -133,6 +147,7 @@ def rate_imdb(
     sources: Iterable[str] | None = None,
     refresh: bool = False,
     use_cache: bool = True,
+    weights: Weighting = None,
     settings: Settings | None = None,
 ) -> RatingResult:
     """Rate a film by its IMDb id: no title matching, every source asked by that id.
@@ -144,7 +159,8 @@ def rate_imdb(
         >>> movieagg.rate_imdb("tt0133093").movie.title  # doctest: +SKIP
         'The Matrix'
     """
-    return _run(arate_imdb(imdb_id, sources=sources, refresh=refresh, use_cache=use_cache, settings=settings))
+    options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
+    return _run(arate_imdb(imdb_id, weights=weights, settings=settings, **options))
 
 
 def search(

@@ -25,13 +25,14 @@ from movieagg.commands.common import (
     stdout,
     suggests_commands_itself,
 )
-from movieagg.core.errors import EXIT_INTERRUPTED, ConfigurationError
+from movieagg.core.errors import EXIT_INTERRUPTED, ConfigurationError, MovieAggError
 
 SCORE_METHOD = (
-    "The score is a confidence-weighted mean of every rating on a 0–100 scale: a rating's weight "
-    "is n/(n+100) for n audience votes (n/(n+5) for counted critic reviews; 1 for critic "
-    "aggregates without a count), the same rating from two sources counts once, and when the "
-    "total weight is under 1 the rest is a neutral prior of 60."
+    "The score (method families/2) weighs critics (Rotten Tomatoes, Metacritic) and the audience "
+    "(IMDb, TMDB, Trakt) as two families. Within a family, a rating is weighed by n/(n+100) for n "
+    "audience votes (n/(n+5) for counted critic reviews; 1 for critic aggregates without a count); "
+    "one pool of reviews counts once (the same rating from two sources; the Tomatometer beside the "
+    "RT average rating); thin evidence is pulled towards a neutral 60. --weights sets your own."
 )
 
 app = typer.Typer(
@@ -68,24 +69,48 @@ def root(
     options.verbose = verbose
 
 
-TitleArg = Annotated[str, typer.Argument(help="The film's title, in any language it was released under.")]
+TitleArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="The film: its title in any language it was released under (quotes optional), "
+        "'Title (1999)', an IMDb id, or an IMDb, TMDB, Trakt or Letterboxd film URL.",
+        show_default=False,
+    ),
+]
 # Text, not int: the core validates a year the same way for every face (ASCII digits only;
 # click's int() would accept "٢٠٠٩").
 YearOpt = Annotated[
-    str | None, typer.Option("--year", "-y", metavar="YEAR", help="Release year (±1 is tolerated).")
+    str | None,
+    typer.Option(
+        "--year",
+        "-y",
+        metavar="YEAR",
+        help="Release year (±1 is tolerated); must agree with a year in the title.",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="Your weights by rating or family, e.g. imdb=2,rotten_tomatoes=0 or critics=0.5 "
+        "(0 leaves one out; over MOVIEAGG_WEIGHTS, name by name).",
+        show_default=False,
+    ),
+]
 
 
 @app.command(
     help="Rate a film: one aggregate score and every source's rating.\n\n" + SCORE_METHOD,
     epilog="Examples:\n\n"
-    '  movieagg rate "The Matrix"\n\n'
-    '  movieagg rate "Dune" --year 1984 --json\n\n'
+    "  movieagg rate The Matrix\n\n"
+    '  movieagg rate "Dune (1984)" --json\n\n'
+    "  movieagg rate tt1049413\n\n"
+    "  movieagg rate https://letterboxd.com/film/heat-1995/\n\n"
     '  movieagg rate "Amélie" -s tmdb -s omdb --refresh',
 )
 def rate(
-    title: TitleArg,
+    words: TitleArg,
     year: YearOpt = None,
     json_output: JsonOpt = False,
     source: Annotated[
@@ -96,10 +121,12 @@ def rate(
         bool, typer.Option("--refresh", help="Ignore cached ratings, fetch again, update the cache.")
     ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    weights: WeightsOpt = None,
 ) -> None:
     """Rate a film: one aggregate score and every source's rating."""
     from movieagg.factory import build_runtime
 
+    title = " ".join(words)
     settings = load_settings()
 
     async def go() -> Any:
@@ -107,9 +134,13 @@ def rate(
         runtime = build_runtime(settings, flush="detached", use_cache=not no_cache)
         try:
             result = await runtime.aggregator.rate(
-                title, year, sources=source or None, refresh=refresh, use_cache=not no_cache
+                title, year, sources=source or None, refresh=refresh, use_cache=not no_cache, weights=weights
             )
             _print_result(result, json_output)  # print before the records are flushed to the database
+        except MovieAggError as exc:
+            if json_output:  # scripts read the error (and "did you mean") on stdout; stderr has its line
+                _print_error(exc)
+            raise
         finally:
             await runtime.aclose()
         if runtime.records is not None and runtime.records.problem is not None:
@@ -117,6 +148,12 @@ def rate(
         return result
 
     run(go, settings, status=f"Rating {title!r}…")
+
+
+def _print_error(exc: MovieAggError) -> None:
+    from movieagg._jsonout import write_json
+
+    write_json({"error": {"code": exc.code, "message": str(exc), **exc.details()}})
 
 
 def _print_result(result: Any, json_output: bool) -> None:
@@ -131,10 +168,10 @@ def _print_result(result: Any, json_output: bool) -> None:
 
 
 @app.command(
-    epilog='Examples:\n\n  movieagg search "Dune"\n\n  movieagg search "Godzilla" --year 1998 --json'
+    epilog='Examples:\n\n  movieagg search Dune\n\n  movieagg search "Godzilla" --year 1998 --json'
 )
 def search(
-    title: TitleArg,
+    words: TitleArg,
     year: YearOpt = None,
     json_output: JsonOpt = False,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many candidates.")] = 10,
@@ -142,6 +179,7 @@ def search(
     """List candidate films for a title (title, year, IMDb id) to disambiguate remakes."""
     from movieagg.factory import build_aggregator
 
+    title = " ".join(words)
     settings = load_settings()
 
     async def go() -> Any:

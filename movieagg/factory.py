@@ -21,6 +21,7 @@ from movieagg.sources.registry import BUILTINS, SourceSpec, all_specs
 if TYPE_CHECKING:
     import httpx
 
+    from movieagg.core.pins import Pins
     from movieagg.records.keeper import FlushMode, RecordKeeper
     from movieagg.store.gate import StoreGate
 
@@ -53,6 +54,13 @@ def open_configured_cache(settings: Settings) -> Cache | None:
     from movieagg.cache import open_cache
 
     return open_cache(settings.cache_url, settings.dir("cache"), settings)
+
+
+def open_pins(settings: Settings) -> Pins:
+    """The user's pins: the pins file (read when a lookup needs it) over MOVIEAGG_PINS."""
+    from movieagg.core.pins import PinFile, Pins
+
+    return Pins(PinFile(settings.pins_file), settings.inline_pins)
 
 
 @dataclass
@@ -157,6 +165,8 @@ def build_runtime(
         locker=cache if isinstance(cache, Locker) else None,
         lock_wait=settings.lock_wait,
         memo_ttl=memo_ttl,
+        weights=settings.weights,
+        pins=open_pins(settings),
     )
     return Runtime(settings, aggregator, cache, records, store)
 

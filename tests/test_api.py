@@ -68,3 +68,18 @@ async def test_aggregator_with_your_own_sources() -> None:
     async with movieagg.Aggregator([source], cache=MemoryCache()) as agg:
         result = await agg.rate("Mine")
     assert result.score == pytest.approx(70.0, abs=1.0)
+
+
+async def test_the_library_understands_any_way_of_naming_a_film(fake: FakeAPI) -> None:
+    assert (await movieagg.arate("Psycho (1960)")).movie.imdb_id == "tt0054215"
+    assert (await movieagg.arate("https://www.imdb.com/title/tt0083658/")).movie.title == "Blade Runner"
+    assert (await movieagg.arate("https://www.themoviedb.org/movie/14160-up")).movie.imdb_id == "tt1049413"
+    with pytest.raises(movieagg.InvalidQuery):
+        await movieagg.arate("Psycho (1960)", 1998)
+
+
+async def test_the_library_takes_weights(fake: FakeAPI) -> None:
+    result = await movieagg.arate("Up", 2009, weights="critics=0")
+    assert result.score == result.audience and result.weights == {"critics": 0.0}
+    mapped = await movieagg.arate("Up", 2009, weights={"imdb": 2})
+    assert mapped.weights == {"imdb": 2.0}

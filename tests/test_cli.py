@@ -194,7 +194,7 @@ def test_sources_command(fake_api: FakeAPI) -> None:
 def test_help_and_version() -> None:
     assert run("--version").stdout.startswith("movieagg ")
     helptext = run("rate", "--help").stdout
-    assert "Examples" in helptext and "--json" in helptext and "confidence-weighted" in helptext
+    assert "Examples" in helptext and "--json" in helptext and "families/2" in helptext and "--weights" in helptext
     assert run("-h").returncode == 0
 
 
@@ -241,3 +241,147 @@ def test_rate_without_a_year_names_the_remakes(fake: FakeAPI) -> None:
     data = json.loads(run("rate", "Dune", "--json").stdout)
     assert [(a["title"], a["year"]) for a in data["alternatives"]] == [("Dune", 1984)]
     assert "Also called" not in run("rate", "Dune", "--year", "2021").stdout
+
+
+# ------------------------------------------------------------------ any way of naming a film (#13)
+
+
+@pytest.mark.parametrize(
+    ("args", "imdb", "query"),
+    [
+        (["Up (2009)"], "tt1049413", {"title": "Up", "year": 2009}),
+        (["Psycho (1960)"], "tt0054215", {"title": "Psycho", "year": 1960}),
+        (["tt1049413"], "tt1049413", {"title": "tt1049413", "year": None}),
+        (["https://www.imdb.com/title/tt0083658/"], "tt0083658", {"title": "tt0083658", "year": None}),
+        (["https://www.themoviedb.org/movie/603-the-matrix"], "tt0133093", {"title": "tmdb:603", "year": None}),
+        (["https://letterboxd.com/film/heat-1995/"], "tt0113277", {"title": "Heat", "year": 1995}),
+        (["The", "Matrix"], "tt0133093", {"title": "The Matrix", "year": None}),
+        (["Psycho", "(1998)"], "tt0155975", {"title": "Psycho", "year": 1998}),
+        (["Psycho (1960)", "--year", "1960"], "tt0054215", {"title": "Psycho", "year": 1960}),
+    ],
+)
+def test_rate_understands_any_way_of_naming_a_film(
+    fake: FakeAPI, args: list[str], imdb: str, query: dict[str, object]
+) -> None:
+    out = run("rate", *args, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["movie"]["imdb_id"] == imdb
+    assert data["query"] == query
+
+
+def test_a_year_in_the_text_and_another_given_is_a_usage_error(fake: FakeAPI) -> None:
+    out = run("rate", "Psycho (1960)", "--year", "1998")
+    assert out.returncode == 2, out.stderr
+    assert "1960" in out.stderr and "1998" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("title", ["😀🎬", "\u200b\u200b", "\ufeff", "\ufffd"])
+def test_a_title_without_letters_is_invalid_input(fake: FakeAPI, title: str) -> None:
+    out = run("rate", title)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    # U+FFFD is what a decoder leaves of bad bytes: the undecodable-text check (#11) says so first
+    assert "no letters or digits" in out.stderr or "empty" in out.stderr or "undecodable" in out.stderr
+
+
+# ------------------------------------------------------------------ did you mean (#13)
+
+
+def test_a_miss_suggests_the_nearest_films(fake: FakeAPI) -> None:
+    out = run("rate", "the matrx")
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: no film matches 'the matrx' — did you mean: The Matrix (1999)")
+    assert out.stderr.count("\n") == 1 and out.stdout == ""
+    as_json = run("rate", "the matrx", "--json")
+    assert as_json.returncode == 1
+    body = json.loads(as_json.stdout)
+    assert body["error"]["code"] == "not_found" and "the matrx" in body["error"]["message"]
+    assert body["error"]["suggestions"][0] == {"title": "The Matrix", "year": 1999, "imdb_id": "tt0133093"}
+    runner = json.loads(run("rate", "Runner", "--json").stdout)
+    assert [s["title"] for s in runner["error"]["suggestions"]][:1] == ["Blade Runner"]
+
+
+def test_other_errors_with_json_are_json_too(fake: FakeAPI) -> None:
+    out = run("rate", "Dune", "--year", "1700", "--json")
+    assert out.returncode == 2
+    assert json.loads(out.stdout)["error"]["code"] == "invalid_input"
+
+
+# ------------------------------------------------------------------ match confidence (#13)
+
+
+def test_every_answer_carries_its_match_confidence(fake: FakeAPI) -> None:
+    up = json.loads(run("rate", "Up", "--year", "2009", "--json").stdout)["match"]
+    assert up["method"] == "title" and up["confidence"] >= 0.95
+    assert up["reasons"][:2] == ['title "Up" matches exactly', "released 2009, as asked"]
+    by_id = json.loads(run("rate", "tt1049413", "--json").stdout)["match"]
+    assert (by_id["confidence"], by_id["method"]) == (1.0, "imdb_id")
+
+
+def test_solaris_without_a_year_is_uncertain_because_tmdb_and_omdb_disagree(fake: FakeAPI) -> None:
+    out = run("rate", "Solaris", "--json")
+    assert out.returncode == 0, out.stderr
+    match = json.loads(out.stdout)["match"]
+    assert match["confidence"] < 0.6
+    assert any("OMDb's search puts Solaris (2002) first" in r for r in match["reasons"])
+    table = run("rate", "Solaris")
+    assert "uncertain match" in table.stdout and "Solaris (2002)" in table.stdout
+    sure = run("rate", "Solaris", "--year", "1972")
+    assert "uncertain match" not in sure.stdout and "match" in sure.stdout
+
+
+# ------------------------------------------------------------------ a score that means something (#13)
+
+
+def test_the_score_counts_one_pool_of_reviews_once_and_names_its_method(fake: FakeAPI) -> None:
+    data = json.loads(run("rate", "Up", "--year", "2009", "--json").stdout)
+    assert data["score_version"] == "families/2"
+    assert data["score"] == 83.0 and data["critics"] == 85.0 and data["audience"] == 80.9
+    tomatometer = [r for r in data["ratings"] if r["name"] == "rotten_tomatoes"]
+    assert tomatometer and all(r["weight"] == 0 and r["pool"] == "rotten_tomatoes" for r in tomatometer)
+    shares = sum(r["weight"] for r in data["ratings"])
+    assert shares == pytest.approx(1.0, abs=0.001)
+
+
+def test_users_set_their_own_weights(fake: FakeAPI) -> None:
+    mine = json.loads(run("rate", "Up", "--year", "2009", "--json", "--weights", "critics=0").stdout)
+    assert mine["weights"] == {"critics": 0.0} and mine["score"] == mine["audience"]
+    env_set = json.loads(run("rate", "Up", "--year", "2009", "--json", env={"MOVIEAGG_WEIGHTS": "imdb=2"}).stdout)
+    assert env_set["weights"] == {"imdb": 2.0} and env_set["audience"] > 80.9
+    both = json.loads(run("rate", "Up", "-y", "2009", "--json", "--weights", "critics=0", env={"MOVIEAGG_WEIGHTS": "imdb=2"}).stdout)
+    assert both["weights"] == {"critics": 0.0, "imdb": 2.0}
+    bad = run("rate", "Up", "--weights", "imbd=2")
+    assert bad.returncode == 2 and "unknown rating or family 'imbd'" in bad.stderr
+    bad_env = run("rate", "Up", env={"MOVIEAGG_WEIGHTS": "imdb=lots"})
+    assert bad_env.returncode == 3 and "MOVIEAGG_WEIGHTS" in bad_env.stderr
+
+
+def test_the_table_shows_a_rating_reported_twice_once(fake: FakeAPI) -> None:
+    out = run("rate", "Up", "--year", "2009").stdout
+    bars = [line for line in out.splitlines() if "█" in line]
+    assert sum("Metacritic" in line for line in bars) == 1 and sum("Rotten Tomatoes" in line for line in bars) == 1
+    assert "Metacritic also reported by wikidata: 88/100 (40 reviews) — counted once" in out
+    assert "Rotten Tomatoes 98% (also reported by wikidata) shares its reviews with RT average rating" in out
+    assert "critics 85 · audience 81" in out
+
+
+# ------------------------------------------------------------------ disagreement (#13)
+
+
+def test_critics_and_audience_disagree_about_venom(fake: FakeAPI) -> None:
+    data = json.loads(run("rate", "Venom", "--year", "2018", "--json").stdout)
+    assert data["critics"] < 40 < 60 < data["audience"]
+    assert sorted(o["name"] for o in data["agreement"]["outliers"]) == ["metacritic", "rotten_tomatoes_average"]
+    assert data["agreement"]["spread"] > 40
+    table = run("rate", "Venom", "--year", "2018").stdout
+    assert "critics 30 · audience 68" in table
+    assert "far from the others" in table
+
+
+def test_an_outlier_from_a_mixed_up_record_lowers_the_match_confidence(fake: FakeAPI) -> None:
+    data = json.loads(run("rate", "Crash", "--year", "2004", "--json").stdout)
+    assert [o["source"] for o in data["agreement"]["outliers"]] == ["omdb"]
+    assert data["match"]["confidence"] == 0.75
+    assert any("reports 1996, not 2004" in r for r in data["match"]["reasons"])
+    up = json.loads(run("rate", "Up", "--year", "2009", "--json").stdout)
+    assert up["agreement"]["outliers"] == [] and up["agreement"]["spread"] == 9.0

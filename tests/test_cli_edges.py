@@ -103,7 +103,7 @@ def test_search_never_cuts_ids(fake: FakeAPI, width: int) -> None:
 def test_rate_never_cuts_values(fake: FakeAPI, width: int) -> None:
     code, out, _ = invoke("rate", "Blade Runner", "--year", "1982", width=width)
     assert code == 0, out
-    cells_intact(out, "Blade Runner", "1982", "tt0083658", "7.9/10", "8.1/10", "89%", "84/100", "819k", "Score 81")
+    cells_intact(out, "Blade Runner", "1982", "tt0083658", "7.9/10", "8.1/10", "89%", "84/100", "819k", "Score 80", "critics 79 · audience 80")
     assert max(len(line) for line in out.splitlines()) <= width
 
 

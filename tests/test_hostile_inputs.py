@@ -277,6 +277,20 @@ def test_hostile_titles_never_reach_the_terminal_raw(hostile_fake: FakeAPI, tmp_
     assert "Red Alert!" in result.stdout and not raw_escapes(_shown(result)), repr(_shown(result))
 
 
+def test_suggestions_and_match_reasons_never_reach_the_terminal_raw(hostile_fake: FakeAPI) -> None:
+    """#13's new lines hold upstream titles too: "did you mean" (stderr, and --json on stdout) and
+    the match reasons name the film as the source spelt it."""
+    miss = _invoke(["rate", "Red Alrt"])
+    assert miss.exit_code == 1 and "did you mean: Red Alert!" in miss.stderr, _shown(miss)
+    assert not raw_escapes(_shown(miss)), repr(_shown(miss))
+    as_json = _invoke(["rate", "Red Alrt", "--json"])
+    assert as_json.exit_code == 1 and "\x1b" not in as_json.stdout, as_json.stdout
+    assert json.loads(as_json.stdout)["error"]["suggestions"][0]["title"].startswith("Red Alert")
+    hit = _invoke(["rate", "Red Alert"])
+    assert hit.exit_code == 0 and 'title "Red Alert!' in hit.stdout, _shown(hit)
+    assert not raw_escapes(_shown(hit)), repr(_shown(hit))
+
+
 def test_error_lines_and_log_lines_are_defanged(capsys: pytest.CaptureFixture[str]) -> None:
     import logging
 

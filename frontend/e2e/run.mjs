@@ -307,6 +307,57 @@ await check("no film found: a clear empty state", async () => {
   await audit(page, "not found");
 });
 
+await check("a title with its year in brackets is read as such (Psycho (1960))", async () => {
+  await page.goto(`${BASE}/?title=${encodeURIComponent("Psycho (1960)")}`);
+  await page.getByRole("heading", { level: 1, name: "Psycho" }).waitFor();
+  await page.getByText("Alfred Hitchcock").waitFor();
+});
+
+await check("a miss suggests the nearest films as links (did you mean)", async () => {
+  await page.goto(`${BASE}/?title=${encodeURIComponent("the matrx")}`);
+  await page.getByRole("heading", { name: /No film found for “the matrx”/ }).waitFor();
+  await page.getByText("Did you mean one of these?").waitFor();
+  const link = page.getByRole("link", { name: "The Matrix (1999)" });
+  await link.waitFor();
+  await shot(page, "11-did-you-mean", false);
+  await audit(page, "did you mean");
+  await link.click();
+  await page.getByRole("heading", { level: 1, name: "The Matrix" }).waitFor();
+  assert(page.url().endsWith("/movie/tt0133093"), page.url());
+});
+
+await check("an uncertain match is a visible warning with its reasons and the other films", async () => {
+  // A Letterboxd link to an ambiguous title goes straight to a rating: TMDB ranks Solaris
+  // (1972) first, OMDb's search Solaris (2002) — the fake reproduces the real disagreement.
+  await page.goto(`${BASE}/?title=${encodeURIComponent("https://letterboxd.com/film/solaris/")}`);
+  const warning = page.getByTestId("match-warning");
+  await warning.waitFor();
+  const text = await warning.textContent();
+  assert(/Not sure this is the film you mean \(match \d+%\)/.test(text), `warning: ${text}`);
+  assert(/OMDb's search puts Solaris \(2002\) first/.test(text), `reasons: ${text}`);
+  await warning.getByRole("link", { name: "Solaris (2002)" }).waitFor();
+  await shot(page, "12-uncertain-match");
+  await audit(page, "uncertain match");
+  await page.goto(`${BASE}/?title=${encodeURIComponent("Heat (1995)")}`);  // ("Up" is left uncached for a later check)
+  await page.getByTestId("match").waitFor();
+  assert((await page.getByTestId("match-warning").count()) === 0, "a sure match warns");
+  assert(/Match 100%/.test(await page.getByTestId("match").textContent()), "Heat (1995) is not a sure match");
+});
+
+await check("disagreement: critics against the audience, outliers marked on their bars", async () => {
+  await page.goto(`${BASE}/?title=Venom&year=2018`);
+  await page.getByTestId("families").waitFor();
+  const families = await page.getByTestId("families").textContent();
+  assert(families === "critics 30 · audience 68", `families: ${families}`);
+  const note = await page.getByTestId("agreement").textContent();
+  assert(/The sources disagree/.test(note), `agreement: ${note}`);
+  const far = await page.locator(".bar-row[data-outlier=true]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-rating")));
+  assert(far.includes("metacritic") && far.includes("rotten_tomatoes_average"), `outliers: ${far}`);
+  await page.getByText(/Same reviews as RT average rating/).waitFor();
+  await shot(page, "13-disagreement");
+  await audit(page, "disagreement");
+});
+
 await check("every source down: an error state with a retry", async () => {
   await fakeConfig("fail=tmdb,omdb,wikidata,trakt"); // every service the fake serves
   await page.goto(`${BASE}/?title=${encodeURIComponent("Up")}&year=2009`);

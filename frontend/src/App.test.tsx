@@ -2,7 +2,14 @@ import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
-import { DUNE_1984, DUNE_2021, DUNE_HISTORY, MATRIX_SEARCH, ONE_OBSERVATION } from "./test/fixtures";
+import {
+  DUNE_1984,
+  DUNE_2021,
+  DUNE_HISTORY,
+  MATRIX_SEARCH,
+  MATRX_NOT_FOUND,
+  ONE_OBSERVATION,
+} from "./test/fixtures";
 import { apiError, mockApi } from "./test/mockApi";
 
 function at(url: string) {
@@ -90,6 +97,19 @@ describe("App routes", () => {
     render(<App />);
     expect(await screen.findByRole("heading", { name: "No film found for “Qqzz (2001)”" })).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+  });
+
+  it("no film found, with suggestions: each a link to that film", async () => {
+    rateRoutes({
+      "/api/search": () => ({ body: { results: [] } }),
+      "/api/rate": () => ({ status: 404, body: MATRX_NOT_FOUND }),
+    });
+    at("/?title=the%20matrx");
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "No film found for “the matrx”" })).toBeInTheDocument();
+    expect(screen.getByText("Did you mean one of these?")).toBeInTheDocument();
+    const link = screen.getByRole("link", { name: "The Matrix (1999)" });
+    expect(link).toHaveAttribute("href", "/movie/tt0133093");
   });
 
   it("invalid input: the API's own message", async () => {

@@ -21,8 +21,51 @@ export interface Rating {
   normalized: number;
   votes: number | null;
   source: string;
+  /** Its share of the score (0–1); 0 when another copy or another rating of its pool counted. */
   weight: number;
+  /** The pool of reviews or votes it is drawn from (schema 1.0; absent from older servers). */
+  pool?: string;
+  family?: "critics" | "audience";
 }
+
+/** How sure the answer is about which film it is, and why (below 0.6: uncertain). */
+export interface Match {
+  confidence: number;
+  method: "title" | "imdb_id" | "tmdb_id" | "pin" | string;
+  reasons: string[];
+}
+
+export interface Outlier {
+  name: string;
+  label: string;
+  source: string;
+  normalized: number;
+  centre: number;
+  distance: number;
+}
+
+export interface Agreement {
+  spread: number | null;
+  range: [number, number] | null;
+  compared: number;
+  outliers: Outlier[];
+}
+
+export interface Alternative {
+  title: string;
+  year: number | null;
+  imdb_id: string | null;
+  tmdb_id: number | null;
+}
+
+/** A film offered when nothing matched ("did you mean"). */
+export interface Suggestion {
+  title: string;
+  year: number | null;
+  imdb_id: string | null;
+}
+
+export const UNCERTAIN_BELOW = 0.6;
 
 export interface SourceError {
   source: string;
@@ -30,14 +73,23 @@ export interface SourceError {
 }
 
 export interface RatingResult {
+  schema_version?: string;
   query: { title: string; year: number | null };
   movie: Movie;
   ratings: Rating[];
   score: number | null;
+  critics?: number | null;
+  audience?: number | null;
+  score_version?: string;
+  /** The user's weights in effect (server-wide MOVIEAGG_WEIGHTS), by rating pool or family. */
+  weights?: Record<string, number>;
   errors: SourceError[];
   cached: boolean;
   stale: boolean;
   fetched_at: string;
+  alternatives?: Alternative[];
+  match?: Match | null;
+  agreement?: Agreement | null;
 }
 
 export interface Candidate {
@@ -66,13 +118,25 @@ export interface Observation {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** With a 404: the films nearest to what was asked ("did you mean"), best first. */
+  readonly suggestions: Suggestion[];
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, suggestions: Suggestion[] = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.suggestions = suggestions;
   }
+}
+
+function suggestionsOf(error: { suggestions?: unknown } | undefined): Suggestion[] {
+  const list = error?.suggestions;
+  if (!Array.isArray(list)) return [];
+  return list.filter(
+    (s): s is Suggestion =>
+      !!s && typeof s === "object" && typeof (s as Suggestion).title === "string" && (s as Suggestion).title !== "",
+  );
 }
 
 const TIMEOUT_MS = 30_000;
@@ -113,13 +177,13 @@ async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
     }
   }
   if (!response.ok) {
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const error = (body as { error?: { code?: unknown; message?: unknown; suggestions?: unknown } } | null)?.error;
     const code = typeof error?.code === "string" ? error.code : `http_${response.status}`;
     const message =
       typeof error?.message === "string" && error.message
         ? error.message
         : defaultMessage(response.status);
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, suggestionsOf(error));
   }
   if (body === null) {
     throw new ApiError(response.status, "malformed", "The movieagg API sent an unexpected answer.");

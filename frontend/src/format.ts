@@ -1,5 +1,5 @@
 // Pure presentation helpers: native rating values, vote counts, colour bands, links out.
-import type { Candidate, Movie, Rating, RatingResult, SourceError } from "./api";
+import type { Agreement, Candidate, Movie, Rating, RatingResult, SourceError } from "./api";
 
 const SOURCE_LABELS: Record<string, string> = {
   tmdb: "TMDB",
@@ -212,4 +212,28 @@ export function sameTitle(candidates: Candidate[], title: string): Candidate[] {
     out.push(c);
   }
   return out;
+}
+
+/** "critics 85 · audience 81" (either may be missing). */
+export function familiesText(result: Pick<RatingResult, "critics" | "audience">): string | null {
+  const parts: string[] = [];
+  if (typeof result.critics === "number") parts.push(`critics ${Math.round(result.critics)}`);
+  if (typeof result.audience === "number") parts.push(`audience ${Math.round(result.audience)}`);
+  return parts.length ? parts.join(" · ") : null;
+}
+
+/** "The sources agree within 9 points" / "… disagree: 45 points apart". */
+export function agreementText(agreement: Agreement | null | undefined): string | null {
+  if (!agreement || agreement.spread === null || agreement.compared < 2) return null;
+  const spread = Math.round(agreement.spread);
+  if (agreement.outliers.length === 0) return `The sources agree within ${spread} points.`;
+  const who = agreement.outliers.map((o) => o.label).join(" and ");
+  return `The sources disagree: ${spread} points apart; ${who} ${agreement.outliers.length === 1 ? "is" : "are"} far from the others.`;
+}
+
+/** The rating of the same pool that counted instead of this one (Tomatometer → RT average). */
+export function countedInstead(group: RatingGroup, groups: RatingGroup[]): Rating | null {
+  if (group.main.weight > 0 || !group.main.pool) return null;
+  const sibling = groups.find((g) => g !== group && g.main.pool === group.main.pool && g.main.weight > 0);
+  return sibling ? sibling.main : null;
 }

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from movieagg.batch.inputs import coerce_items
 from movieagg.batch.items import BatchItem
 from movieagg.batch.results import BatchResult
 from movieagg.core.errors import InvalidQuery, MovieAggError
+from movieagg.core.weights import Weights, parse_weights
 
 if TYPE_CHECKING:
     from movieagg.core.aggregator import Aggregator
@@ -27,25 +28,34 @@ MAX_CONCURRENCY = 256
 
 
 async def _rate_one(
-    aggregator: Aggregator, item: BatchItem, sources: Sequence[str] | None, refresh: bool, use_cache: bool
+    aggregator: Aggregator,
+    item: BatchItem,
+    sources: Sequence[str] | None,
+    refresh: bool,
+    use_cache: bool,
+    weights: Weights | None = None,
 ) -> BatchResult:
     if item.error:
         return BatchResult(item, "invalid", message=item.error)
     if item.year_text is not None:
         return BatchResult(item, "invalid", message=f"year must be a whole number, not {item.year_text!r}")
+    options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
+    options["weights"] = weights
     try:
         if item.imdb_id:
-            result = await aggregator.rate_imdb(
-                item.imdb_id, sources=sources, refresh=refresh, use_cache=use_cache
-            )
+            result = await aggregator.rate_imdb(item.imdb_id, **options)
         else:
-            result = await aggregator.rate(
-                item.title or "", item.year, sources=sources, refresh=refresh, use_cache=use_cache
-            )
+            result = await aggregator.rate(item.title or "", item.year, **options)
     except MovieAggError as exc:  # the error table says which status: invalid, not_found, failed
         return BatchResult(item, exc.batch_status, message=str(exc), errors=tuple(exc.errors))
     except Exception as exc:  # one bad title must not sink a list of 100,000
         return BatchResult(item, "failed", message=f"internal error ({type(exc).__name__})")
+    if result.match is not None and result.match.uncertain:  # rated, but which film is in doubt
+        why = "; ".join(result.match.reasons)
+        return BatchResult(
+            item, "uncertain", result, f"match {result.match.confidence:.2f}: {why}", result.alternatives,
+            result.errors,
+        )  # fmt: skip
     if result.alternatives:  # no year given and remakes exist (remembered with the identity)
         also = ", ".join(f"{m.title} ({m.year})" for m in result.alternatives)
         return BatchResult(
@@ -76,6 +86,7 @@ async def arate_many(
     settings: Settings | None = None,
     aggregator: Aggregator | None = None,
     skip: set[int] | None = None,
+    weights: Mapping[str, float] | str | None = None,
 ) -> AsyncIterator[BatchResult]:
     """Rate many films; yields a :class:`BatchResult` per item as soon as it is done.
 
@@ -84,19 +95,21 @@ async def arate_many(
     ``concurrency`` lookups are in flight, so memory does not grow with the input. Failures
     are results (``status`` "failed", "not_found", …), never exceptions — except a
     configuration problem that would fail every item (no usable source), raised up front.
-    ``skip`` holds :attr:`BatchItem.key` values to leave out (resuming).
+    ``skip`` holds :attr:`BatchItem.key` values to leave out (resuming). ``weights``: your
+    weights by rating or family for every score (``"imdb=2,critics=0.5"``), checked up front.
 
     Example::
 
         >>> titles = ["Heat (1995)", "tt0133093", ("Dune", 1984)]
         >>> async for r in movieagg.arate_many(titles):  # doctest: +SKIP
         ...     print(r.item.index, r.status, r.result.score if r.result else r.message)
-        2 found 86.1
-        1 found 83.0
-        3 found 63.9
+        2 found 77.6
+        1 found 77.7
+        3 found 49.3
     """
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise InvalidQuery(f"concurrency must be between 1 and {MAX_CONCURRENCY}")
+    weighed = _weights(weights)
     chosen = list(sources) if sources is not None else None
     runtime: Runtime | None = None
     if aggregator is None:
@@ -137,7 +150,9 @@ async def arate_many(
                 else:
                     if not (skip and item.key in skip):
                         pending.add(
-                            asyncio.ensure_future(_rate_one(aggregator, item, chosen, refresh, use_cache))
+                            asyncio.ensure_future(
+                                _rate_one(aggregator, item, chosen, refresh, use_cache, weighed)
+                            )
                         )
                 reading = None
             finished = [t for t in done if t in pending]
@@ -156,6 +171,14 @@ async def arate_many(
             await runtime.aclose()
 
 
+def _weights(weights: Mapping[str, float] | str | None) -> Weights | None:
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        return parse_weights(weights)
+    return parse_weights(",".join(f"{k}={v}" for k, v in weights.items()))
+
+
 def rate_many(titles: Iterable[Any], **options: Any) -> list[BatchResult]:
     """Rate many films at once (politely, within each source's rate limit): a list of
     :class:`BatchResult`, in input order. Titles are strings (``"Heat (1995)"``, ``"tt0113277"``),
@@ -166,9 +189,9 @@ def rate_many(titles: Iterable[Any], **options: Any) -> list[BatchResult]:
 
         >>> for r in movieagg.rate_many(["Dune", ("Heat", 1995), {"imdb_id": "tt0133093"}]):  # doctest: +SKIP
         ...     print(r.item.index, r.status, r.result.score if r.result else r.message)
-        1 ambiguous 77.0
-        2 found 86.1
-        3 found 83.0
+        1 ambiguous 75.4
+        2 found 77.7
+        3 found 77.6
     """
     from movieagg.api import _run
 

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from movieagg.batch.items import BatchInputError, BatchItem
+from movieagg.core.errors import InvalidQuery
+from movieagg.core.query import parse_query
 
-# Id- and year-shaped text is taken as one and left to the core's validation (ASCII digits only),
-# so "tt٠١٢…" and "(٢٠٠٩)" are reported as invalid rather than searched as titles.
+# Id-shaped text in a CSV cell is taken as one and left to the core's validation (ASCII digits
+# only), so "tt٠١٢…" is reported as invalid rather than searched as a title (text lines: the
+# core's query parser does the same, "(٢٠٠٩)" included).
 _IMDB_IN_TEXT = re.compile(r"(?<![a-z0-9])(tt\d{7,8})(?!\d)", re.IGNORECASE)
-_TITLE_YEAR = re.compile(r"^(?P<title>.*?)\s*[(\[](?P<year>\d{4})[)\]]\s*$")
 
 # Column names, lower-cased, in order of preference (Letterboxd, IMDb exports, our own output).
 TITLE_COLUMNS = ("title", "name", "primarytitle", "film", "movie", "input_title", "original title")
@@ -30,19 +32,21 @@ URL_COLUMNS = ("url", "imdb url", "link")
 
 
 def parse_text_line(line: str, index: int) -> BatchItem | None:
-    """``Title``, ``Title (1999)``, ``tt0133093`` or an IMDb URL; blank lines and ``# comments``
-    → None (``#Alive`` is a film: a comment's ``#`` stands alone or is followed by a space)."""
+    """A line as the core's query parser reads it (``Title``, ``Title (1999)``, an IMDb id, a
+    film URL); blank lines and ``# comments`` → None (``#Alive`` is a film: a comment's ``#``
+    stands alone or is followed by a space). A line that names no film is an invalid item."""
     text = line.strip().lstrip("\ufeff")
     if not text or text == "#" or text.startswith(("# ", "#\t", "##")):
         return None
-    imdb = _IMDB_IN_TEXT.search(text)
-    if imdb and (text.lower() == imdb.group(1).lower() or "imdb.com/" in text.lower()):
-        return BatchItem(index, imdb_id=imdb.group(1).lower())
-    match = _TITLE_YEAR.match(text)
-    if match and match.group("title"):
-        year, year_text = split_year(match.group("year"))
-        return BatchItem(index, match.group("title"), year, year_text=year_text)
-    return BatchItem(index, text)
+    try:
+        parsed = parse_query(text)
+    except InvalidQuery as exc:
+        return BatchItem(index, text[:200], error=str(exc))
+    if parsed.imdb_id is not None:
+        return BatchItem(index, imdb_id=parsed.imdb_id)
+    if parsed.kind == "tmdb":
+        return BatchItem(index, text)  # rated by its TMDB id: the aggregator reads the link again
+    return BatchItem(index, parsed.query.title, parsed.query.year)
 
 
 def _pick(header: Sequence[str], names: Sequence[str]) -> int | None:

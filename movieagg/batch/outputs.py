@@ -21,8 +21,11 @@ RESUMABLE = ("csv", "json", "ndjson")
 
 CSV_COLUMNS = (
     "index", "input_title", "input_year", "input_imdb_id", "status", "title", "year", "imdb_id",
-    "score", "imdb", "imdb_votes", "rotten_tomatoes", "metacritic", "tmdb", "trakt", "cached", "message",
+    "score", "confidence", "imdb", "imdb_votes", "rotten_tomatoes", "metacritic", "tmdb", "trakt", "cached",
+    "message",
 )  # fmt: skip
+# Files written before a column was added still resume: their rows are widened as they are read.
+ADDED_COLUMNS = ("confidence",)
 
 
 def _rating(result: RatingResult | None, name: str) -> Any:
@@ -71,6 +74,7 @@ def _csv_cells(res: BatchResult) -> list[Any]:
         res.item.imdb_id or "",
         res.status, movie.title if movie else "", (movie.year if movie else None) or "",
         (movie.imdb_id if movie else None) or "", "" if r is None or r.score is None else f"{r.score:g}",
+        "" if r is None or r.match is None else f"{r.match.confidence:.2f}",
         _rating(r, "imdb"), imdb_votes or "", _rating(r, "rotten_tomatoes"), _rating(r, "metacritic"),
         _rating(r, "tmdb"), _rating(r, "trakt"), "yes" if res.cached else "no", message,
     ]  # fmt: skip

@@ -9,12 +9,15 @@ from movieagg.batch.items import BatchItem
 from movieagg.core.errors import SourceErrorInfo
 from movieagg.core.models import Movie, RatingResult, alternative_dict
 
-STATUSES = ("found", "ambiguous", "not_found", "invalid", "failed")
+STATUSES = ("found", "ambiguous", "uncertain", "not_found", "invalid", "failed")
 
 
 @dataclass(frozen=True, slots=True, weakref_slot=True)
 class BatchResult:
-    """The outcome for one item. ``status``: found, ambiguous, not_found, invalid or failed."""
+    """The outcome for one item. ``status``: found, ambiguous, uncertain, not_found, invalid or failed.
+
+    ``uncertain``: rated, but the match confidence is low (the message says why) — review it.
+    """
 
     item: BatchItem
     status: str
@@ -29,7 +32,7 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("found", "ambiguous")
+        return self.status in ("found", "ambiguous", "uncertain")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,7 +15,7 @@ from typing import Any
 
 from movieagg.batch.inputs import split_year
 from movieagg.batch.items import BatchItem
-from movieagg.batch.outputs import CSV_COLUMNS, RESUMABLE, from_spreadsheet
+from movieagg.batch.outputs import ADDED_COLUMNS, CSV_COLUMNS, RESUMABLE, from_spreadsheet
 from movieagg.core.errors import InvalidQuery
 
 
@@ -87,12 +87,14 @@ def prepare_resume(path: Path, fmt: str) -> ResumeState:
         if fmt == "csv":
             reader = csv.reader(src)
             header = next(reader, None)
-            if header is None or tuple(header) != CSV_COLUMNS:
+            older = [c for c in CSV_COLUMNS if c not in ADDED_COLUMNS]
+            if header is None or (tuple(header) != CSV_COLUMNS and header != older):
                 raise InvalidQuery(
                     f"{path} is not a movieagg batch CSV; choose another --output or remove it"
                 )
+            widen = header == older  # written before the added columns: rows gain empty cells
             writer = csv.writer(dst, lineterminator="\n")
-            writer.writerow(header)
+            writer.writerow(CSV_COLUMNS)
             col = {name: i for i, name in enumerate(header)}
             for row in reader:
                 if len(row) != len(header):
@@ -111,6 +113,9 @@ def prepare_resume(path: Path, fmt: str) -> ResumeState:
                 state.done.add(key)
                 state.previous[row[col["status"]]] += 1
                 state.previous_cached += row[col["cached"]] == "yes"
+                if widen:
+                    cells = dict(zip(header, row, strict=True))
+                    row = [cells.get(c, "") for c in CSV_COLUMNS]
                 writer.writerow(row)
                 kept += 1
         else:

@@ -58,9 +58,14 @@ class BatchSummary:
 
     def lines(self) -> list[str]:
         c = self.counts
-        found = f"{c['found'] + c['ambiguous']:,} found"
+        found = f"{c['found'] + c['ambiguous'] + c['uncertain']:,} found"
+        notes = []
         if c["ambiguous"]:
-            found += f" ({c['ambiguous']:,} ambiguous: no year given and remakes exist)"
+            notes.append(f"{c['ambiguous']:,} ambiguous: no year given and remakes exist")
+        if c["uncertain"]:
+            notes.append(f"{c['uncertain']:,} uncertain: review them")
+        if notes:
+            found += f" ({'; '.join(notes)})"
         parts = [found, f"{c['not_found']:,} not found", f"{c['failed']:,} failed"]
         if c["invalid"]:
             parts.append(f"{c['invalid']:,} invalid")

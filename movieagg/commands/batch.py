@@ -93,9 +93,12 @@ def _table_row(console: Any, res: BatchResult) -> None:
         film, score, style = res.item.label(), "    —", "dim"
     film = printable(film)
     film = film if len(film) <= 44 else film[:43] + "…"
-    status = {"found": "", "ambiguous": "[yellow]ambiguous[/]", "not_found": "[dim]not found[/]"}.get(
-        res.status, f"[red]{escape(res.status)}[/]"
-    )
+    status = {
+        "found": "",
+        "ambiguous": "[yellow]ambiguous[/]",
+        "uncertain": "[bold yellow]uncertain[/]",
+        "not_found": "[dim]not found[/]",
+    }.get(res.status, f"[red]{escape(res.status)}[/]")
     note = f" [dim]{escape(printable(res.message))}[/]" if res.message and res.status != "found" else ""
     if res.cached and res.status == "found":
         status = "[dim]cached[/]"
@@ -159,6 +162,15 @@ def register(app: typer.Typer) -> None:
         restart: Annotated[
             bool, typer.Option("--restart", help="Start over: overwrite --output instead of resuming it.")
         ] = False,
+        weights: Annotated[
+            str | None,
+            typer.Option(
+                "--weights",
+                help="Your weights by rating or family for every score, e.g. imdb=2,critics=0.5 "
+                "(0 leaves one out; over MOVIEAGG_WEIGHTS, name by name).",
+                show_default=False,
+            ),
+        ] = None,
         progress: Annotated[
             str,
             typer.Option(
@@ -199,6 +211,13 @@ def register(app: typer.Typer) -> None:
             fail(f"unknown progress mode {progress!r} (auto, bar, plain or none)", 2)
         if output is not None and output.is_dir():
             fail(f"--output {output} is a directory", 2)
+        if weights is not None:
+            from movieagg.core.weights import parse_weights
+
+            try:
+                parse_weights(weights)
+            except InvalidQuery as exc:
+                fail(f"--weights: {exc}", 2)
 
         resume = ResumeState()
         try:
@@ -277,6 +296,7 @@ def register(app: typer.Typer) -> None:
                     use_cache=not no_cache,
                     settings=settings,
                     skip=resume.done or None,
+                    weights=weights,
                 ):
                     if writer is not None:
                         writer.write(res)

@@ -22,12 +22,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from movieagg.core import bounds, cachekeys, upstream
+from movieagg.core.agreement import measure_agreement
+from movieagg.core.assessment import Agreement, Match
 from movieagg.core.breaker import Breakers
 from movieagg.core.calls import Asking
+from movieagg.core.confidence import MatchEvidence, assess, odd_outliers
 from movieagg.core.config import DEFAULT_LOOKUP_DEADLINE
 from movieagg.core.errors import (
     AllSourcesFailed,
@@ -37,10 +40,12 @@ from movieagg.core.errors import (
     NotFound,
     SourceErrorInfo,
     SourceFailure,
+    Suggestion,
 )
+from movieagg.core.lookaside import gather_suggestions, second_opinion
 from movieagg.core.lookup_cache import CacheView, LookupCache
 from movieagg.core.lookup_log import failure_entry, lookup_entry
-from movieagg.core.matching import rank_candidates, same_title_others
+from movieagg.core.matching import accepted, rank_candidates, same_title_others
 from movieagg.core.memo import Memo
 from movieagg.core.models import (
     Candidate,
@@ -52,22 +57,31 @@ from movieagg.core.models import (
     utcnow,
     validate_imdb_id,
 )
+from movieagg.core.pins import Pins
 from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
+from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
-from movieagg.core.scoring import weigh
+from movieagg.core.scoring import score_ratings
+from movieagg.core.weights import Weights, parse_weights
 
 log = logging.getLogger("movieagg")
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """One lookup: what was asked (a title, or an IMDb id), of which sources, how to use the cache."""
+    """One lookup: what was asked (a title, or an IMDb id), of which sources, how to use the cache.
+
+    ``method`` says how the film is known before any search: ``title`` (to resolve), or
+    ``imdb_id`` / ``tmdb_id`` (asked by id) — then ``imdb_id`` is the film's IMDb id.
+    """
 
     query: Query
     imdb_id: str | None
     selected: tuple[RatingSource, ...]
     refresh: bool
     use_cache: bool
+    method: str = "title"
+    weights: Weights = field(default_factory=Weights)  # the user's, over the defaults
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -75,8 +89,8 @@ class _Plan:
 
     @property
     def key(self) -> tuple[Any, ...]:
-        what = ("imdb", self.imdb_id) if self.imdb_id else ("title", self.query)
-        return (*what, self.names, self.refresh, self.use_cache)
+        what = ("imdb", self.imdb_id, self.method, self.query) if self.imdb_id else ("title", self.query)
+        return (*what, self.names, self.refresh, self.use_cache, self.weights)
 
     @property
     def bypasses_cache(self) -> bool:
@@ -90,15 +104,18 @@ class _Answers:
     data: dict[str, SourceData]
     errors: dict[str, SourceFailure]
     fresh: set[str]
+    disputed: dict[str, str] = field(default_factory=dict)  # source → the other IMDb id it insists on
 
 
 @dataclass(slots=True)
 class _Search:
-    """What the resolvers said: candidates, failures, and values dropped from their answers."""
+    """What the resolvers said: candidates, failures, values dropped from their answers, and
+    the candidates of resolvers that answered only films unlike the query."""
 
     candidates: list[Candidate]
     errors: dict[str, SourceFailure]
     notes: dict[str, list[str]]
+    unusable: list[Candidate] = field(default_factory=list)
 
 
 class Aggregator:
@@ -110,7 +127,10 @@ class Aggregator:
 
     ``resolvers``: source names in the order they resolve titles (default: the searchable
     sources in the order given). ``rating_preference``: when two sources report the same
-    rating, the copy of the earlier one counts (default: the order given).
+    rating, the copy of the earlier one counts (default: the order given). ``weights``: the
+    score's weights by rating pool or family (:mod:`movieagg.core.weights`); a call's own
+    ``weights=`` override them name by name. ``pins``: titles the user pinned to a film; a pin
+    beats every resolver and cache entry.
     ``deadline``: seconds one lookup may take in all (None: no limit); ``source_timeout``: one
     call to one source. ``breaker_failures`` consecutive failures open a source's circuit
     breaker for ``breaker_cooldown`` seconds (it lives as long as this aggregator).
@@ -129,6 +149,8 @@ class Aggregator:
         resolvers: Sequence[str] | None = None,
         rating_preference: Sequence[str] | None = None,
         on_close: Callable[[], Awaitable[None]] | None = None,
+        weights: Mapping[str, float] | None = None,
+        pins: Pins | None = None,
         locker: Locker | None = None,
         lock_ttl: float = 15.0,
         lock_wait: float = 10.0,
@@ -149,6 +171,8 @@ class Aggregator:
         self.unavailable = dict(unavailable or {})
         self.resolvers = tuple(resolvers) if resolvers else tuple(s.name for s in sources if s.can_search)
         self.rating_preference = tuple(rating_preference) if rating_preference else tuple(names)
+        self.weights = Weights(weights)  # the score's weights by pool or family (MOVIEAGG_WEIGHTS)
+        self.pins = pins  # the user's own word: which film a title means (core.pins)
         self._on_close = on_close
         self._inflight: dict[tuple[Any, ...], asyncio.Future[RatingResult]] = {}
         # Single flight across processes: a lease per uncached lookup (phase 2).
@@ -212,15 +236,63 @@ class Aggregator:
         sources: Iterable[str] | None = None,
         refresh: bool = False,
         use_cache: bool = True,
+        weights: Mapping[str, float] | str | None = None,
     ) -> RatingResult:
-        """Rate the film a person most likely means by ``title`` (and ``year``)."""
+        """Rate the film a person most likely means by ``title`` (and ``year``).
+
+        ``title`` is anything :func:`~movieagg.core.query.parse_query` reads: a title, ``Title
+        (YYYY)``, an IMDb id, or an IMDb, TMDB, Trakt or Letterboxd film URL.
+        """
         try:
-            query = Query.create(title, year)
+            parsed = parse_query(title, year)
         except InvalidQuery as exc:
             self._write(failure_entry(Query(str(title)[:200], None), exc))
             raise
-        plan = _Plan(query, None, tuple(self.select(sources)), refresh, use_cache)
-        return await self._single_flight(plan)
+        return await self.rate_query(
+            parsed, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
+        )
+
+    async def rate_query(
+        self,
+        parsed: ParsedQuery,
+        *,
+        sources: Iterable[str] | None = None,
+        refresh: bool = False,
+        use_cache: bool = True,
+        weights: Mapping[str, float] | str | None = None,
+    ) -> RatingResult:
+        """Rate an already understood query (title and year, IMDb id or TMDB id)."""
+        selected = tuple(self.select(sources))
+        weighed = self._weights(weights)
+        ask: Asking | None = None
+        if parsed.imdb_id is not None:
+            plan = _Plan(parsed.query, parsed.imdb_id, selected, refresh, use_cache, "imdb_id", weighed)
+        elif parsed.tmdb_id is not None:
+            ask = self._asking()  # the lookup's deadline starts with learning the IMDb id
+            imdb = await self._imdb_of_tmdb(ask, parsed.tmdb_id, selected, use_cache)
+            plan = _Plan(parsed.query, imdb, selected, refresh, use_cache, "tmdb_id", weighed)
+        elif self.pins is not None and (pin := self.pins.find(parsed.query)) is not None:
+            plan = _Plan(parsed.query, pin.imdb_id, selected, refresh, use_cache, "pin", weighed)
+        else:
+            plan = _Plan(parsed.query, None, selected, refresh, use_cache, "title", weighed)
+        try:
+            return await self._single_flight(plan, ask)
+        except NotFound:
+            if parsed.fallback is None:
+                raise
+            again = parsed.fallback
+            return await self.rate_query(
+                again, sources=sources, refresh=refresh, use_cache=use_cache, weights=weighed
+            )
+
+    def _weights(self, weights: Mapping[str, float] | str | None) -> Weights:
+        """The aggregator's weights with a call's own laid over them, name by name."""
+        if weights is None:
+            return self.weights
+        given = parse_weights(weights) if isinstance(weights, str) else parse_weights(
+            ",".join(f"{k}={v}" for k, v in weights.items())
+        )
+        return Weights({**self.weights, **given})
 
     async def rate_imdb(
         self,
@@ -229,15 +301,20 @@ class Aggregator:
         sources: Iterable[str] | None = None,
         refresh: bool = False,
         use_cache: bool = True,
+        weights: Mapping[str, float] | str | None = None,
     ) -> RatingResult:
         """Rate a film known by its IMDb id: no title matching at all."""
         imdb = validate_imdb_id(imdb_id)
-        plan = _Plan(Query(imdb, None), imdb, tuple(self.select(sources)), refresh, use_cache)
+        selected = tuple(self.select(sources))
+        plan = _Plan(Query(imdb, None), imdb, selected, refresh, use_cache, "imdb_id", self._weights(weights))
         return await self._single_flight(plan)
 
     async def search(self, title: str, year: int | str | None = None, limit: int = 10) -> list[Candidate]:
-        """Candidate films for a title, best first (to disambiguate remakes)."""
-        query = Query.create(title, year)
+        """Candidate films for a title, best first (to disambiguate remakes); none for an id."""
+        parsed = parse_query(title, year)
+        if parsed.is_id:
+            return []
+        query = parsed.query
         ask = self._asking()
         found = await self._search(ask, query, self.select(None), limit=max(limit, 10))
         if not found.candidates and found.errors:
@@ -251,15 +328,16 @@ class Aggregator:
 
     # ----------------------------------------------------------------- one lookup, in phases
 
-    async def _single_flight(self, plan: _Plan) -> RatingResult:
-        """Concurrent identical lookups in this process share one lookup."""
+    async def _single_flight(self, plan: _Plan, ask: Asking | None = None) -> RatingResult:
+        """Concurrent identical lookups in this process share one lookup (``ask``: its calls,
+        when it began before the plan was made)."""
         existing = self._inflight.get(plan.key)
         if existing is not None:
             return await asyncio.shield(existing)
         future: asyncio.Future[RatingResult] = asyncio.get_running_loop().create_future()
         self._inflight[plan.key] = future
         try:
-            result = await self._lookup(plan)
+            result = await self._lookup(plan, ask)
         except BaseException as exc:
             if not future.done():
                 future.set_exception(exc)
@@ -271,8 +349,8 @@ class Aggregator:
         finally:
             self._inflight.pop(plan.key, None)
 
-    async def _lookup(self, plan: _Plan) -> RatingResult:
-        ask = self._asking()  # the lookup's deadline starts now
+    async def _lookup(self, plan: _Plan, ask: Asking | None = None) -> RatingResult:
+        ask = ask or self._asking()  # the lookup's deadline starts now (or already did)
         try:
             # 1. cache
             view = self._read_cache(plan)
@@ -313,7 +391,7 @@ class Aggregator:
             )
             view.identity_fresh = True  # asked by id: nothing to resolve
         elif (known := self.lookups.identity(plan.query)) is not None:
-            view.movie, view.alternatives = known.movie, known.alternatives
+            view.movie, view.alternatives, view.evidence = known.movie, known.alternatives, known.evidence
             view.identity_fresh = self.lookups.identity_is_fresh(known)
         if view.movie is not None:
             view.fresh, view.stale = self.lookups.ratings(view.movie, plan.names)
@@ -359,7 +437,7 @@ class Aggregator:
         resolved = _Search([], {}, {})
         if plan.imdb_id is None and (movie is None or not view.identity_fresh):
             try:
-                candidate, resolved, others = await self._resolve(ask, plan.query, plan.selected)
+                candidate, resolved, others, evidence = await self._resolve(ask, plan.query, plan.selected)
             except AllSourcesFailed:
                 if movie is None:
                     raise
@@ -367,7 +445,7 @@ class Aggregator:
                 # its age); its ratings may be cached too, or sources answer by id.
             else:
                 movie = candidate.to_movie()
-                identity = CacheView(movie, True, tuple(c.to_movie() for c in others))
+                identity = CacheView(movie, True, tuple(c.to_movie() for c in others), evidence)
                 if candidate.prefetched is not None:
                     prefetched[candidate.source] = candidate.prefetched
                 if plan.use_cache and _ref(movie) != _ref(view.movie):  # its answers may be cached
@@ -418,30 +496,59 @@ class Aggregator:
         if not data and errors and all(n in errors for n in plan.names):
             raise _failure_for(errors.values(), "every source failed")
         ratings = [r for name in plan.names if name in data for r in data[name].ratings]
-        weighted, score = weigh(ratings, self.rating_preference)
+        card = score_ratings(ratings, self.rating_preference, plan.weights)
+        agreement = measure_agreement(card)
+        alternatives = identity.alternatives if plan.imdb_id is None else ()
+        errors_listed = tuple(errors[n].info() for n in plan.names if n in errors)
+        unknown = plan.imdb_id is not None and movie.title == plan.imdb_id
+        if unknown and not card.ratings and not errors_listed:
+            raise NotFound(f"no source knows {plan.imdb_id}")
         fetched_at = max((d.fetched_at for d in data.values()), default=utcnow())
         dropped = [
             SourceErrorInfo(n, note, "malformed") for n in plan.names if n in data for note in data[n].dropped
         ]
-        result = RatingResult(
+        return RatingResult(
             query=plan.query,
             movie=movie,
-            ratings=weighted,
-            score=score,
-            errors=(*(errors[n].info() for n in plan.names if n in errors), *dropped),
+            ratings=card.ratings,
+            score=card.score,
+            critics=card.critics,
+            audience=card.audience,
+            weights=plan.weights,
+            errors=(*errors_listed, *dropped),
             cached=not answers.fresh and not stale_used and bool(data),
             stale=stale_used,
             fetched_at=fetched_at if not answers.fresh else utcnow(),
-            alternatives=identity.alternatives if plan.imdb_id is None else (),
+            alternatives=alternatives,
+            agreement=agreement,
+            match=self._match(plan, movie, alternatives, agreement, answers, identity),
         )
-        if (
-            plan.imdb_id is not None
-            and not result.ratings
-            and movie.title == plan.imdb_id
-            and not errors
-        ):
-            raise NotFound(f"no source knows {plan.imdb_id}")
-        return result
+
+    def _match(
+        self,
+        plan: _Plan,
+        movie: Movie,
+        alternatives: tuple[Movie, ...],
+        agreement: Agreement,
+        answers: _Answers,
+        identity: CacheView,
+    ) -> Match:
+        """How sure the answer is about which film it is (:mod:`movieagg.core.confidence`)."""
+        confirmations = [
+            n for n, d in answers.data.items() if d.movie is not None and d.movie.imdb_id == movie.imdb_id
+        ]
+        labels = {name: source.label or name for name, source in self.sources.items()}
+        return assess(
+            plan.method,
+            plan.query,
+            movie,
+            identity.evidence if plan.method == "title" else None,
+            alternatives=alternatives,
+            confirmations=confirmations if movie.imdb_id else (),
+            contradictions=answers.disputed,
+            odd_outliers=odd_outliers(movie, agreement, answers.data, labels),
+            labels=labels,
+        )
 
     def _remember_identity(
         self, plan: _Plan, identity: CacheView, result: RatingResult, cached_movie: Movie | None
@@ -454,14 +561,20 @@ class Aggregator:
             and identity.identity_fresh
             and result.movie != cached_movie
         ):
-            self.lookups.put_identity(plan.query, result.movie, identity.alternatives)
+            self.lookups.put_identity(plan.query, result.movie, identity.alternatives, identity.evidence)
 
     # ----------------------------------------------------------------- resolving titles
 
     async def _search(
-        self, ask: Asking, query: Query, sources: Sequence[RatingSource], limit: int = 10
+        self,
+        ask: Asking,
+        query: Query,
+        sources: Sequence[RatingSource],
+        limit: int = 10,
+        usable: Callable[[Sequence[Candidate]], bool] | None = None,
     ) -> _Search:
-        """Ask resolvers in order of authority until one has candidates."""
+        """Ask resolvers in order of authority until one has candidates (``usable`` ones, when
+        given); what earlier resolvers found but could not use is kept in ``unusable``."""
         found = _Search([], {}, {})
         wanted = {s.name: s for s in sources if s.can_search}
         order = [wanted[n] for n in self.resolvers if n in wanted]
@@ -492,29 +605,56 @@ class Aggregator:
                 found.notes[source.name] = notes
             if isinstance(outcome, SourceFailure):
                 found.errors[source.name] = outcome
-            elif outcome:
+            elif outcome and (usable is None or usable(outcome)):
                 found.candidates = outcome
                 return found
+            else:
+                found.unusable.extend(outcome)  # nothing like the title here: the next resolver may know it
         return found
 
     async def _resolve(
         self, ask: Asking, query: Query, sources: Sequence[RatingSource]
-    ) -> tuple[Candidate, _Search, list[Candidate]]:
-        """The film a query means, what the resolvers said on the way, and (no year given) its namesakes.
+    ) -> tuple[Candidate, _Search, list[Candidate], MatchEvidence]:
+        """The film a query means, what the resolvers said on the way, (no year given) its
+        namesakes, and the evidence for the match (with a second resolver's opinion when the
+        title is ambiguous).
 
-        Only ``sources`` (the ones selected for this lookup) are asked: ``--source tmdb`` means
-        no request to any other service, resolving included.
+        Only ``sources`` (the ones selected for this lookup) are asked, second opinion and
+        suggestions included: ``--source tmdb`` means no request to any other service.
         """
-        found = await self._search(ask, query, list(sources))
+
+        def usable(hits: Sequence[Candidate]) -> bool:  # a title must look like the query
+            return bool(accepted(rank_candidates(query, hits)))
+
+        found = await self._search(ask, query, list(sources), usable=usable)
         if not found.candidates:
-            if found.errors:
+            if found.errors and not found.unusable:
                 raise _failure_for(found.errors.values(), "could not look the title up")
-            raise NotFound(_not_found_message(query))
-        ranked = rank_candidates(query, found.candidates)
-        if not ranked:
-            raise NotFound(_not_found_message(query))
+            suggestions = await self._suggest(ask, query, found, sources)
+            raise NotFound(_not_found_message(query), suggestions)
+        ranked = accepted(rank_candidates(query, found.candidates))
+        chosen = ranked[0]
+        assert chosen.agreement is not None
         others = same_title_others(ranked) if query.year is None else []
-        return ranked[0].candidate, found, others
+        evidence = MatchEvidence(chosen.agreement, chosen.candidate.source)
+        judges = _resolvers_among(self.resolvers, sources, set(found.errors), besides=chosen.candidate.source)
+        if others and judges:  # ambiguous: does the next resolver rank the same film first?
+            evidence, notes = await second_opinion(ask, query, chosen.candidate, evidence, judges[0])
+            if notes:
+                found.notes.setdefault(judges[0].name, []).extend(notes)
+        return chosen.candidate, found, others, evidence
+
+    async def _suggest(
+        self, ask: Asking, query: Query, found: _Search, sources: Sequence[RatingSource]
+    ) -> list[Suggestion]:
+        """A miss: the nearest films (:func:`movieagg.core.lookaside.gather_suggestions`), asking
+        only the lookup's ``sources`` that have not failed in it."""
+        failed = set(found.errors)
+        healthy = _resolvers_among(self.resolvers, sources, failed)
+        by_prefix = [s for s in sources if getattr(s, "prefix_search", False) and s.name not in failed]
+        known = self.lookups.known_titles()
+        resolver = healthy[0] if healthy else None
+        return await gather_suggestions(ask, query, found.unusable, known, resolver, by_prefix)
 
     async def _complete_ids(self, ask: Asking, candidates: list[Candidate]) -> list[Candidate]:
         """Fill in IMDb ids a search did not return (TMDB's), asking each candidate's source by id."""
@@ -531,6 +671,30 @@ class Aggregator:
             )
 
         return list(await asyncio.gather(*(complete(c) for c in candidates)))
+
+    async def _imdb_of_tmdb(
+        self, ask: Asking, tmdb_id: int, sources: Sequence[RatingSource], use_cache: bool
+    ) -> str:
+        """The IMDb id of a film known by its TMDB id (a TMDB URL): cached, else asked by id of
+        the lookup's ``sources`` (TMDB first), never of a source not selected."""
+        if use_cache and (known := self.lookups.tmdb_identity(tmdb_id)) is not None and known.imdb_id:
+            return known.imdb_id
+        probe = Movie(title="", tmdb_id=tmdb_id)
+        order = sorted(sources, key=lambda s: (s.name not in self.resolvers, s.name != "tmdb"))
+        failures: list[SourceFailure] = []
+        for source in order:
+            outcome = await self._fetch_one(ask, source, probe)
+            if isinstance(outcome, SourceFailure):
+                failures.append(outcome)
+                continue
+            movie = outcome.movie if outcome is not None else None
+            if movie is not None and movie.imdb_id and movie.tmdb_id in (None, tmdb_id):
+                if use_cache:
+                    self.lookups.put_tmdb_identity(tmdb_id, movie)
+                return movie.imdb_id
+        if failures and len(failures) == len(order):
+            raise _failure_for(failures, f"could not look TMDB id {tmdb_id} up")
+        raise NotFound(f"no source knows TMDB id {tmdb_id} (or it has no IMDb id yet)")
 
     # ----------------------------------------------------------------- asking sources
 
@@ -587,7 +751,8 @@ class Aggregator:
         retried = await self._fetch(ask, movie, again)
         for s in again:
             if s.name in retried.data and _reports_other(retried.data[s.name], canonical):
-                retried.data.pop(s.name)
+                other = retried.data.pop(s.name).movie
+                answers.disputed[s.name] = (other.imdb_id if other is not None else None) or "?"
                 retried.errors[s.name] = SourceFailure(s.name, "disagrees on which film this is", "malformed")
         data.update(retried.data)
         errors.update(retried.errors)
@@ -640,6 +805,14 @@ def _fill_from_stale(answers: _Answers, stale: Mapping[str, SourceData], movie: 
 
 def _same_film(item: SourceData, movie: Movie) -> bool:
     return item.movie is None or movie.imdb_id is None or item.movie.imdb_id in (None, movie.imdb_id)
+
+
+def _resolvers_among(
+    resolvers: Sequence[str], sources: Sequence[RatingSource], failed: set[str], besides: str | None = None
+) -> list[RatingSource]:
+    """The lookup's ``sources`` that resolve titles, by authority, but those that failed in it."""
+    by_name = {s.name: s for s in sources if s.can_search}
+    return [by_name[n] for n in resolvers if n in by_name and n not in failed and n != besides]
 
 
 def _search_entries(found: _Search, listed: Sequence[SourceErrorInfo]) -> list[SourceErrorInfo]:

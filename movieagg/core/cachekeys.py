@@ -10,8 +10,8 @@ import hashlib
 import json
 from typing import Any
 
-from movieagg.core.matching import normalize_title
 from movieagg.core.models import Movie
+from movieagg.core.text import normalize_title
 
 NAMESPACE = "movieagg"
 SCHEMA_VERSION = "v1"
@@ -31,6 +31,23 @@ def identity_key(title: str, year: int | None) -> str:
 
 def imdb_identity_key(imdb_id: str) -> str:
     return _key("imdb", imdb_id)
+
+
+TITLE_SHARDS = 16  # the index of titles already resolved ("did you mean"), in a few small entries
+
+
+def titles_key(title: str) -> str:
+    """The shard of the known-titles index a title belongs to."""
+    shard = hashlib.sha256(normalize_title(title).encode()).digest()[0] % TITLE_SHARDS
+    return _key("titles", str(shard))
+
+
+def all_titles_keys() -> list[str]:
+    return [_key("titles", str(i)) for i in range(TITLE_SHARDS)]
+
+
+def tmdb_identity_key(tmdb_id: int) -> str:
+    return _key("tmdb", str(int(tmdb_id)))
 
 
 def movie_ref(movie: Movie) -> str | None:

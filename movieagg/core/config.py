@@ -15,8 +15,13 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from movieagg.core.errors import ConfigurationError
+from movieagg.core.errors import ConfigurationError, InvalidQuery
+
+if TYPE_CHECKING:
+    from movieagg.core.pins import Pin
+    from movieagg.core.weights import Weights
 
 APP_NAME = "movieagg"
 DEFAULT_TIMEOUT = 10.0
@@ -309,6 +314,32 @@ class Settings:
     def redis_timeout(self) -> str | None:
         """MOVIEAGG_REDIS_TIMEOUT as written (the cache parses it beside the URL's own)."""
         return self.get("MOVIEAGG_REDIS_TIMEOUT")
+
+    @property
+    def weights(self) -> Weights:
+        """MOVIEAGG_WEIGHTS: the score's weights by rating or family (``imdb=2,critics=0.5``)."""
+        from movieagg.core.weights import parse_weights
+
+        try:
+            return parse_weights(self.get("MOVIEAGG_WEIGHTS") or "")
+        except InvalidQuery as exc:
+            raise ConfigurationError(f"MOVIEAGG_WEIGHTS: {exc}") from None
+
+    @property
+    def pins_file(self) -> Path:
+        """MOVIEAGG_PINS_FILE, else ``pins.toml`` in the config dir: the user's pins (core.pins)."""
+        raw = self.get("MOVIEAGG_PINS_FILE")
+        return Path(raw).expanduser() if raw else self.dir("config") / "pins.toml"
+
+    @property
+    def inline_pins(self) -> list[Pin]:
+        """MOVIEAGG_PINS: pins for servers without a config dir (``Solaris=tt0069293; …``)."""
+        from movieagg.core.pins import parse_inline_pins
+
+        try:
+            return parse_inline_pins(self.get("MOVIEAGG_PINS") or "")
+        except InvalidQuery as exc:
+            raise ConfigurationError(f"MOVIEAGG_PINS: {exc}") from None
 
     # ------------------------------------------------------------------ lookup records
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 EXIT_OK = 0
 EXIT_INTERNAL = 70
@@ -36,6 +37,10 @@ class MovieAggError(Exception):
         """What a client of the API may read (the CLI prints ``str(self)``)."""
         return str(self)
 
+    def details(self) -> dict[str, Any]:
+        """Fields beside ``code`` and ``message`` in the error's JSON body (CLI and API)."""
+        return {}
+
 
 class InvalidQuery(MovieAggError, ValueError):
     """The caller asked something malformed (empty title, impossible year, bad id)."""
@@ -46,13 +51,39 @@ class InvalidQuery(MovieAggError, ValueError):
     batch_status = "invalid"
 
 
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A film a person may have meant, offered when nothing matched their query."""
+
+    title: str
+    year: int | None
+    imdb_id: str | None
+
+    def label(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "year": self.year, "imdb_id": self.imdb_id}
+
+
 class NotFound(MovieAggError):
-    """No film matches the query."""
+    """No film matches the query; ``suggestions`` are the nearest films, best first."""
 
     code = "not_found"
     exit_code = 1
     http_status = 404
     batch_status = "not_found"
+
+    def __init__(self, message: str, suggestions: Sequence[Suggestion] = ()) -> None:
+        self.message = message
+        self.suggestions = tuple(suggestions)
+        text = message
+        if self.suggestions:
+            text += " — did you mean: " + ", ".join(s.label() for s in self.suggestions) + "?"
+        super().__init__(text)
+
+    def details(self) -> dict[str, Any]:
+        return {"suggestions": [s.to_dict() for s in self.suggestions]}
 
 
 class ConfigurationError(MovieAggError):

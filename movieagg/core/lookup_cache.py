@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from movieagg.core import cachekeys
+from movieagg.core import bounds, cachekeys
+from movieagg.core.confidence import MatchEvidence
 from movieagg.core.memo import Memo
 from movieagg.core.models import (
     CLOCK_SKEW,
@@ -38,6 +39,7 @@ T = TypeVar("T")
 STALE_WINDOW = 30 * 24 * 3600.0
 MAX_ALTERNATIVES = 20
 _BAD_KEYS_LOGGED = 1000  # remember this many bad keys, so each is logged once
+TITLES_PER_SHARD = 200  # known titles kept per index shard (16 shards), the newest
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class CachedIdentity:
     movie: Movie
     cached_at: datetime | None  # None: written before ages were recorded (trusted for its TTL)
     alternatives: tuple[Movie, ...] = ()
+    evidence: MatchEvidence | None = None  # how the title was matched (None: an older entry)
 
 
 @dataclass(slots=True)
@@ -54,6 +57,7 @@ class CacheView:
     movie: Movie | None = None
     identity_fresh: bool = False
     alternatives: tuple[Movie, ...] = ()
+    evidence: MatchEvidence | None = None
     fresh: dict[str, SourceData] = field(default_factory=dict)  # within ratings_ttl
     stale: dict[str, SourceData] = field(default_factory=dict)  # older, kept for failures
 
@@ -115,19 +119,61 @@ class LookupCache:
         key = cachekeys.imdb_identity_key(imdb_id)
         return self._read(key, self._get(key), Movie.from_dict)
 
-    def put_identity(self, query: Query, movie: Movie, alternatives: Sequence[Movie] = ()) -> None:
+    def tmdb_identity(self, tmdb_id: int) -> Movie | None:
+        """The film a TMDB id names (its IMDb id), as a TMDB URL lookup learnt it."""
+        key = cachekeys.tmdb_identity_key(tmdb_id)
+        return self._read(key, self._get(key), Movie.from_dict)
+
+    def put_tmdb_identity(self, tmdb_id: int, movie: Movie) -> None:
+        if self.cache is not None:
+            key = cachekeys.tmdb_identity_key(tmdb_id)
+            self.cache.set(key, cachekeys.encode(movie.to_dict()), self.identity_ttl)
+
+    def put_identity(
+        self,
+        query: Query,
+        movie: Movie,
+        alternatives: Sequence[Movie] = (),
+        evidence: MatchEvidence | None = None,
+    ) -> None:
         if self.cache is None:
             return
-        entry = {**movie.to_dict(), "cached_at": iso(utcnow())}
+        entry: dict[str, Any] = {**movie.to_dict(), "cached_at": iso(utcnow())}
         ttl = self.identity_ttl + STALE_WINDOW
         if movie.imdb_id:  # by IMDb id: no namesakes
             self.cache.set(cachekeys.imdb_identity_key(movie.imdb_id), cachekeys.encode(entry), ttl)
         if alternatives:
             entry["alternatives"] = [alternative_dict(m) for m in alternatives]
+        if evidence is not None:
+            entry["match"] = evidence.to_dict()
         key = cachekeys.identity_key(query.title, query.year)
         self.cache.set(key, cachekeys.encode(entry), ttl)
         if self.memo is not None:
             self.memo.drop(key)
+        self.remember_title(movie)
+
+    # ------------------------------------------------------------------ titles already resolved
+
+    def remember_title(self, movie: Movie) -> None:
+        """Add a resolved film to the known-titles index (best effort: a lost race loses one)."""
+        if self.cache is None or not movie.imdb_id or not movie.title or movie.title == movie.imdb_id:
+            return
+        key = cachekeys.titles_key(movie.title)
+        raw = self._get(key)
+        rows = [r for r in raw if _title_row(r) and r[2] != movie.imdb_id] if isinstance(raw, list) else []
+        rows.append([movie.title, movie.year, movie.imdb_id])
+        self.cache.set(key, cachekeys.encode(rows[-TITLES_PER_SHARD:]), self.identity_ttl + STALE_WINDOW)
+
+    def known_titles(self) -> list[Movie]:
+        """Every film in the known-titles index (for suggestions when nothing matched)."""
+        if self.cache is None:
+            return []
+        films: list[Movie] = []
+        for blob in self.cache.get_many(cachekeys.all_titles_keys()):
+            rows = cachekeys.decode(blob)
+            if isinstance(rows, list):  # as many rows as a shard holds, each checked
+                films.extend(Movie(r[0], r[1], r[2]) for r in rows[-TITLES_PER_SHARD:] if _title_row(r))
+        return films
 
     # ------------------------------------------------------------------ ratings
 
@@ -179,6 +225,22 @@ class LookupCache:
             self.memo.drop(key)
 
 
+def _title_row(row: Any) -> bool:
+    """A known-titles row read from the cache, checked like any cache entry: a title of bounded
+    length, a year in range (or none), an IMDb id."""
+    if not (isinstance(row, list) and len(row) == 3):
+        return False
+    title, year, imdb = row
+    lo, hi = bounds.YEARS
+    return (
+        isinstance(title, str)
+        and 0 < len(title) <= bounds.MAX_TEXT
+        and (year is None or (type(year) is int and lo <= year <= hi))
+        and isinstance(imdb, str)
+        and bool(bounds.IMDB_ID.match(imdb))
+    )
+
+
 def _parse_identity(raw: Any) -> CachedIdentity:
     """A cached identity entry: the film, when it was cached (None: unknown), its namesakes."""
     if not isinstance(raw, dict):
@@ -191,4 +253,5 @@ def _parse_identity(raw: Any) -> CachedIdentity:
     when = parse_iso(cached_at) if isinstance(cached_at, str) and len(cached_at) <= 40 else None
     if when is not None and (when.tzinfo is None or when > utcnow() + CLOCK_SKEW):
         raise ValueError("cached_at is not a past UTC time")  # a future one would never expire
-    return CachedIdentity(movie, when, tuple(Movie.from_dict(m) for m in alternatives))
+    alternatives_read = tuple(Movie.from_dict(m) for m in alternatives)
+    return CachedIdentity(movie, when, alternatives_read, MatchEvidence.from_dict(raw.get("match")))

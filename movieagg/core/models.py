@@ -14,10 +14,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from movieagg.core import bounds
+from movieagg.core.assessment import Agreement, Match, Weights
 from movieagg.core.bounds import Invalid
 from movieagg.core.errors import InvalidQuery, SourceErrorInfo
+from movieagg.core.text import fold
 
 MAX_TITLE_LENGTH = 200
+SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
+# The JSON result's version (schema: core/schema/rating-result.json); additions bump the minor.
+SCHEMA_VERSION = "1.0"
 MIN_YEAR, MAX_YEAR = bounds.YEARS
 IMDB_ID_RE = bounds.IMDB_ID
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -25,6 +30,10 @@ CLOCK_SKEW = timedelta(days=1)  # how far in the future a stored time may be bef
 # Lone surrogates (argv's undecodable bytes under surrogateescape, "\\ud800" in a JSON event) and
 # U+FFFD (what a lenient decoder leaves of undecodable bytes): never part of a real title.
 _UNDECODABLE_RE = re.compile("[\ud800-\udfff\ufffd]")
+# Invisible characters a paste or an export leaves: a BOM, zero-width spaces, bidi marks at the edges.
+_INVISIBLE_RE = re.compile(r"[\ufeff\u200b\u2060]")
+_FORMAT = r"[\u200c-\u200f\u202a-\u202e\u2066-\u2069]+"
+_EDGE_FORMAT_RE = re.compile(f"^{_FORMAT}|{_FORMAT}$")
 
 
 def utcnow() -> datetime:
@@ -106,6 +115,12 @@ def validate_imdb_id(value: str) -> str:
     return candidate
 
 
+def check_decodable(title: str) -> None:
+    """Raise InvalidQuery for text holding what is left of undecodable bytes (every face)."""
+    if _UNDECODABLE_RE.search(title):
+        raise InvalidQuery("title has undecodable bytes (not UTF-8 text)")
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     """What the user asked for, already validated and trimmed."""
@@ -118,11 +133,13 @@ class Query:
         """Validate untrusted input; raises InvalidQuery with a one-line reason."""
         if not isinstance(title, str):
             raise InvalidQuery("title must be text")
-        if _UNDECODABLE_RE.search(title):
-            raise InvalidQuery("title has undecodable bytes (not UTF-8 text)")
-        cleaned = " ".join(_CONTROL_RE.sub(" ", title).split())
+        check_decodable(title)
+        cleaned = " ".join(_INVISIBLE_RE.sub("", _CONTROL_RE.sub(" ", title)).split())
+        cleaned = _EDGE_FORMAT_RE.sub("", cleaned).strip()
         if not cleaned:
             raise InvalidQuery("title is empty")
+        if not fold(cleaned):  # emoji, zero-width spaces, a BOM, U+FFFD: nothing to match on
+            raise InvalidQuery("title has no letters or digits")
         if len(cleaned) > MAX_TITLE_LENGTH:
             raise InvalidQuery(f"title is too long ({len(cleaned)} characters, at most {MAX_TITLE_LENGTH})")
         return cls(cleaned, validate_year(year))
@@ -209,12 +226,29 @@ class Movie:
         )
 
 
+# Ratings drawn from one pool of reviews or votes are one piece of evidence (core.scoring):
+# the Tomatometer and the RT average rating share Rotten Tomatoes' reviews. Every pool belongs to
+# a family: critics' reviews or the audience's votes. Unknown names are their own audience pool.
+RATING_POOLS = {"rotten_tomatoes_average": "rotten_tomatoes"}
+CRITIC_POOLS = frozenset({"rotten_tomatoes", "metacritic"})
+FAMILIES = ("critics", "audience")
+
+
+def pool_of(name: str) -> str:
+    return RATING_POOLS.get(name, name)
+
+
+def family_of(name: str) -> str:
+    return "critics" if pool_of(name) in CRITIC_POOLS else "audience"
+
+
 @dataclass(frozen=True, slots=True)
 class Rating:
     """One rating in its native scale plus its 0–100 normalisation.
 
-    ``weight`` is the share it carried in the aggregate (0 when a duplicate of the same
-    rating from a preferred source was used instead), so users can recompute the score.
+    ``weight`` is the share of the score it carried (0 when another copy or another rating of
+    its pool counted instead); the shares and the neutral prior's add up to 1, so
+    ``score = Σ weight × normalized + (1 − Σ weight) × 60``.
     """
 
     name: str
@@ -228,6 +262,16 @@ class Rating:
     @property
     def normalized(self) -> float:
         return round(self.value / self.scale * 100.0, 2) if self.scale else 0.0
+
+    @property
+    def pool(self) -> str:
+        """The pool of reviews or votes it is drawn from (counted once, however many report it)."""
+        return pool_of(self.name)
+
+    @property
+    def family(self) -> str:
+        """``critics`` or ``audience``."""
+        return family_of(self.name)
 
     def display(self) -> str:
         """The rating as its source shows it: 8.0/10, 90%, 89/100 (as the web app does)."""
@@ -247,6 +291,8 @@ class Rating:
             "votes": self.votes,
             "source": self.source,
             "weight": round(self.weight, 4),
+            "pool": self.pool,
+            "family": self.family,
         }
 
     @classmethod
@@ -360,7 +406,8 @@ class SourceData:
 
 @dataclass(frozen=True, slots=True)
 class RatingResult:
-    """The answer to "how good is this movie?" — `to_dict()` is the CLI's ``--json``."""
+    """The answer to "how good is this movie?" — `to_dict()` is the CLI's ``--json``, described
+    by the JSON Schema shipped in the package (:func:`movieagg.core.schema.rating_result_schema`)."""
 
     query: Query
     movie: Movie
@@ -373,18 +420,31 @@ class RatingResult:
     # Other films with the same title (remakes), when the query gave no year: "Dune" → 2021,
     # also 1984. Empty when a year or an IMDb id was given.
     alternatives: tuple[Movie, ...] = ()
+    match: Match | None = None  # how sure, and why (None only for results built by hand)
+    agreement: Agreement | None = None  # the ratings' spread and outliers
+    critics: float | None = None  # the critics' sub-score (Rotten Tomatoes, Metacritic)
+    audience: float | None = None  # the audience's sub-score (IMDb, TMDB, Trakt, …)
+    weights: Weights = field(default_factory=lambda: Weights())  # the user's weights in effect
+    score_version: str = SCORE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": SCHEMA_VERSION,
             "query": self.query.to_dict(),
             "movie": self.movie.to_dict(),
             "ratings": [r.to_dict() for r in self.ratings],
             "score": self.score,
+            "critics": self.critics,
+            "audience": self.audience,
+            "score_version": self.score_version,
+            "weights": dict(self.weights),
             "errors": [e.to_dict() for e in self.errors],
             "cached": self.cached,
             "stale": self.stale,
             "fetched_at": iso(self.fetched_at),
             "alternatives": [alternative_dict(m) for m in self.alternatives],
+            "match": self.match.to_dict() if self.match is not None else None,
+            "agreement": self.agreement.to_dict() if self.agreement is not None else None,
         }
 
     @classmethod
@@ -408,7 +468,23 @@ class RatingResult:
             stale=bool(data.get("stale")),
             fetched_at=_time(data, "fetched_at"),
             alternatives=tuple(Movie.from_dict(m) for m in _list(data, "alternatives", 20)),
+            match=Match.from_dict(data["match"]) if data.get("match") else None,
+            agreement=Agreement.from_dict(data["agreement"]) if data.get("agreement") else None,
+            critics=None if data.get("critics") is None else _float(data, "critics", 0.0, 100.0),
+            audience=None if data.get("audience") is None else _float(data, "audience", 0.0, 100.0),
+            weights=_weights(data.get("weights")),
+            score_version=_str(data, "score_version", 40) or SCORE_VERSION,
         )
+
+
+def _weights(raw: object) -> Weights:
+    """Weights read back: at most a few dozen names, each a number from 0 to 100."""
+    if raw is None:
+        return Weights()
+    data = _object(raw, "weights")
+    if len(data) > 40 or not all(isinstance(k, str) and len(k) <= 40 for k in data):
+        raise Invalid("weights are not a few names of ratings or families")
+    return Weights({name: _float(data, name, 0.0, 100.0) for name in data})
 
 
 def alternative_dict(movie: Movie) -> dict[str, Any]:

@@ -15,7 +15,10 @@ class RatingSource(Protocol):
     ``fetch`` receives the best identity known so far and uses whichever id it can (IMDb id
     first, then its own id, then title + year). It returns the ratings together with the ids
     it saw, so the aggregator can verify every rating belongs to the same film.
-    ``search`` is optional: ``can_search`` says whether the source can resolve titles.
+    ``search`` is optional: ``can_search`` says whether the source can resolve titles. A source
+    whose search also finds titles by their beginning may say so with an optional attribute
+    ``prefix_search = True``; "did you mean" then asks it with a prefix of a title nothing matched,
+    through its optional ``suggest(query, limit)`` (the same shape as ``search``) or else ``search``.
     Failures are raised as :class:`movieagg.core.errors.SourceFailure`.
     """
 

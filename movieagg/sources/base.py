@@ -27,6 +27,7 @@ class BaseSource:
     label: ClassVar[str]
     default_url: ClassVar[str]
     can_search: ClassVar[bool] = False
+    prefix_search: ClassVar[bool] = False
 
     def __init_subclass__(cls, *, spec: SourceSpec | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -34,6 +35,7 @@ class BaseSource:
             cls.spec = spec
             cls.name, cls.label, cls.default_url = spec.name, spec.label, spec.default_url
             cls.can_search = spec.can_search
+            cls.prefix_search = spec.prefix_search
 
     def __init__(self, http: HttpClient, base_url: str | None = None) -> None:
         self.http = http

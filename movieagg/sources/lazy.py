@@ -22,6 +22,7 @@ class LazySource:
         self.name = spec.name
         self.label = spec.label
         self.can_search = spec.can_search
+        self.prefix_search = spec.prefix_search
         self._settings = settings
         self._http = http
         self._adapter: BaseSource | None = None
@@ -38,3 +39,8 @@ class LazySource:
 
     async def fetch(self, movie: Movie) -> SourceData | None:
         return await self.adapter.fetch(movie)
+
+    async def suggest(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
+        """Titles beginning like ``query`` ("did you mean"), where the adapter has its own way."""
+        suggest = getattr(self.adapter, "suggest", None)
+        return await (suggest(query, limit) if suggest is not None else self.adapter.search(query, limit))

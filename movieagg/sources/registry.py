@@ -44,6 +44,9 @@ class SourceSpec:
     can_search: bool = False
     # Lower resolves first: the best title matcher picks the film (TMDB, then OMDb, …).
     authority: int = LAST
+    # Its search finds titles by their beginning (Wikidata's wbsearchentities, the offline
+    # IMDb datasets' index): "did you mean" asks it with a prefix of a title nothing matched.
+    prefix_search: bool = False
     # When two sources report the same rating (Rotten Tomatoes via OMDb and via Wikidata),
     # the copy from the source with the lower preference counts; the other weighs 0.
     preference: int = LAST
@@ -139,6 +142,7 @@ IMDB_DATASETS = SourceSpec(
     can_search=True,
     authority=3,
     preference=4,
+    prefix_search=True,
     requires_file="imdb-datasets.sqlite3",
     setup_hint="run `movieagg datasets sync` once (keyless; personal, non-commercial use)",
 )
@@ -152,6 +156,7 @@ WIKIDATA = SourceSpec(
     can_search=True,
     authority=5,
     preference=5,
+    prefix_search=True,
     rate_limit=Limit(30, 1.0, concurrency=5),  # WDQS policy: ≤ 5 parallel queries per client
 )
 

@@ -63,10 +63,16 @@ class Response:
 
     @classmethod
     def error(
-        cls, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+        cls,
+        status: int,
+        code: str,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> Response:
-        """``{"error": {"code", "message"}}``: the one error shape of the API."""
-        response = cls.json(status, {"error": {"code": code, "message": message}}, headers)
+        """``{"error": {"code", "message", …details}}``: the one error shape of the API
+        (``details``: e.g. a miss's ``suggestions``)."""
+        response = cls.json(status, {"error": {"code": code, "message": message, **(details or {})}}, headers)
         response.error_code = code
         return response
 

@@ -269,6 +269,14 @@ async def openapi(call: Call) -> Response:
     return Response(200, openapi_bytes(), {"Content-Type": "application/json", "Cache-Control": CACHE_SPEC})
 
 
+async def result_schema(call: Call) -> Response:
+    """``/api/schema/rating-result.json``: the JSON Schema of a rating result (package data)."""
+    from movieagg.core.schema import rating_result_bytes
+
+    headers = {"Content-Type": "application/schema+json", "Cache-Control": CACHE_SPEC}
+    return Response(200, rating_result_bytes(), headers)
+
+
 ROUTES: tuple[Route, ...] = (
     Route("/api/rate", rate, Kind.LOOKUP),
     Route("/api/search", search, Kind.API),
@@ -277,6 +285,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/sources", sources, Kind.API),
     Route("/api/health", health_check, Kind.PROBE),
     Route("/api/openapi.json", openapi, Kind.STATIC),
+    Route("/api/schema/rating-result.json", result_schema, Kind.STATIC),
 )
 
 

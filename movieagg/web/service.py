@@ -274,7 +274,7 @@ class Service:
                 "%s: %s", exc.code, exc, extra={"fields": {"request_id": request_id, "error": exc.code}}
             )
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
-        return Response.error(exc.http_status, exc.code, public, headers)
+        return Response.error(exc.http_status, exc.code, public, headers, exc.details())
 
     def _internal(self, exc: BaseException, request_id: str) -> Response:
         secrets = self.settings.secrets() if self.settings else []

@@ -154,3 +154,27 @@ async def test_async_iterable_input_and_skip() -> None:
 def test_rate_many_is_exported_and_sync() -> None:
     results = rate_many(["Film 7", "Nope"], aggregator=Aggregator([Stub()]))
     assert [r.status for r in results] == ["found", "not_found"]
+
+
+async def test_a_low_confidence_match_is_uncertain_with_its_reasons() -> None:
+    from tests.core.fakes import StubSource
+
+    solaris = {"tt0069293": ("Solaris", 1972, 8.0, 98000), "tt0307479": ("Solaris", 2002, 6.2, 93000)}
+    first = StubSource("tmdb", dict(solaris), can_search=True, label="TMDB")
+    second = StubSource("omdb", dict(reversed(list(solaris.items()))), can_search=True, label="OMDb")
+    got = {r.item.label(): r async for r in arate_many(["Solaris", "Solaris (1972)"], aggregator=Aggregator([first, second]))}
+    uncertain = got["Solaris"]
+    assert uncertain.status == "uncertain" and uncertain.ok and uncertain.result is not None
+    assert "OMDb's search puts Solaris (2002) first" in (uncertain.message or "")
+    assert got["Solaris (1972)"].status == "found"
+    summary = BatchSummary()
+    for r in got.values():
+        summary.add(r)
+    text = "\n".join(summary.lines())
+    assert "2 found (1 uncertain: review them)" in text
+    assert summary.to_dict()["uncertain"] == 1
+
+
+def test_weights_reach_every_lookup() -> None:
+    results = rate_many(["Film 7", "tt1000008"], aggregator=Aggregator([Stub()]), weights="imdb=2")
+    assert [r.result.weights for r in results if r.result] == [{"imdb": 2.0}, {"imdb": 2.0}]

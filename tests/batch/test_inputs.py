@@ -98,3 +98,28 @@ def test_years_as_given() -> None:
 def test_broken_csv_is_a_clear_input_error() -> None:
     with pytest.raises(BatchInputError, match="row"):
         list(read_items(io.StringIO('title,year\n"' + "x" * 200_000 + '",1999\n')))
+
+
+def test_text_lines_go_through_the_core_query_parser() -> None:
+    text = (
+        "https://letterboxd.com/film/heat-1995/\n"
+        "https://trakt.tv/movies/the-matrix-1999\n"
+        "www.imdb.com/title/tt0054215/\n"
+        "Psycho [1960]\n"
+        "TT0133093\n"
+    )
+    assert items(text) == [
+        (1, "Heat", 1995, None),
+        (2, "The Matrix", 1999, None),
+        (3, None, None, "tt0054215"),
+        (4, "Psycho", 1960, None),
+        (5, None, None, "tt0133093"),
+    ]
+
+
+def test_unreadable_lines_are_invalid_items_not_lookups() -> None:
+    got = list(read_items(io.StringIO("😀🎬\n\u200b\u200b\nhttps://boxd.it/2bcA\nhttps://www.themoviedb.org/movie/603-the-matrix\n")))
+    assert [(i.index, bool(i.error)) for i in got] == [(1, True), (2, True), (3, True), (4, False)]
+    assert "letters" in (got[0].error or "") and "boxd.it" in (got[2].error or "")
+    # a TMDB link is rated by its TMDB id: the text goes to the aggregator as it is
+    assert got[3].title == "https://www.themoviedb.org/movie/603-the-matrix"

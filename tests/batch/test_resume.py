@@ -69,3 +69,43 @@ def test_resume_refuses_foreign_json_lines(tmp_path: Path, fmt: str) -> None:
     with pytest.raises(Exception, match="not a movieagg batch"):
         prepare_resume(path, fmt)
     assert path.read_text() == '{"my": "notes"}\n{"more": 1}\n'  # untouched
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "ndjson"])
+def test_uncertain_rows_are_answers_kept_on_resume(tmp_path: Path, fmt: str) -> None:
+    from dataclasses import replace
+
+    from movieagg.core.models import Match
+
+    path = tmp_path / f"out.{fmt}"
+    found = _result(1)
+    assert found.result is not None
+    doubtful = BatchResult(
+        BatchItem(2, "Film 2", 2000),
+        "uncertain",
+        replace(found.result, match=Match(0.51, "title", ("OMDb's search puts Film 2 (2001) first",))),
+        "match 0.51: OMDb's search puts Film 2 (2001) first",
+    )
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = OutputWriter(fh, fmt)
+        w.write(found)
+        w.write(doubtful)
+        w.close()
+    if fmt == "csv":
+        import csv
+
+        rows = list(csv.DictReader(path.open()))
+        assert (rows[1]["status"], rows[1]["confidence"]) == ("uncertain", "0.51")
+        assert "first" in rows[1]["message"]
+    state = prepare_resume(path, fmt)
+    assert state.retried == 0 and state.previous == {"found": 1, "uncertain": 1}
+
+
+def test_a_csv_written_before_the_confidence_column_resumes(tmp_path: Path) -> None:
+    old_columns = [c for c in CSV_COLUMNS if c != "confidence"]
+    path = tmp_path / "old.csv"
+    path.write_text(",".join(old_columns) + "\n1,Film 1,2000,,found,Film 1,2000,tt1000001,70,7,,,,,,no,\n")
+    state = prepare_resume(path, "csv")
+    assert state.previous == {"found": 1}
+    lines = path.read_text().splitlines()
+    assert tuple(lines[0].split(",")) == CSV_COLUMNS and len(lines[1].split(",")) == len(CSV_COLUMNS)

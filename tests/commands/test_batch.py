@@ -241,3 +241,13 @@ def test_windows_1252_export_titles_are_echoed_as_written(fake: FakeAPI, tmp_pat
     assert out.returncode == 0, out.stderr
     titles = {json.loads(line)["input"]["title"] for line in out.stdout.splitlines()}
     assert {"Alien³", "Kurôzu zero"} <= titles and not any("\ufffd" in t for t in titles)
+
+
+
+def test_weights_option(fake: FakeAPI) -> None:
+    out = run("-", "--format", "ndjson", "--weights", "critics=0", stdin="Up (2009)\n", MOVIEAGG_SOURCES="tmdb,omdb")
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout.splitlines()[0])
+    assert row["result"]["weights"] == {"critics": 0.0} and row["score"] == row["result"]["audience"]
+    bad = run("-", "--weights", "imbd=1", stdin="Up\n")
+    assert bad.returncode == 2 and "imbd" in bad.stderr

@@ -202,3 +202,185 @@ async def test_a_year_or_an_imdb_id_has_no_namesakes() -> None:
     assert (await agg.rate("Dune", 1984)).alternatives == ()
     assert (await agg.rate_imdb("tt0087182")).alternatives == ()
     assert (await agg.rate("Dune")).alternatives  # the title alone still has them
+
+
+# ---------------------------------------------------------------------------- #11 item 5
+
+
+async def test_a_search_answer_unlike_the_title_is_not_accepted() -> None:
+    # A resolver that answers "The Matrix" with Blade Runner (any search answer used to be taken).
+    blade = {"tt0083658": ("Blade Runner", 1982, 8.1, 800000)}
+
+    class Loose(StubSource):
+        async def search(self, query, limit=10):  # type: ignore[no-untyped-def]
+            self.calls.append(f"search:{query.title}")
+            return [c for c in await StubSource.search(self, Query("blade", None), limit)]
+
+    from movieagg.core.models import Query
+
+    with pytest.raises(NotFound):
+        await Aggregator([Loose("tmdb", blade, can_search=True)]).rate("The Matrix")
+    with pytest.raises(NotFound):
+        await Aggregator([Loose("tmdb", blade, can_search=True)]).rate("Runner")
+    found = await Aggregator([Loose("tmdb", blade, can_search=True)]).rate("Blade Runner")
+    assert found.movie.imdb_id == "tt0083658" and found.errors == ()
+
+
+async def test_when_the_first_resolver_answers_only_unlike_films_the_next_one_is_asked() -> None:
+    blade = {"tt0083658": ("Blade Runner", 1982, 8.1, 800000)}
+    matrix = {"tt0133093": ("The Matrix", 1999, 8.7, 2000000)}
+
+    class Junk(StubSource):
+        async def search(self, query, limit=10):  # type: ignore[no-untyped-def]
+            self.calls.append(f"search:{query.title}")
+            return [c for c in await StubSource.search(self, query.__class__("blade", None), limit)]
+
+    first, second = Junk("tmdb", blade, can_search=True), StubSource("omdb", matrix, can_search=True)
+    result = await Aggregator([first, second]).rate("The Matrix")
+    assert result.movie.imdb_id == "tt0133093"
+    assert "search:The Matrix" in second.calls
+
+
+async def test_a_miss_suggests_the_nearest_films() -> None:
+    blade = {"tt0083658": ("Blade Runner", 1982, 8.1, 800000)}
+    with pytest.raises(NotFound) as caught:
+        await Aggregator([StubSource("tmdb", blade, can_search=True)]).rate("Runner")
+    assert [s.title for s in caught.value.suggestions] == ["Blade Runner"]
+    assert "did you mean: Blade Runner (1982)" in str(caught.value)
+
+
+async def test_titles_already_cached_are_suggested() -> None:
+    matrix = {"tt0133093": ("The Matrix", 1999, 8.7, 2000000)}
+    agg = Aggregator([StubSource("tmdb", matrix, can_search=True)], cache=MemoryCache())
+    await agg.rate("The Matrix")
+    with pytest.raises(NotFound) as caught:
+        await agg.rate("the matrx")
+    assert [(s.title, s.year, s.imdb_id) for s in caught.value.suggestions] == [("The Matrix", 1999, "tt0133093")]
+
+
+# ---------------------------------------------------------------------------- match confidence
+
+
+SOLARIS = {"tt0069293": ("Solaris", 1972, 8.0, 98000), "tt0307479": ("Solaris", 2002, 6.2, 93000)}
+
+
+async def test_every_answer_says_how_sure_it_is_and_why() -> None:
+    agg = Aggregator([resolver(), StubSource("other", dict(DUNE))], cache=MemoryCache())
+    by_title = await agg.rate("Dune", 1984)
+    assert by_title.match is not None and by_title.match.method == "title"
+    assert by_title.match.confidence >= 0.95
+    assert by_title.match.reasons[:2] == ('title "Dune" matches exactly', "released 1984, as asked")
+    assert "2 sources report tt0087182" in by_title.match.reasons
+    cached = await agg.rate("Dune", 1984)
+    assert cached.cached and cached.match == by_title.match  # the evidence is kept with the identity
+    by_id = await agg.rate("tt0087182")
+    assert by_id.match is not None and (by_id.match.confidence, by_id.match.method) == (1.0, "imdb_id")
+    assert by_id.to_dict()["match"]["method"] == "imdb_id"
+
+
+async def test_resolvers_that_rank_different_films_first_make_the_answer_uncertain() -> None:
+    first = StubSource("tmdb", dict(SOLARIS), can_search=True)  # 1972 first
+    second = StubSource("omdb", dict(reversed(list(SOLARIS.items()))), can_search=True, label="OMDb")  # 2002 first
+    result = await Aggregator([first, second]).rate("Solaris")
+    assert result.movie.year == 1972
+    assert result.match is not None and result.match.uncertain
+    assert any("OMDb's search puts Solaris (2002) first" in r for r in result.match.reasons)
+    assert "search:Solaris" in second.calls
+    agreeing = StubSource("omdb", dict(SOLARIS), can_search=True, label="OMDb")
+    sure = await Aggregator([StubSource("tmdb", dict(SOLARIS), can_search=True), agreeing]).rate("Solaris")
+    assert sure.match is not None and not sure.match.uncertain
+    assert "OMDb's search agrees" in sure.match.reasons
+    with_year = StubSource("omdb", dict(SOLARIS), can_search=True)
+    await Aggregator([StubSource("tmdb", dict(SOLARIS), can_search=True), with_year]).rate("Solaris", 1972)
+    assert not any(c.startswith("search:") for c in with_year.calls)  # no second opinion needed
+
+
+# ---------------------------------------------------------------------------- agreement
+
+
+async def test_answers_carry_agreement_and_an_odd_outlier_lowers_confidence() -> None:
+    crash = {"tt0375679": ("Crash", 2004, 7.7, 500000)}
+    resolver_ = StubSource("tmdb", dict(crash), can_search=True, label="TMDB")
+    agreeing = [StubSource(n, dict(crash)) for n in ("imdb", "trakt", "letterboxd")]
+    # a source whose record of this IMDb id is another film: another year, a far rating
+    odd = StubSource("metacritic", {"tt0375679": ("Crash", 1996, 3.0, 40)}, label="Odd")
+    result = await Aggregator([resolver_, *agreeing, odd]).rate("Crash", 2004)
+    assert result.agreement is not None and [o.source for o in result.agreement.outliers] == ["metacritic"]
+    assert result.agreement.spread == 47.0
+    assert result.match is not None and result.match.confidence < 0.8
+    assert any("Odd" in r and "1996" in r and "2004" in r for r in result.match.reasons)
+    assert result.to_dict()["agreement"]["outliers"][0]["name"] == "metacritic"
+
+
+# ---------------------------------------------------------------------------- pins
+
+
+async def test_a_pin_beats_every_resolver_and_every_cache_entry(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from movieagg.core.pins import Pin, PinFile, Pins
+
+    tmdb = StubSource("tmdb", dict(SOLARIS), can_search=True)
+    book = PinFile(tmp_path / "pins.toml")
+    agg = Aggregator([tmdb], cache=MemoryCache(), pins=Pins(book))
+    assert (await agg.rate("Solaris")).movie.year == 1972  # resolved, and cached
+    book.add(Pin("Solaris", None, "tt0307479"))
+    pinned = await agg.rate("solaris")
+    assert pinned.movie.imdb_id == "tt0307479" and pinned.movie.year == 2002
+    assert pinned.match is not None and (pinned.match.confidence, pinned.match.method) == (1.0, "pin")
+    assert pinned.match.reasons[0] == "pinned by you: “solaris” means tt0307479"
+    assert pinned.query.title == "solaris" and pinned.alternatives == ()
+    assert (await agg.rate("Solaris", 1972)).movie.imdb_id == "tt0069293"  # a year is the user's word too
+    book.remove("Solaris", None)
+    assert (await agg.rate("Solaris")).movie.year == 1972
+
+
+# ---------------------------------------------------------------------------- #13's searches under #11/#12's rules
+
+
+async def test_the_second_opinion_and_suggestions_respect_the_selected_sources() -> None:
+    """--source limits every request (#12): the second opinion on an ambiguous title and the "did
+    you mean" searches (#13) ask only the selected sources."""
+    tmdb = StubSource("tmdb", dict(SOLARIS), can_search=True)
+    omdb = StubSource("omdb", dict(reversed(list(SOLARIS.items()))), can_search=True, label="OMDb")
+    agg = Aggregator([tmdb, omdb])
+    result = await agg.rate("Solaris", sources=["tmdb"])
+    assert result.movie.year == 1972 and omdb.calls == []
+    assert result.match is not None and not any("OMDb" in r for r in result.match.reasons)
+    with pytest.raises(NotFound):
+        await agg.rate("Solaaris Qq", sources=["tmdb"])
+    assert omdb.calls == []  # no word search, no prefix search on a source not selected
+    await agg.rate("Solaris")  # both selected: OMDb gives its opinion
+    assert "search:Solaris" in omdb.calls
+
+
+async def test_a_tmdb_link_is_resolved_only_by_the_selected_sources() -> None:
+    tmdb = StubSource("tmdb", dict(DUNE), can_search=True)
+    omdb = StubSource("omdb", dict(DUNE))
+    with pytest.raises(NotFound):
+        await Aggregator([tmdb, omdb]).rate("https://www.themoviedb.org/movie/841-dune", sources=["omdb"])
+    assert tmdb.calls == []
+
+
+async def test_the_next_resolver_after_unlike_films_is_asked_through_the_lookups_rules() -> None:
+    """When the first resolver answers only unlike films (#13) the next one is asked within the
+    lookup's deadline and past its breaker (#11): a hung one costs the deadline once, an open
+    breaker costs nothing, and neither is asked again in the lookup."""
+    blade = {"tt0083658": ("Blade Runner", 1982, 8.1, 800000)}
+    matrix = {"tt0133093": ("The Matrix", 1999, 8.7, 2000000)}
+
+    class Junk(StubSource):
+        async def search(self, query, limit=10):  # type: ignore[no-untyped-def]
+            self.calls.append(f"search:{query.title}")
+            return [c for c in await StubSource.search(self, query.__class__("blade", None), limit)]
+
+    junk = Junk("tmdb", blade, can_search=True)
+    hung = StubSource("omdb", matrix, can_search=True, delay=30)
+    agg = Aggregator([junk, hung], deadline=0.6, breaker_failures=1, breaker_cooldown=60)
+    started = time.perf_counter()
+    with pytest.raises(NotFound):
+        await agg.rate("The Matrix")
+    assert time.perf_counter() - started < 5  # the deadline, not the hung source's 30 s
+    assert hung.calls == ["search:The Matrix"]  # timed out once; not asked again for suggestions
+    hung.calls.clear()
+    with pytest.raises(NotFound):
+        await agg.rate("The Matrix", year=1999)
+    assert hung.calls == []  # its breaker is open: skipped at once

@@ -117,3 +117,16 @@ def test_json_output_refuses_non_finite_numbers() -> None:
         write_json({"score": float("nan")})
     with pytest.raises(ValueError):
         cachekeys.encode({"value": float("inf")})
+
+
+def test_forged_known_titles_are_left_out_of_suggestions() -> None:
+    """The "did you mean" index (#13) is a cache entry like any other (#11): rows checked on read."""
+    cache = MemoryCache()
+    lookups = LookupCache(cache, identity_ttl=60, ratings_ttl=60)
+    lookups.remember_title(MOVIE)
+    key = cachekeys.titles_key("Dune")
+    rows = json.loads(cache.get(key) or b"[]")
+    rows += [["x" * 10_000, 1984, "tt0000001"], ["Dune", 99_999, "tt0000002"], ["Dune", 1984, "tt0087182; DROP"],
+             ["Dune", True, "tt0000003"]]  # fmt: skip
+    cache.set(key, json.dumps(rows).encode(), 60)
+    assert [(m.title, m.year, m.imdb_id) for m in lookups.known_titles()] == [("Dune", 1984, "tt0087182")]

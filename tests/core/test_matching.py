@@ -89,3 +89,108 @@ def test_a_negative_vote_count_ranks_like_none() -> None:
     """A source answering votes=-5 once crashed every lookup (math.log10 of a negative)."""
     ranked = rank_candidates(Query("Dune", None), [cand("Dune", 1984, votes=-5), cand("Dune", 2021, votes=10)])
     assert [s.candidate.year for s in ranked] == [2021, 1984]
+
+
+
+# ---------------------------------------------------------------------------- #11 item 5: a candidate
+# must look like the query. The table is tuned on the known traps (shared/api-notes.md) and the
+# fake's films: every pair here is (query, candidate title, original title or None, aliases).
+
+MUST_MATCH = [
+    ("The Matrix", "The Matrix", None, ()),
+    ("the matrix", "The Matrix", None, ()),
+    ("Matrix", "The Matrix", None, ()),
+    ("Amelie", "Amélie", "Le Fabuleux Destin d'Amélie Poulain", ()),
+    ("Le Fabuleux Destin d'Amelie Poulain", "Amélie", "Le Fabuleux Destin d'Amélie Poulain", ()),
+    ("千と千尋の神隠し", "Spirited Away", "千と千尋の神隠し", ()),
+    ("Crouching Tiger Hidden Dragon", "Crouching Tiger, Hidden Dragon", "臥虎藏龍", ()),
+    ("Lat den ratte komma in", "Let the Right One In", "Låt den rätte komma in", ()),
+    ("Seven", "Se7en", None, ()),
+    ("Se7en", "Seven", None, ()),
+    ("WALL-E", "WALL·E", None, ()),
+    ("Walle", "WALL·E", None, ()),
+    ("Ocean's 11", "Ocean's Eleven", None, ()),
+    ("M", "M", None, ()),
+    ("9", "9", None, ()),
+    ("Up", "Up", None, ()),
+    ("Oldboy", "Old Boy", None, ()),
+    ("Godzilla", "Godzilla", "ゴジラ", ("Gojira",)),
+    ("Gojira", "Godzilla", "ゴジラ", ("Gojira",)),
+    ("Dune: Part One", "Dune", None, ()),
+    ("Dune", "Dune", None, ("Dune: Part One",)),
+    ("Star Wars", "Star Wars: Episode IV - A New Hope", None, ()),
+    ("Borat", "Borat: Cultural Learnings of America for Make Benefit Glorious Nation of Kazakhstan", None, ()),
+    ("Harry Potter Philosopher's Stone", "Harry Potter and the Philosopher's Stone", None, ()),
+    ("Godfather 2", "The Godfather Part II", None, ()),
+    ("Lord of the Rings Fellowship of the Ring", "The Lord of the Rings: The Fellowship of the Ring", None, ()),
+    ("Mission Impossible", "Mission: Impossible", None, ()),
+    ("Fast and Furious", "Fast & Furious", None, ()),
+    ("Blade Runner 2049", "Blade Runner 2049", None, ()),
+    ("2001 A Space Odyssey", "2001: A Space Odyssey", None, ()),
+    ("1917", "1917", None, ()),
+]
+
+MUST_NOT_MATCH = [
+    ("The Matrix", "Blade Runner", None, ()),
+    ("Runner", "Blade Runner", None, ()),
+    ("Film", "Blade Runner", None, ()),
+    ("Film", "The Film Critic", None, ()),
+    ("The Matrix", "The Matrix Reloaded", None, ()),
+    ("Up", "Up in the Air", None, ()),
+    ("Dune", "Blade Runner", None, ()),
+    ("Toy Story 3", "Toy Story 2", None, ()),
+    ("Dark Knight", "The Dark Knight Rises", None, ()),
+    ("Star Wars", "Star Wars Holiday Special", None, ()),
+    ("The", "The Matrix", None, ()),
+    ("A", "A Star Is Born", None, ()),
+    ("Seven", "Severn", None, ()),
+    ("Heat", "Heathers", None, ()),
+    ("Alien", "Aliens", None, ()),
+    ("Psycho", "Psycho II", None, ()),
+    ("Godzilla", "Godzilla Minus One", None, ()),
+    ("the matrx", "The Matrix", None, ()),  # a typo is a "did you mean", not a match
+    ("Blade Runner 2049", "Blade Runner", None, ()),
+    ("Solaris", "Sola", None, ()),
+    ("Qqzzxx Nonexistent", "Se7en", None, ("Seven",)),
+]
+
+
+@pytest.mark.parametrize(("query", "title", "original", "aliases"), MUST_MATCH)
+def test_titles_that_must_match(query: str, title: str, original: str | None, aliases: tuple[str, ...]) -> None:
+    from movieagg.core.matching import title_agreement
+
+    candidate = cand(title, 2000, original_title=original, aliases=aliases)
+    assert title_agreement(query, candidate) is not None
+
+
+@pytest.mark.parametrize(("query", "title", "original", "aliases"), MUST_NOT_MATCH)
+def test_titles_that_must_not_match(query: str, title: str, original: str | None, aliases: tuple[str, ...]) -> None:
+    from movieagg.core.matching import title_agreement
+
+    candidate = cand(title, 2000, original_title=original, aliases=aliases)
+    assert title_agreement(query, candidate) is None
+
+
+def test_the_agreement_says_which_name_matched_and_how() -> None:
+    from movieagg.core.matching import title_agreement
+
+    amelie = cand("Amélie", 2001, original_title="Le Fabuleux Destin d'Amélie Poulain", aliases=("Amelie",))
+    exact = title_agreement("Amélie", amelie)
+    assert exact is not None and (exact.name_kind, exact.how) == ("title", "exact")
+    original = title_agreement("le fabuleux destin d'amelie poulain", amelie)
+    assert original is not None and (original.name_kind, original.how) == ("original", "folded")
+    dune = title_agreement("Dune: Part One", cand("Dune", 2021))
+    assert dune is not None and dune.how == "main_title" and dune.strength < exact.strength
+
+
+def test_unlike_candidates_are_ranked_but_not_accepted() -> None:
+    ranked = rank_candidates(Query("The Matrix"), [cand("Blade Runner", 1982), cand("The Matrix", 1999, rank=1)])
+    assert [s.candidate.title for s in ranked if s.agreement is not None] == ["The Matrix"]
+    assert pick(Query("The Matrix"), [cand("Blade Runner", 1982)]) is None
+
+
+def test_a_query_that_ends_in_a_small_word_is_cut_short() -> None:
+    from movieagg.core.matching import title_agreement
+
+    assert title_agreement("Dune part", cand("Dune", 2021)) is None
+    assert title_agreement("Godfather part", cand("The Godfather Part II", 1974)) is None

@@ -69,3 +69,24 @@ def test_result_round_trips_through_its_json_shape() -> None:
     assert set(data) >= {"query", "movie", "ratings", "score", "errors", "cached", "fetched_at", "stale"}
     assert set(data["ratings"][0]) >= {"name", "label", "value", "scale", "normalized", "votes", "source"}
     assert RatingResult.from_dict(data).to_dict() == data
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"match": {"confidence": float("nan"), "method": "title", "reasons": []}},
+        {"match": {"confidence": 0.9, "method": "guess", "reasons": []}},
+        {"match": {"confidence": 0.9, "method": "title", "reasons": ["x" * 10_000]}},
+        {"agreement": {"spread": float("inf"), "range": [0, 1], "compared": 2, "outliers": []}},
+        {"agreement": {"spread": 1.0, "range": [0, 1], "compared": 2, "outliers": [{"name": "imdb"}]}},
+        {"critics": float("nan")},
+        {"audience": 250.0},
+        {"weights": {"imdb": float("inf")}},
+        {"weights": {"imdb": -1}},
+    ],
+)
+def test_the_new_fields_are_checked_when_read_back(change: dict[str, object]) -> None:
+    """Match, agreement, families and weights (#13) are read back as strictly as the rest (#11)."""
+    result = RatingResult(query=Query("Up", 2009), movie=Movie("Up", 2009, "tt1049413"), ratings=(), score=None)
+    with pytest.raises(ValueError):
+        RatingResult.from_dict({**result.to_dict(), **change})

@@ -2,7 +2,7 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { RatingResult } from "../api";
-import { BLADE_RUNNER_PARTIAL, DUNE_2021, DUNE_HISTORY } from "../test/fixtures";
+import { BLADE_RUNNER_PARTIAL, DUNE_2021, DUNE_HISTORY, SOLARIS_UNCERTAIN, VENOM_SPLIT } from "../test/fixtures";
 import { mockApi } from "../test/mockApi";
 import { ResultView } from "./ResultView";
 
@@ -107,5 +107,34 @@ describe("ResultView", () => {
     // The axis zooms to the observed 74–81 so a one-point change is visible.
     expect([...chart.querySelectorAll("g.grid text")].map((t) => t.textContent)).toEqual(["60", "70", "80", "90"]);
     expect(screen.getByRole("table")).toBeInTheDocument();
+  });
+});
+
+describe("ResultView: trust (#13)", () => {
+  it("warns plainly when the match is uncertain, with the reasons and the other films", async () => {
+    await show(SOLARIS_UNCERTAIN);
+    const warning = screen.getByTestId("match-warning");
+    expect(warning).toHaveTextContent("Not sure this is the film you mean (match 51%)");
+    expect(warning).toHaveTextContent("OMDb's search puts Solaris (2002) first");
+    expect(within(warning).getByRole("link", { name: "Solaris (2002)" })).toBeInTheDocument();
+    expect(screen.getByTestId("match")).toHaveTextContent("Match 51% (by title)");
+  });
+
+  it("a sure match is one quiet line, its reasons one click away", async () => {
+    await show(VENOM_SPLIT);
+    expect(screen.queryByTestId("match-warning")).toBeNull();
+    expect(screen.getByTestId("match")).toHaveTextContent("Match 100% (by title)");
+    expect(screen.getByText("released 2018, as asked")).toBeInTheDocument();
+  });
+
+  it("shows critics against the audience and marks the ratings far from the others", async () => {
+    await show(VENOM_SPLIT);
+    expect(screen.getByTestId("families")).toHaveTextContent("critics 30 · audience 68");
+    expect(screen.getByTestId("agreement")).toHaveTextContent("The sources disagree");
+    expect(row("metacritic")).toHaveAttribute("data-outlier", "true");
+    expect(within(row("metacritic")).getByText("far from the others")).toBeInTheDocument();
+    expect(row("imdb")).not.toHaveAttribute("data-outlier");
+    // The Tomatometer shares its reviews with the RT average rating: shown, counted once as that.
+    expect(within(row("rotten_tomatoes")).getByText(/Same reviews as RT average rating/)).toBeInTheDocument();
   });
 });

@@ -1,9 +1,12 @@
 import { useEffect, useRef } from "react";
-import type { Movie, RatingResult } from "../api";
+import { type Agreement, type Movie, type RatingResult, UNCERTAIN_BELOW } from "../api";
 import {
   ago,
+  agreementText,
   band,
+  countedInstead,
   exactTime,
+  familiesText,
   groupRatings,
   nativeValue,
   partialNotice,
@@ -16,7 +19,7 @@ import {
   votesText,
   votesTitle,
 } from "../format";
-import { linkClick, movieHref } from "../router";
+import { linkClick, movieHref, titleHref } from "../router";
 import { HistorySection } from "./HistoryChart";
 import { Poster } from "./Poster";
 import { explain, Notice } from "./States";
@@ -76,6 +79,7 @@ export function ResultView({
         </Notice>
       )}
       {refreshError ? <Notice tone="warn">Refreshing failed: {explain(refreshError).message}</Notice> : null}
+      <UncertainMatch result={result} />
 
       <div className="result-head">
         <Poster url={movie.poster_url} title={movie.title} size="large" />
@@ -106,6 +110,7 @@ export function ResultView({
               {refreshing ? "Refreshing…" : "Refresh"}
             </button>
           </p>
+          <MatchLine result={result} />
           {movie.imdb_id && (
             <p className="permalink">
               <a href={movieHref(movie.imdb_id)} onClick={linkClick}>
@@ -114,7 +119,12 @@ export function ResultView({
             </p>
           )}
         </div>
-        <ScoreGauge score={result.score} ratings={groups.length} sources={answered.length} />
+        <ScoreGauge
+          score={result.score}
+          ratings={groups.filter((g) => g.main.weight > 0).length || groups.length}
+          sources={answered.length}
+          families={familiesText(result)}
+        />
       </div>
 
       <section className="ratings" aria-labelledby="ratings-title">
@@ -124,7 +134,10 @@ export function ResultView({
             No source has rated this film yet — new releases often have no scores for a while.
           </p>
         ) : (
-          <RatingBars groups={groups} movie={movie} score={result.score} />
+          <>
+            <RatingBars groups={groups} movie={movie} score={result.score} agreement={result.agreement ?? null} />
+            <AgreementNote agreement={result.agreement ?? null} />
+          </>
         )}
       </section>
 
@@ -136,7 +149,81 @@ export function ResultView({
 const R = 54;
 const CIRCUMFERENCE = 2 * Math.PI * R;
 
-export function ScoreGauge({ score, ratings, sources }: { score: number | null; ratings: number; sources: number }) {
+/** The film may not be the one meant: said plainly, with the reasons and the other films. */
+function UncertainMatch({ result }: { result: RatingResult }) {
+  const match = result.match;
+  if (!match || match.confidence >= UNCERTAIN_BELOW) return null;
+  const others = result.alternatives ?? [];
+  return (
+    <Notice tone="warn">
+      <div data-testid="match-warning">
+        <strong>Not sure this is the film you mean</strong> (match {Math.round(match.confidence * 100)}%).
+        <ul className="match-reasons">
+          {match.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+        {others.length > 0 && (
+          <p>
+            Also titled “{result.movie.title}”:{" "}
+            {others.map((m, i) => (
+              <span key={`${m.imdb_id ?? m.tmdb_id ?? i}-${m.year}`}>
+                {i > 0 && ", "}
+                <a href={m.imdb_id ? movieHref(m.imdb_id) : titleHref(m.title, m.year)} onClick={linkClick}>
+                  {m.title}
+                  {m.year ? ` (${m.year})` : ""}
+                </a>
+              </span>
+            ))}
+          </p>
+        )}
+      </div>
+    </Notice>
+  );
+}
+
+/** "Match 98%": how sure, with the reasons one click away. */
+function MatchLine({ result }: { result: RatingResult }) {
+  const match = result.match;
+  if (!match) return null;
+  const percent = Math.round(match.confidence * 100);
+  const how = match.method === "pin" ? "pinned" : match.method === "title" ? "by title" : "by id";
+  return (
+    <details className={`match ${match.confidence < UNCERTAIN_BELOW ? "match-low" : ""}`} data-testid="match">
+      <summary>
+        Match {percent}% <span className="match-how">({how})</span>
+      </summary>
+      <ul className="match-reasons">
+        {match.reasons.map((r) => (
+          <li key={r}>{r}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function AgreementNote({ agreement }: { agreement: Agreement | null }) {
+  const text = agreementText(agreement);
+  if (!text) return null;
+  const split = (agreement?.outliers.length ?? 0) > 0;
+  return (
+    <p className={`agreement ${split ? "agreement-split" : ""}`} data-testid="agreement">
+      {text}
+    </p>
+  );
+}
+
+export function ScoreGauge({
+  score,
+  ratings,
+  sources,
+  families = null,
+}: {
+  score: number | null;
+  ratings: number;
+  sources: number;
+  families?: string | null;
+}) {
   if (score === null) {
     return (
       <div className="gauge gauge-none" role="img" aria-label="No score yet">
@@ -168,6 +255,11 @@ export function ScoreGauge({ score, ratings, sources }: { score: number | null; 
       </div>
       <figcaption>
         <span className="gauge-band">{b.label}</span>
+        {families && (
+          <span className="gauge-families" data-testid="families">
+            {families}
+          </span>
+        )}
         <span className="gauge-caption">
           from {ratings} rating{ratings === 1 ? "" : "s"} · {sources} source{sources === 1 ? "" : "s"}
         </span>
@@ -180,11 +272,14 @@ function RatingBars({
   groups,
   movie,
   score,
+  agreement,
 }: {
   groups: ReturnType<typeof groupRatings>;
   movie: Movie;
   score: number | null;
+  agreement: Agreement | null;
 }) {
+  const far = new Map((agreement?.outliers ?? []).map((o) => [`${o.name}|${o.source}`, o]));
   return (
     <div className="bars-wrap">
       <div className="axis" aria-hidden="true">
@@ -200,12 +295,20 @@ function RatingBars({
         </div>
       )}
       <ul className="bars">
-        {groups.map(({ main, also }) => {
+        {groups.map((group) => {
+          const { main, also } = group;
           const href = ratingLink(main, movie);
           const b = band(main.normalized);
           const votes = votesText(main);
+          const outlier = far.get(`${main.name}|${main.source}`);
+          const instead = countedInstead(group, groups);
           return (
-            <li className={`bar-row band-${b.key}`} key={main.name} data-rating={main.name}>
+            <li
+              className={`bar-row band-${b.key}${outlier ? " bar-outlier" : ""}${main.weight > 0 ? "" : " bar-uncounted"}`}
+              key={main.name}
+              data-rating={main.name}
+              data-outlier={outlier ? "true" : undefined}
+            >
               <div className="bar-label">
                 {href ? (
                   <a href={href} target="_blank" rel="noopener noreferrer">
@@ -216,6 +319,11 @@ function RatingBars({
                   <span>{main.label}</span>
                 )}
                 <span className="bar-via">via {sourceLabel(main.source)}</span>
+                {outlier && (
+                  <span className="bar-far" title={`The other ratings centre around ${Math.round(outlier.centre)}`}>
+                    far from the others
+                  </span>
+                )}
               </div>
               <div
                 className="bar"
@@ -236,6 +344,11 @@ function RatingBars({
                   </span>
                 )}
               </div>
+              {instead && (
+                <p className="bar-also">
+                  Same reviews as {instead.label} — counted once, as that.
+                </p>
+              )}
               {also.length > 0 && (
                 <p className="bar-also">
                   Also reported by{" "}

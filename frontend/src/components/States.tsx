@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "react";
-import { ApiError } from "../api";
+import { ApiError, type Suggestion } from "../api";
+import { linkClick, movieHref, titleHref } from "../router";
 
 /** A grey outline of the result while it loads; motion stops under prefers-reduced-motion. */
 export function ResultSkeleton({ what }: { what: string }) {
@@ -43,8 +44,9 @@ export function explain(error: unknown, what?: string): Explained {
       case error.status === 404:
         return {
           title: what ? `No film found for “${what}”` : "Nothing found",
-          message:
-            "Check the spelling, try the original title, or leave the year empty — sources sometimes differ by a year.",
+          message: error.suggestions.length
+            ? "Did you mean one of these?"
+            : "Check the spelling, try the original title, or leave the year empty — sources sometimes differ by a year.",
           retry: false,
         };
       case error.status === 400:
@@ -100,12 +102,29 @@ export function ErrorState({
         {title ?? explained?.title}
       </h1>
       <p>{message ?? explained?.message}</p>
+      {error instanceof ApiError && error.suggestions.length > 0 && <Suggestions items={error.suggestions} />}
       {onRetry && (explained?.retry ?? true) && (
         <button type="button" className="secondary" onClick={onRetry}>
           Try again
         </button>
       )}
     </section>
+  );
+}
+
+/** "Did you mean": the nearest films, each a link to its page. */
+function Suggestions({ items }: { items: Suggestion[] }) {
+  return (
+    <ul className="suggested" aria-label="Did you mean">
+      {items.map((s, i) => (
+        <li key={`${s.imdb_id ?? s.title}-${s.year}-${i}`}>
+          <a href={s.imdb_id ? movieHref(s.imdb_id) : titleHref(s.title, s.year)} onClick={linkClick}>
+            {s.title}
+            {s.year ? ` (${s.year})` : ""}
+          </a>
+        </li>
+      ))}
+    </ul>
   );
 }
 

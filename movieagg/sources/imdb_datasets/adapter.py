@@ -16,8 +16,8 @@ from movieagg.core import bounds
 from movieagg.core.bounds import YEARS
 from movieagg.core.config import Settings
 from movieagg.core.errors import SourceFailure
-from movieagg.core.matching import fold
 from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, SourceData
+from movieagg.core.text import fold
 from movieagg.sources._http import HttpClient
 from movieagg.sources.base import BaseSource, unusable
 from movieagg.sources.imdb_datasets.files import db_path
@@ -174,6 +174,34 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
         if rows and not candidates:
             raise unusable(self.name, "no usable title in the local import")
         return candidates[: max(limit, 10)]
+
+
+    async def suggest(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
+        """Titles whose words begin like the query's ("did you mean"), the most voted first."""
+        norm = fold(query.title)
+        if not norm:
+            return []
+        words = " ".join('"' + w.replace('"', '""') + '"*' for w in norm.split())
+        rows = self._query(
+            f"SELECT {self._COLUMNS} FROM titles WHERE tconst IN (SELECT rowid FROM titles_fts "  # noqa: S608
+            "WHERE titles_fts MATCH ?) ORDER BY coalesce(votes, 0) DESC LIMIT ?",
+            [words, max(limit, 10)],
+        )
+        candidates = []
+        for rank, (tconst, title, original, year, _runtime, _rating, votes) in enumerate(rows):
+            with bounds.dropping("suggestion ignored"):  # values checked as search() checks them
+                candidates.append(
+                    Candidate(
+                        title=bounds.text(title, "primary title", required=True) or "",
+                        year=bounds.lenient(bounds.whole, year, "startYear", lo=YEARS[0], hi=YEARS[1]),
+                        source=self.name,
+                        imdb_id=_imdb(tconst),
+                        original_title=bounds.lenient(bounds.text, original, "originalTitle"),
+                        votes=bounds.lenient(bounds.count, votes, "numVotes"),
+                        rank=rank,
+                    )
+                )
+        return candidates
 
 
 def _imdb(tconst: object) -> str:

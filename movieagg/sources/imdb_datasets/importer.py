@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from movieagg.core.matching import fold
+from movieagg.core.text import fold
 from movieagg.sources.imdb_datasets.files import AKAS, BASICS, RATINGS, DatasetError, Progress
 
 KEEP_TYPES = frozenset({b"movie", b"tvMovie"})

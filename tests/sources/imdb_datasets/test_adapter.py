@@ -81,3 +81,11 @@ async def test_offline_rating_and_resolution_with_no_network(
         by_id = await agg.rate_imdb("tt1160419")
     assert result.movie.imdb_id == "tt0245429" and result.ratings[0].value == 8.6 and not result.errors
     assert by_id.movie.title == "Dune" and by_id.ratings[0].votes == 812000
+
+
+async def test_suggest_finds_titles_by_the_beginning_of_their_words(imported: Path) -> None:
+    src = ImdbDatasetsSource(path=imported)
+    found = await src.suggest(Query("the m"))  # "did you mean" for "the matrx" asks this prefix
+    assert "tt0133093" in [c.imdb_id for c in found]
+    assert await src.suggest(Query('"')) == []
+    src.close()
