@@ -1,14 +1,15 @@
 """The composition root: Settings → a :class:`Runtime` (aggregator, cache, records, store).
 
-The only module that knows every layer. It imports adapters, cache backends and the SQL
-store lazily, so a cache hit pays for none of them. Faces (CLI, library, web, Lambda, batch)
-build one runtime each and say which flush policy their lookup records follow.
+The only module that knows every layer. Adapters, the HTTP client with its rate limiters and
+daily quotas, cache backends and the SQL store are imported and built when first needed, so a
+cache hit pays for none of them. Faces (CLI, library, web, Lambda, batch) build one runtime
+each and say which flush policy their lookup records follow.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     import httpx
 
     from movieagg.records.keeper import FlushMode, RecordKeeper
+    from movieagg.sources._http import HttpClient
     from movieagg.store.gate import StoreGate
 
 log = logging.getLogger("movieagg")
@@ -55,6 +57,28 @@ def open_configured_cache(settings: Settings) -> Cache | None:
     return open_cache(settings.cache_url, settings.dir("cache"), settings)
 
 
+class SharedHttp:
+    """The runtime's one HTTP client (limiters, quotas), built when a source first needs it.
+
+    Calling it returns the client; a lookup answered from the cache never does, so it imports
+    neither httpx nor the rate limiters and opens no quota database.
+    """
+
+    def __init__(self, make: Callable[[], HttpClient]) -> None:
+        self._make = make
+        self.client: HttpClient | None = None
+
+    def __call__(self) -> HttpClient:
+        if self.client is None:
+            self.client = self._make()
+        return self.client
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+
+
 @dataclass
 class Runtime:
     """Everything one process builds from its settings, closed together.
@@ -69,9 +93,28 @@ class Runtime:
     cache: Cache | None
     records: RecordKeeper | None
     store: StoreGate
+    http: SharedHttp | None = None
 
     async def aclose(self) -> None:
         await self.aggregator.aclose()  # its on_close hook closes the rest (see build_runtime)
+
+    def close(self) -> None:
+        """Close without an event loop: for a process that never asked the network (a command
+        answered from the cache). Use :meth:`aclose` once a source was asked."""
+        if self.http is not None and self.http.client is not None:
+            raise RuntimeError("the HTTP client is open: close this runtime with aclose()")
+        try:
+            if self.records is not None:
+                self.records.close()
+        finally:
+            self.store.close()
+            _close_cache(self.cache)
+
+
+def _close_cache(cache: Cache | None) -> None:
+    close = getattr(cache, "close", None)
+    if callable(close):
+        close()
 
 
 def build_runtime(
@@ -93,26 +136,13 @@ def build_runtime(
     fast after MOVIEAGG_TIMEOUT. ``memo_ttl`` (long-lived processes): seconds to keep decoded
     cache entries (core.memo).
     """
-    from movieagg.sources._http import HttpClient
     from movieagg.sources.lazy import LazySource
-    from movieagg.sources.limits import limits_from_settings
-    from movieagg.sources.quota import quotas_from_settings
-    from movieagg.sources.registry import all_specs, default_limits, rating_preference, resolver_order
+    from movieagg.sources.registry import rating_preference, resolver_order
     from movieagg.store.gate import StoreGate
 
     settings = settings or Settings.from_env()
     specs, unavailable = choose_specs(settings) if sources is None else ([], {})
-    # One lookup waits at most MOVIEAGG_TIMEOUT for a source's turn, then reports the source
-    # as over its limit; a batch waits for spent windows to reopen and 429s to pass.
-    queue_wait = max(settings.timeout, BATCH_QUEUE_WAIT) if patient else settings.timeout
-    http = HttpClient(
-        settings.timeout,
-        secrets=settings.secrets(k for spec in specs for k in spec.keys),
-        transport=transport,
-        limits=limits_from_settings(settings, default_limits()),  # per-source request rates (TMDB 40/s, …)
-        quotas=quotas_from_settings(settings, all_specs(include_plugins=False).values()),  # OMDb: 1,000/day
-        max_queue_wait=queue_wait,
-    )
+    http = SharedHttp(lambda: _http_client(settings, specs, transport, patient))
     if sources is None:
         built: list[Any] = [LazySource(spec, settings, http) for spec in specs]
     else:  # ready adapters: the built-in ones carry their spec
@@ -131,9 +161,7 @@ def build_runtime(
         if records is not None:
             await records.aclose()
         store.close()
-        close = getattr(cache, "close", None)
-        if callable(close):
-            close()
+        _close_cache(cache)
 
     aggregator = Aggregator(
         built,
@@ -151,7 +179,28 @@ def build_runtime(
         lock_wait=settings.lock_wait,
         memo_ttl=memo_ttl,
     )
-    return Runtime(settings, aggregator, cache, records, store)
+    return Runtime(settings, aggregator, cache, records, store, http)
+
+
+def _http_client(
+    settings: Settings, specs: list[SourceSpec], transport: httpx.AsyncBaseTransport | None, patient: bool
+) -> HttpClient:
+    from movieagg.sources._http import HttpClient
+    from movieagg.sources.limits import limits_from_settings
+    from movieagg.sources.quota import quotas_from_settings
+    from movieagg.sources.registry import default_limits
+
+    # One lookup waits at most MOVIEAGG_TIMEOUT for a source's turn, then reports the source
+    # as over its limit; a batch waits for spent windows to reopen and 429s to pass.
+    queue_wait = max(settings.timeout, BATCH_QUEUE_WAIT) if patient else settings.timeout
+    return HttpClient(
+        settings.timeout,
+        secrets=settings.secrets(k for spec in specs for k in spec.keys),
+        transport=transport,
+        limits=limits_from_settings(settings, default_limits()),  # per-source request rates (TMDB 40/s, …)
+        quotas=quotas_from_settings(settings, all_specs(include_plugins=False).values()),  # OMDb: 1,000/day
+        max_queue_wait=queue_wait,
+    )
 
 
 def build_aggregator(

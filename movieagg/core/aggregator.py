@@ -12,15 +12,17 @@ A lookup runs in phases (:meth:`Aggregator._lookup`):
    id) is asked again by the canonical IMDb id, so one answer is always about one film.
 
 Identity (title → ids) is cached far longer than ratings (:mod:`movieagg.core.lookup_cache`).
+Phase 1 needs no event loop: :meth:`Aggregator.rate_cached` answers from the cache without
+one, so this module imports asyncio only inside the coroutines that need it (a cached
+``movieagg rate`` never loads asyncio).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from movieagg.core import budget, cachekeys
 from movieagg.core.errors import (
@@ -48,6 +50,9 @@ from movieagg.core.models import (
 from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
 from movieagg.core.safecache import SafeCache, SafeLocker
 from movieagg.core.scoring import weigh
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("movieagg")
 
@@ -198,6 +203,21 @@ class Aggregator:
         plan = _Plan(query, None, tuple(self.select(sources)), refresh, use_cache)
         return await self._single_flight(plan)
 
+    def rate_cached(
+        self, title: str, year: int | str | None = None, *, sources: Iterable[str] | None = None
+    ) -> RatingResult | None:
+        """Phase 1 alone, synchronously: the whole answer when the cache holds all of it (recorded
+        like any lookup), else None — then await :meth:`rate`, which does the rest.
+
+        Needs no event loop. Invalid input raises as :meth:`rate` does, but is not recorded:
+        the caller that goes on to :meth:`rate` gets it recorded there.
+        """
+        plan = _Plan(Query.create(title, year), None, tuple(self.select(sources)), False, True)
+        result = self._cached_answer(plan, self._read_cache(plan))
+        if result is not None:
+            self._write(lookup_entry(result))
+        return result
+
     async def rate_imdb(
         self,
         imdb_id: str,
@@ -224,6 +244,8 @@ class Aggregator:
 
     async def _single_flight(self, plan: _Plan) -> RatingResult:
         """Concurrent identical lookups in this process share one lookup."""
+        import asyncio
+
         existing = self._inflight.get(plan.key)
         if existing is not None:
             return await asyncio.shield(existing)
@@ -309,6 +331,8 @@ class Aggregator:
 
     async def _wait_for_lease(self, lock: str) -> None:
         """Wait (at most ``lock_wait`` seconds) until the process holding the lease lets go."""
+        import asyncio
+
         assert self.locker is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.lock_wait
@@ -494,12 +518,16 @@ class Aggregator:
                 candidate, imdb_id=data.movie.imdb_id, tmdb_id=candidate.tmdb_id or data.movie.tmdb_id
             )
 
+        import asyncio
+
         return list(await asyncio.gather(*(complete(c) for c in candidates)))
 
     # ----------------------------------------------------------------- asking sources
 
     async def _fetch(self, movie: Movie, sources: Sequence[RatingSource]) -> _Answers:
         """Ask every source at once; a failure is an entry, never an exception."""
+        import asyncio
+
         results = await asyncio.gather(*(self._fetch_one(s, movie) for s in sources))
         answers = _Answers({}, {}, set())
         for source, outcome in zip(sources, results, strict=True):

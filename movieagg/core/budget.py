@@ -5,15 +5,20 @@ that waits for its turn under the source's rate limit is being polite, not slow:
 limiter pauses the budget while it waits (:func:`paused`), so only the service's own time
 counts. Without this a batch that paces itself to Trakt's 500 calls per 5 minutes would
 report its own politeness as "timed out".
+
+asyncio is imported inside the functions (it is loaded whenever they run): importing the
+aggregator, which uses this module, must not load the event loop (see core.aggregator).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 from collections.abc import Awaitable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 
@@ -36,6 +41,8 @@ _CURRENT: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
 
 async def within(seconds: float, call: Awaitable[T]) -> T:
     """Await ``call`` for at most ``seconds`` of not-paused time (TimeoutError after)."""
+    import asyncio
+
     async with asyncio.timeout(seconds) as timeout:
         token = _CURRENT.set(_Budget(timeout))
         try:
@@ -51,6 +58,8 @@ def paused() -> Iterator[None]:
     if budget is None:
         yield
         return
+    import asyncio
+
     loop = asyncio.get_running_loop()
     if budget.pauses == 0:
         when = budget.timeout.when()

@@ -12,24 +12,29 @@ depends on the process (:data:`FlushMode`):
 ``periodic``     a batch: every ``every`` lookups, in a worker thread, so the outbox stays small.
 
 A failed flush keeps the records in the outbox for the next one: nothing is lost, and a down
-database never stops a lookup (the store gate's breaker makes it cost one timeout).
+database never stops a lookup (the store gate's breaker makes it cost one timeout). asyncio
+is imported by the coroutines that use it: a command answered from the cache runs no event
+loop and closes its keeper with :meth:`RecordKeeper.close`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from movieagg.core.config import Settings
 from movieagg.core.protocols import Recorder
 from movieagg.records.outbox import Outbox, OutboxRecorder
-from movieagg.records.writer import BackgroundRecorder
 from movieagg.store.gate import StoreGate
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from movieagg.records.writer import BackgroundRecorder
 
 log = logging.getLogger("movieagg.records")
 
@@ -118,7 +123,11 @@ class RecordKeeper:
         self.store = store or StoreGate(settings)
         self._owns_store = store is None
         direct = OutboxRecorder(self.outbox)
-        self._writer = BackgroundRecorder(direct) if mode == "background" else None
+        self._writer: BackgroundRecorder | None = None
+        if mode == "background":
+            from movieagg.records.writer import BackgroundRecorder
+
+            self._writer = BackgroundRecorder(direct)
         self.recorder: Recorder = self._writer if self._writer is not None else direct
         self._flush_lock = threading.Lock()
         self._task: asyncio.Future[Any] | None = None
@@ -147,6 +156,8 @@ class RecordKeeper:
 
     async def after_lookup(self, fresh: bool = True) -> None:
         """Called after each request or lookup; ``fresh``: it asked the network (not a cache hit)."""
+        import asyncio
+
         if self.mode == "per_request":
             if self.outbox.dirty:
                 await asyncio.to_thread(self.flush_now)  # Lambda freezes after returning: flush first
@@ -160,27 +171,42 @@ class RecordKeeper:
 
     def _soon(self) -> None:
         """Flush in a worker thread; requests during a flush ask for one more, not one each."""
+        import asyncio
+
         self._again = True
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._flush_while_wanted())
 
     async def _flush_while_wanted(self) -> None:
+        import asyncio
+
         while self._again:
             self._again = False
             await asyncio.to_thread(self.flush_now)
 
     async def before_read(self) -> None:
         """Before history is read in this process: write the lookups it just made."""
+        import asyncio
+
         if self.outbox.dirty or self._writer is not None:
             await asyncio.to_thread(self.flush_now)
 
     async def aclose(self) -> None:
         """Finish queued work, then the last flush the mode calls for; close the store."""
+        import asyncio
+
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await self._task
+        if self._writer is not None or self.outbox.dirty:
+            await asyncio.to_thread(self.close)  # the writer's last records, the last flush
+        elif self._owns_store:
+            self.store.close()
+
+    def close(self) -> None:
+        """:meth:`aclose` without an event loop (nothing may be queued in a flush task)."""
         if self._writer is not None:
-            await asyncio.to_thread(self._writer.close)
+            self._writer.close()
         try:
             if self.outbox.dirty:
                 if (
@@ -190,7 +216,7 @@ class RecordKeeper:
                 ):
                     self.outbox.dirty = False
                 else:
-                    await asyncio.to_thread(self.flush_now)
+                    self.flush_now()
         finally:
             if self._owns_store:
                 self.store.close()
