@@ -3,21 +3,22 @@
 Every command maps failures through :func:`run` (async work) or :func:`guard` (sync work):
 a :class:`~movieagg.core.errors.MovieAggError` prints its message and exits with the code its
 class carries (the one error table, :mod:`movieagg.core.errors`); anything else is an internal
-error (70), Ctrl-C is 130. Heavy imports (rich) happen only when something is printed.
+error (70), Ctrl-C is 130. Heavy imports (rich, typer, asyncio) happen only when needed: the
+quick path of a cached ``movieagg rate`` (:mod:`movieagg.commands.quick`) uses this module too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
-
-import typer
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from movieagg.core.config import Settings
 from movieagg.core.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, MovieAggError
+
+if TYPE_CHECKING:
+    from movieagg.core.models import RatingResult
 
 T = TypeVar("T")
 
@@ -45,6 +46,7 @@ def stdout() -> Any:
 
 def fail(message: str, code: int) -> NoReturn:
     """Print one clear line on stderr and exit with ``code``."""
+    import typer
     from rich.markup import escape
 
     stderr().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
@@ -76,6 +78,8 @@ def setup_logging(settings: Settings | None) -> None:
 
 def guard(action: Callable[[], T], *, interrupted: str = "interrupted") -> T:
     """Run ``action``, mapping every failure to a one-line message and an exit code."""
+    import typer
+
     try:
         return action()
     except MovieAggError as exc:
@@ -95,6 +99,8 @@ def guard(action: Callable[[], T], *, interrupted: str = "interrupted") -> T:
 
 def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, status: str | None = None) -> T:
     """Run one async command under :func:`guard`, with a spinner on a terminal when ``status``."""
+    import asyncio
+
     setup_logging(settings)
 
     def go() -> T:
@@ -104,3 +110,15 @@ def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, stat
         return asyncio.run(make())  # type: ignore[arg-type]
 
     return guard(go)
+
+
+def print_result(result: RatingResult, json_output: bool) -> None:
+    """A rating on stdout: one JSON object, or the table (rich, imported only then)."""
+    if json_output:
+        from movieagg._jsonout import write_json
+
+        write_json(result.to_dict())
+    else:
+        from movieagg._render import render_result
+
+        render_result(result, stdout())
