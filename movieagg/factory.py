@@ -98,6 +98,20 @@ class Runtime:
     async def aclose(self) -> None:
         await self.aggregator.aclose()  # its on_close hook closes the rest (see build_runtime)
 
+    def preload(self) -> None:
+        """Build now what the first fresh lookup would build later: every adapter, the HTTP
+        client (its SSL context), the SQL store's modules. A long-lived server then freezes it
+        out of the cyclic GC with everything else built at start (web.server), instead of every
+        full collection walking it again."""
+        from movieagg.sources.lazy import LazySource
+
+        for source in self.aggregator.sources.values():
+            if isinstance(source, LazySource):
+                source.adapter  # noqa: B018  (builds it)
+        if self.http is not None:
+            self.http().client  # noqa: B018
+        import movieagg.store.sql  # noqa: F401
+
     def close(self) -> None:
         """Close without an event loop: for a process that never asked the network (a command
         answered from the cache). Use :meth:`aclose` once a source was asked."""

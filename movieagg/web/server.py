@@ -71,6 +71,7 @@ class Gateway:
         self.site = StaticSite(frontend)
         self._service_factory = service_factory or (lambda: Service(background_flush=True))
         self.service: Service | None = None
+        self._refreezer: asyncio.Task[None] | None = None
 
     @property
     def frontend(self) -> Path | None:
@@ -100,14 +101,19 @@ class Gateway:
     async def startup(self) -> None:
         self.service = self._service_factory()
         await asyncio.to_thread(self.service.start)  # cold start now, not on the first request
+        if self.service.runtime is not None:  # and what the first fresh lookup would build
+            await asyncio.to_thread(self.service.runtime.preload)
         # Everything imported and built so far lives as long as the server: keep it out of the
         # cyclic GC, so full collections during requests do not walk it again and again.
         gc.collect()
         gc.freeze()
+        self._refreezer = asyncio.get_running_loop().create_task(_refreeze_after_imports())
         if self.service.config_error:
             log.error("not configured: %s", self.service.config_error)
 
     async def shutdown(self) -> None:
+        if self._refreezer is not None:
+            self._refreezer.cancel()
         if self.service is not None:
             await self.service.aclose()
 
@@ -170,6 +176,22 @@ class Gateway:
                 }
             },
         )
+
+
+async def _refreeze_after_imports(every: float = 2.0) -> None:
+    """Freeze again what was loaded since start (the store's SQLAlchemy on the first flush, …).
+
+    Modules and the objects they build live as long as the server; left in the GC's oldest
+    generation, every full collection walked them again — ~50k objects, pauses of 40-70 ms that
+    held every request in flight (py-spy and gc.callbacks under wrk; docs/performance.md).
+    ``gc.freeze`` is cheap; it runs only when new modules appeared, a few times early on.
+    """
+    loaded = len(sys.modules)
+    while True:
+        await asyncio.sleep(every)
+        if len(sys.modules) != loaded:
+            loaded = len(sys.modules)
+            gc.freeze()
 
 
 def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
