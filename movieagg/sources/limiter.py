@@ -6,14 +6,19 @@ the way never makes the service see one too many. A request held back on its way
 connection, a busy event loop) is bounded by when its answer came: the request N later waits
 for that time plus the period too. An optional cap limits requests in flight. A 429 from the
 service pauses the whole source (:meth:`RateLimiter.penalize`), so every request in flight
-backs off together and resumes when the service says so. Defaults live in the source
-registry; see :mod:`movieagg.sources.limits` for how users override them.
+backs off together and resumes when the service says so — and the limiter learns from it: the
+service accepted only the requests of the last period that it did not reject, so that becomes
+the limit (a service enforcing 20/s while the configured default says 40/s costs a few 429s,
+not one every window). After a quiet spell the limit creeps back towards the configured one.
+Defaults live in the source registry; see :mod:`movieagg.sources.limits` for how users
+override them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -41,6 +46,11 @@ class _Sent:
         self.answered: float | None = None
 
 
+# After this long without a 429, a learnt limit rises by a tenth of the configured one, then
+# again after as long, until it is back (a service's own limit may have been lowered for a while).
+RECOVER_AFTER = 60.0
+
+
 class RateLimiter:
     """Async sliding-window limiter for one source; FIFO, shared by every request in a process."""
 
@@ -52,10 +62,13 @@ class RateLimiter:
         sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self.limit = limit
+        self.configured = limit  # what settings say; ``limit`` is what the service taught us
         self._clock = clock
         self._sleep = sleep
         self._window = limit.period * (1 + limit.margin)
         self._sent: deque[_Sent] = deque(maxlen=limit.calls)
+        self._rejected: deque[float] = deque()  # when the service said 429, within the last window
+        self._learnt_at = 0.0  # when the limit last moved down (or up again)
         self._next_free = 0.0
         self._blocked_until = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -116,6 +129,7 @@ class RateLimiter:
             self._queued -= 1
             raise
         try:
+            self._recover(self._clock())
             while (wait := self.delay()) > 0:
                 await self._sleep(wait)
             now = self._clock()
@@ -173,6 +187,32 @@ class RateLimiter:
                 self.answered(record)
 
     def penalize(self, seconds: float) -> None:
-        """The service said "too many" (429): nobody sends for ``seconds``."""
+        """The service said "too many" (429): nobody sends for ``seconds``, and the limit drops
+        to what the service accepted over the last period."""
+        now = self._clock()
         self.penalties += 1
-        self._blocked_until = max(self._blocked_until, self._clock() + max(seconds, 0.0))
+        self._blocked_until = max(self._blocked_until, now + max(seconds, 0.0))
+        self._learn(now)
+
+    def _learn(self, now: float) -> None:
+        since = now - self._window
+        while self._rejected and self._rejected[0] < since:
+            self._rejected.popleft()
+        self._rejected.append(now)
+        self._learnt_at = now  # the quiet spell before recovering starts again
+        sent = sum(1 for record in self._sent if record.sent >= since)
+        accepted = max(1, sent - len(self._rejected))
+        if accepted < self.limit.calls:
+            self._set_limit(dataclasses.replace(self.limit, calls=accepted), now)
+
+    def _recover(self, now: float) -> None:
+        """A quiet spell after learning: step back towards the configured limit."""
+        if self.limit.calls < self.configured.calls and now - self._learnt_at >= RECOVER_AFTER:
+            step = max(1, self.configured.calls // 10)
+            calls = min(self.configured.calls, self.limit.calls + step)
+            self._set_limit(dataclasses.replace(self.limit, calls=calls), now)
+
+    def _set_limit(self, limit: Limit, now: float) -> None:
+        self.limit = limit
+        self._learnt_at = now
+        self._sent = deque(self._sent, maxlen=limit.calls)  # the newest requests count

@@ -205,3 +205,73 @@ async def test_slot_gives_up_after_its_longest_wait() -> None:
 
 
 # ---------------------------------------------------------------- daily quota
+
+
+class SlidingWindowService:
+    """A service allowing at most ``calls`` requests in any ``period`` (a 429 beyond)."""
+
+    def __init__(self, calls: int, period: float) -> None:
+        self.calls, self.period = calls, period
+        self.accepted: list[float] = []
+        self.rejected = 0
+
+    async def request(self) -> bool:
+        await asyncio.sleep(0.005)  # the way there
+        now = time.monotonic()
+        self.accepted = [t for t in self.accepted if now - t < self.period]
+        ok = len(self.accepted) < self.calls
+        if ok:
+            self.accepted.append(now)
+        else:
+            self.rejected += 1
+        await asyncio.sleep(0.01)  # the way back
+        return ok
+
+
+async def test_the_limiter_learns_a_lower_limit_from_429s() -> None:
+    """The service allows half what the limiter assumes (as TMDB enforcing 20/s against the
+    default 40/s, here 20 and 40 per 0.25 s): a few 429s, then the service's pace."""
+    limiter = RateLimiter(Limit(40, 0.25))
+    service = SlidingWindowService(20, 0.25)
+    todo = iter(range(300))
+
+    async def worker() -> None:
+        for _ in todo:
+            while True:
+                async with limiter.slot():
+                    ok = await service.request()
+                if ok:
+                    break
+                limiter.penalize(0.25)  # Retry-After
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(16)))
+    elapsed = time.monotonic() - started
+    assert service.rejected < 10, service.rejected
+    assert limiter.limit.calls <= 20 and limiter.configured.calls == 40
+    # No slower than the service allows: 300 at 80/s ≈ 3.75 s (+5% margin); room for a busy CI host.
+    assert elapsed < 300 / 80 * 1.05 + 2.5, elapsed
+
+
+async def test_a_learnt_limit_recovers_after_a_quiet_spell() -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(Limit(40, 1.0), clock=lambda: now[0], sleep=sleep)
+    for _ in range(30):
+        limiter.answered(await limiter.acquire())
+    limiter.penalize(0.0)
+    learnt = limiter.limit.calls
+    assert learnt < 40
+    now[0] += 30.0
+    await limiter.acquire()
+    assert limiter.limit.calls == learnt  # not yet
+    now[0] += 31.0
+    await limiter.acquire()
+    assert limiter.limit.calls == learnt + 4  # a tenth of the configured 40 back
+    for _ in range(10):
+        now[0] += 61.0
+        await limiter.acquire()
+    assert limiter.limit == limiter.configured
