@@ -9,7 +9,8 @@ depends on the process (:data:`FlushMode`):
 ``per_request``  a Lambda container: before each response (the container freezes after it).
 ``background``   ``movieagg serve``: a writer thread appends; a flush runs in a worker thread
                  after each fresh lookup, coalesced, so requests never wait for the database.
-``periodic``     a batch: every ``every`` lookups, in a worker thread, so the outbox stays small.
+``periodic``     a batch: every ``every`` lookups or ``every_seconds``, in a worker thread, so
+                 the outbox stays small and little is left to write when the batch ends.
 
 A failed flush keeps the records in the outbox for the next one: nothing is lost, and a down
 database never stops a lookup (the store gate's breaker makes it cost one timeout). asyncio
@@ -23,6 +24,7 @@ import contextlib
 import logging
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -115,10 +117,13 @@ class RecordKeeper:
         *,
         store: StoreGate | None = None,
         every: int = 1000,
+        every_seconds: float = 2.0,
     ) -> None:
         self.settings = settings
         self.mode = mode
         self.every = every
+        self.every_seconds = every_seconds
+        self._last_flush = time.monotonic()
         self.outbox = Outbox(outbox_dir(settings))
         self.store = store or StoreGate(settings)
         self._owns_store = store is None
@@ -166,7 +171,12 @@ class RecordKeeper:
                 self._soon()
         elif self.mode == "periodic":
             self._lookups += 1
-            if self._lookups % self.every == 0 and (self._task is None or self._task.done()):
+            now = time.monotonic()
+            due = self._lookups % self.every == 0 or (
+                self.outbox.dirty and now - self._last_flush >= self.every_seconds
+            )
+            if due and (self._task is None or self._task.done()):
+                self._last_flush = now
                 self._task = asyncio.ensure_future(asyncio.to_thread(self.flush_now))
 
     def _soon(self) -> None:
