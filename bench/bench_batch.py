@@ -107,6 +107,9 @@ def bench_rate_limit(n: int, concurrency: int, server_rps: float = TMDB_RPS, as_
         "titles": n, "server_rps": server_rps, "tmdb_requests": tmdb, "tmdb_429s": rejected.get("tmdb", 0),
         "bound_s": round(bound, 2), "wall_s": round(wall, 2), "share_of_rate": round(bound / wall, 3),
         "failed": summary["failed"], "peak_rss_mib": round(rss, 1),
+        "last_result_s": round(summary["seconds"], 2), "closing_s": summary["closed_after"],
+        "client_cpu_s": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 1),
+        "load_average": round(os.getloadavg()[0], 1),
     }  # fmt: skip
     if as_json:
         return figures
