@@ -75,3 +75,16 @@ def test_bad_settings_and_unknown_sources_go_to_the_app(fake: FakeAPI, monkeypat
     assert answer_from_cache(["rate", "The Matrix", "-s", "nosuch"]) is False
     monkeypatch.setenv("MOVIEAGG_TIMEOUT", "soon")
     assert answer_from_cache(["rate", "The Matrix"]) is False
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(fake: FakeAPI) -> None:
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "movieagg", "rate", "The Matrix", "--json"]
+    assert subprocess.run(cmd, capture_output=True, timeout=60).returncode == 0  # fills the cache
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(60) == 1 and b"Traceback" not in err
