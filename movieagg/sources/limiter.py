@@ -10,8 +10,9 @@ flight. A 429 from the
 service pauses the whole source (:meth:`RateLimiter.penalize`), so every request in flight
 backs off together and resumes when the service says so — and the limiter learns from it: the
 service accepted only the requests of the last period that it did not reject, so that becomes
-the limit (a service enforcing 20/s while the configured default says 40/s costs a few 429s,
-not one every window). After a quiet spell the limit creeps back towards the configured one.
+the limit, by half at most and once a window (a service enforcing 20/s while the configured
+default says 40/s costs a few 429s, not one every window). After a quiet spell the limit
+creeps back towards the configured one.
 Defaults live in the source registry; see :mod:`movieagg.sources.limits` for how users
 override them.
 """
@@ -70,8 +71,11 @@ class RateLimiter:
         self._window = limit.period * (1 + limit.margin)
         self._sent: deque[_Sent] = deque(maxlen=limit.calls)
         self._fastest = float("inf")  # the shortest round trip seen (answer time - send time)
-        self._rejected: deque[float] = deque()  # when the service said 429, within the last window
-        self._learnt_at = 0.0  # when the limit last moved down (or up again)
+        # Sends and 429s of the last window, for learning (``_sent`` is cut to the limit's size).
+        self._sends: deque[float] = deque()
+        self._rejected: deque[float] = deque()
+        self._learnt_at = 0.0  # when the limit last moved, or the last 429
+        self._lowered_at = float("-inf")  # when the limit last moved down
         self._next_free = 0.0
         self._blocked_until = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -139,6 +143,9 @@ class RateLimiter:
             now = self._clock()
             record = _Sent(now)
             self._sent.append(record)
+            self._sends.append(now)
+            while self._sends[0] < now - self._window:
+                self._sends.popleft()
             # On a schedule, interval apart: a late wake-up (a busy event loop, ~1-2 ms per
             # request) is made up by the next gap — never shorter than half an interval nor
             # than min_interval — so lateness does not add up over thousands of requests
@@ -203,14 +210,21 @@ class RateLimiter:
         self._learn(now)
 
     def _learn(self, now: float) -> None:
+        """Lower the limit to what the service accepted over the last window — by half at most,
+        once a window: the 429s of one burst arrive one by one, and requests of someone else
+        sharing the service (another process, an earlier run) may fill its window, so one
+        window of rejections alone says little about the service's own limit."""
         since = now - self._window
-        while self._rejected and self._rejected[0] < since:
-            self._rejected.popleft()
+        for times in (self._sends, self._rejected):
+            while times and times[0] < since:
+                times.popleft()
         self._rejected.append(now)
         self._learnt_at = now  # the quiet spell before recovering starts again
-        sent = sum(1 for record in self._sent if record.sent >= since)
-        accepted = max(1, sent - len(self._rejected))
+        if now - self._lowered_at < self._window:
+            return
+        accepted = max(1, len(self._sends) - len(self._rejected), self.limit.calls // 2)
         if accepted < self.limit.calls:
+            self._lowered_at = now
             self._set_limit(dataclasses.replace(self.limit, calls=accepted), now)
 
     def _recover(self, now: float) -> None:

@@ -292,3 +292,19 @@ async def test_a_learnt_limit_recovers_after_a_quiet_spell() -> None:
         now[0] += 61.0
         await limiter.acquire()
     assert limiter.limit == limiter.configured
+
+
+async def test_a_burst_of_429s_lowers_the_limit_by_half_at_most_once_a_window() -> None:
+    """Someone else filled the service's window: all 15 requests are rejected, one by one. That
+    says little about the service's own limit: halve it once, not down to one a second."""
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(Limit(40, 1.0), clock=lambda: now[0], sleep=sleep)
+    for _ in range(15):
+        await limiter.acquire()
+    for _ in range(15):
+        limiter.penalize(1.0)
+    assert limiter.limit.calls == 20
