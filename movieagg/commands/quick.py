@@ -10,14 +10,8 @@ runs the command as usual, so every message and exit code stays the app's.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-
-class RateArgs(NamedTuple):
-    title: str
-    year: int | None
-    json_output: bool
-    sources: tuple[str, ...]
+# title, year, --json, the --source names (a plain tuple: a NamedTuple costs a quick answer 0.3 ms)
+RateArgs = tuple[str, int | None, bool, tuple[str, ...]]
 
 
 def parse_rate(argv: list[str]) -> RateArgs | None:
@@ -51,7 +45,7 @@ def parse_rate(argv: list[str]) -> RateArgs | None:
             title = arg
     if title is None:
         return None
-    return RateArgs(title, year, json_output, tuple(sources))
+    return title, year, json_output, tuple(sources)
 
 
 def answer_from_cache(argv: list[str]) -> bool:
@@ -59,6 +53,7 @@ def answer_from_cache(argv: list[str]) -> bool:
     args = parse_rate(argv)
     if args is None:
         return False
+    title, year, json_output, sources = args
     from movieagg.commands.common import print_result, setup_logging
     from movieagg.core.config import Settings
     from movieagg.core.errors import MovieAggError
@@ -72,11 +67,11 @@ def answer_from_cache(argv: list[str]) -> bool:
     runtime = build_runtime(settings, flush="detached")
     try:
         try:
-            result = runtime.aggregator.rate_cached(args.title, args.year, sources=args.sources or None)
+            result = runtime.aggregator.rate_cached(title, year, sources=sources or None)
         except MovieAggError:
             result = None  # bad input, an unknown source: reported (and recorded) by the full path
         if result is not None:
-            print_result(result, args.json_output)
+            print_result(result, json_output)
     finally:
         runtime.close()
     return result is not None

@@ -17,10 +17,10 @@ from movieagg.records.keeper import outbox_dir
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["rate", "Up"], RateArgs("Up", None, False, ())),
-        (["rate", "Dune", "--year", "1984", "--json"], RateArgs("Dune", 1984, True, ())),
-        (["rate", "--json", "-y", "1984", "Dune"], RateArgs("Dune", 1984, True, ())),
-        (["rate", "Dune", "--year=1984", "-s", "tmdb", "--source=omdb"], RateArgs("Dune", 1984, False, ("tmdb", "omdb"))),
+        (["rate", "Up"], ("Up", None, False, ())),
+        (["rate", "Dune", "--year", "1984", "--json"], ("Dune", 1984, True, ())),
+        (["rate", "--json", "-y", "1984", "Dune"], ("Dune", 1984, True, ())),
+        (["rate", "Dune", "--year=1984", "-s", "tmdb", "--source=omdb"], ("Dune", 1984, False, ("tmdb", "omdb"))),
     ],
 )
 def test_plain_rate_commands_are_understood(argv: list[str], expected: RateArgs) -> None:
