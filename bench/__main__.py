@@ -174,8 +174,9 @@ def bench_batch() -> list[Row]:
             "figure": f"{data['wall_s']:.1f} s (bound {data['bound_s']:.1f} s), {data['tmdb_429s']} 429s",
             "ratio": data["share_of_rate"],
             "ratio_of": "rate-limit bound / wall time (share of R)",
-            "target": "≥ 0.95 (1,000 titles)",
-            "met": data["share_of_rate"] >= 0.95,
+            # The target is for 1,000 titles, whose start-up weighs less: not judged on 400.
+            "target": "≥ 0.95 at 1,000 titles (python -m bench.bench_batch)",
+            "met": None,
         }
     )
     slow = _run_json(["bench.bench_batch", "--titles", "200", "--server-rps", "20", "--json"], timeout=300)
