@@ -9,10 +9,8 @@ uvicorn (with uvloop and httptools when installed): HTTP/1.1 keep-alive, gracefu
 SIGINT/SIGTERM (stop accepting, finish in-flight requests, then our shutdown: flush lookup
 records, close pools) and proxy headers for running behind nginx.
 
-One process serves from one core. ``workers`` > 1 forks that many worker processes, each with
-its own listening socket on the same port (SO_REUSEPORT: the kernel spreads connections over
-them) and its own service and runtime; they share the data directory, whose outbox takes
-appends and flushes from many processes safely (file locks). The parent only supervises.
+One process serves from one core; ``workers`` > 1 forks worker processes sharing the port
+(:mod:`movieagg.web.workers`).
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import signal
 import socket
 import sys
@@ -33,6 +30,7 @@ from pathlib import Path
 from movieagg.web.http import MAX_BODY_BYTES, Request, normalise_path, parse_query_string
 from movieagg.web.service import ParameterOpener, Service
 from movieagg.web.static import Message, Receive, Scope, Send, StaticSite, send_response
+from movieagg.web.workers import bind, supervise
 
 access_log = logging.getLogger("movieagg.access")
 log = logging.getLogger("movieagg.serve")
@@ -194,22 +192,6 @@ async def _refreeze_after_imports(every: float = 2.0) -> None:
             gc.freeze()
 
 
-def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
-    """A listening socket (port 0 picks a free one), so the real address can be announced.
-
-    ``reuse_port``: several sockets share the port (SO_REUSEPORT), one per worker process.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
-
-
 def serve(
     host: str = "127.0.0.1",
     port: int = 8080,
@@ -226,7 +208,7 @@ def serve(
 
     ``forwarded_allow_ips``: the proxies whose X-Forwarded-* headers are trusted;
     ``parameters``: opens an external parameter store the settings name (Parameter Store);
-    ``workers``: processes serving the port (see the module's docstring).
+    ``workers``: processes serving the port (:mod:`movieagg.web.workers`).
     """
     if workers > 1:
         # Every worker's socket listens before the address is announced (the kernel queues
@@ -234,7 +216,7 @@ def serve(
         socks = [bind(host, port, reuse_port=True)]
         actual = socks[0].getsockname()[1]
         socks += [bind(host, actual, reuse_port=True) for _ in range(workers - 1)]
-        _supervise(socks, lambda sock: _serve_one(
+        supervise(socks, lambda sock: _serve_one(
             sock, host, frontend, access_log_enabled=access_log_enabled, graceful_timeout=graceful_timeout,
             forwarded_allow_ips=forwarded_allow_ips, parameters=parameters, announce=lambda _m: None,
         ), lambda: (announce or _to_stderr)(
@@ -259,65 +241,6 @@ def _shown(host: str) -> str:
 
 def _frontend_note(frontend: Path | None) -> str:
     return f" (front end: {frontend})" if frontend else " (API only)"
-
-
-def _supervise(
-    socks: list[socket.socket], run_worker: Callable[[socket.socket], None], announce: Callable[[], None]
-) -> None:
-    """Fork a worker per socket, running ``run_worker(its socket)``; SIGINT/SIGTERM stop them all
-    gracefully.
-
-    Workers run in their own process group, so a Ctrl-C reaches them once, from here. A worker
-    that exits unasked stops the others (exit status 1): a process manager (systemd, a
-    container runtime) then restarts the whole server, as it would a single process.
-    """
-    children: list[int] = []
-    stopping: list[int] = []
-
-    def stop(sig: int, _frame: object) -> None:
-        stopping.append(sig)
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    failed = False
-    try:
-        for sock in socks:
-            pid = os.fork()
-            if pid == 0:  # a worker: uvicorn installs its own signal handlers
-                os.setpgid(0, 0)
-                for sig, old in previous.items():
-                    signal.signal(sig, old)
-                code = 1
-                try:
-                    for other in socks:
-                        if other is not sock:
-                            other.close()
-                    run_worker(sock)
-                    code = 0
-                finally:
-                    os._exit(code)
-            children.append(pid)
-        for sock in socks:
-            sock.close()  # the workers hold them
-        announce()
-        while children:
-            try:
-                pid, _status = os.wait()
-            except ChildProcessError:
-                break
-            children.remove(pid)
-            if not stopping:  # exited unasked
-                failed = True
-                stop(signal.SIGTERM, None)
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-    if failed:
-        _to_stderr("movieagg serve: a worker process exited; stopped the others")
-        sys.exit(1)
-    _to_stderr("movieagg serve: stopped")
 
 
 def _serve_one(
@@ -371,4 +294,4 @@ def _serve_one(
         (announce or _to_stderr)("movieagg serve: stopped")
 
 
-__all__ = ["Gateway", "bind", "request_from_scope", "serve"]
+__all__ = ["Gateway", "bind", "request_from_scope", "serve"]  # bind: from web.workers
