@@ -3,6 +3,9 @@ to 40 requests/s (the fake answers 429 above that), and peak memory for long lis
 
     python -m bench.bench_batch                 # 1,000 titles (about a minute)
     python -m bench.bench_batch --titles 200    # quicker
+    python -m bench.bench_batch --titles 200 --server-rps 20
+                                                # TMDB enforcing 20/s while movieagg assumes 40/s:
+                                                # how many 429s before the limiter learns its pace
     python -m bench.bench_batch --memory        # peak RSS for 10,000 vs 100,000 titles (no network;
                                                 # real composition: history → SQLite, no cache)
 
@@ -30,10 +33,10 @@ from typing import Any
 TMDB_RPS = 40
 
 
-def start_fake(latency: float, films: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def start_fake(latency: float, films: int, tmdb_rps: float = TMDB_RPS) -> tuple[subprocess.Popen[str], dict[str, str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.fakeapi", "--port", "0", "--latency", str(latency),
-         "--tmdb-rps", str(TMDB_RPS), "--synthetic", str(films)],
+         "--tmdb-rps", str(tmdb_rps), "--synthetic", str(films)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     env: dict[str, str] = {}
@@ -70,10 +73,11 @@ async def rate_list(titles: list[str], concurrency: int, out: Path) -> dict[str,
     return out_dict
 
 
-def bench_rate_limit(n: int, concurrency: int) -> None:
+def bench_rate_limit(n: int, concurrency: int, server_rps: float = TMDB_RPS, as_json: bool = False) -> dict[str, Any]:
+    """Rate ``n`` titles cold; TMDB (the fake) allows ``server_rps`` while movieagg assumes 40/s."""
     from bench.films import synthetic
 
-    proc, env = start_fake(0.05, max(n, 1000))
+    proc, env = start_fake(0.05, max(n, 1000), server_rps)
     base = env["MOVIEAGG_TMDB_URL"].removesuffix("/tmdb/3")
     home = tempfile.mkdtemp(prefix="movieagg-bench-")
     os.environ.update(env)
@@ -96,17 +100,29 @@ def bench_rate_limit(n: int, concurrency: int) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
-    tmdb = counts.get("tmdb", 0)
-    bound = tmdb / TMDB_RPS
+    tmdb = counts.get("tmdb", 0) - rejected.get("tmdb", 0)  # answered requests (429s come back as counts too)
+    bound = tmdb / server_rps
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"titles                {n:,} (concurrency {concurrency}, fake latency 50 ms, TMDB limit {TMDB_RPS}/s)")
+    figures = {
+        "titles": n, "server_rps": server_rps, "tmdb_requests": tmdb, "tmdb_429s": rejected.get("tmdb", 0),
+        "bound_s": round(bound, 2), "wall_s": round(wall, 2), "share_of_rate": round(bound / wall, 3),
+        "failed": summary["failed"], "peak_rss_mib": round(rss, 1),
+        "last_result_s": round(summary["seconds"], 2), "closing_s": summary["closed_after"],
+        "client_cpu_s": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 1),
+        "load_average": round(os.getloadavg()[0], 1),
+    }  # fmt: skip
+    if as_json:
+        return figures
+    print(f"titles                {n:,} (concurrency {concurrency}, fake latency 50 ms, TMDB limit {server_rps:g}/s)")
     print(f"found                 {summary['found'] + summary['ambiguous']:,}; not found {summary['not_found']}; failed {summary['failed']}")
     print(f"requests              {json.dumps(counts)}; 429s sent: {json.dumps(rejected)}")
-    print(f"rate-limit bound      {bound:.1f} s ({tmdb:,} TMDB requests / {TMDB_RPS} per s)")
+    print(f"rate-limit bound      {bound:.1f} s ({tmdb:,} TMDB requests / {server_rps:g} per s)")
     print(f"wall time             {wall:.1f} s = {wall / bound:.2f} x the bound ({(wall / bound - 1) * 100:+.1f}%)")
     print(f"throughput            {n / wall:.1f} titles/s (last result at {summary['seconds']:.1f} s; "
           f"writing the lookup history to the database took {summary['closed_after']:.1f} s more)")
     print(f"peak RSS              {rss:.0f} MiB (the client process)")
+    print(f"share of the rate     {bound / wall:.1%} (the bound / the wall time)")
+    return figures
 
 
 def _memory_child(n: int) -> None:
@@ -158,6 +174,9 @@ def main() -> None:
     parser.add_argument("--titles", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--memory", action="store_true", help="peak RSS for 10,000 and 100,000 titles")
+    parser.add_argument("--server-rps", type=float, default=TMDB_RPS,
+                        help="requests/s the fake TMDB really allows (movieagg still assumes 40/s)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -165,7 +184,9 @@ def main() -> None:
     elif args.memory:
         bench_memory()
     else:
-        bench_rate_limit(args.titles, args.concurrency)
+        figures = bench_rate_limit(args.titles, args.concurrency, args.server_rps, as_json=args.json)
+        if args.json:
+            print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -67,6 +67,21 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU time of a process and its children (``serve --workers``: the workers do the work)."""
+    total = cpu_seconds(pid)
+    if total is None:
+        return None
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += cpu_seconds(int(stat.parent.name)) or 0.0
+    return total
+
+
 def handler_only(env: dict[str, str], n: int) -> dict[str, float]:
     """The same request through the service alone (no HTTP) and through the aggregator alone."""
     saved = dict(os.environ)
@@ -115,6 +130,7 @@ def main() -> None:
     parser.add_argument(
         "--cache", default="disk", help="MOVIEAGG_CACHE for the server (disk, memory, redis://…)"
     )
+    parser.add_argument("--workers", type=int, default=1, help="movieagg serve --workers N")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     duration = max(1, min(args.duration, 60))
@@ -134,7 +150,8 @@ def main() -> None:
                 "MOVIEAGG_LOG_LEVEL": "WARNING",
             }
         )
-        with serve_process(env, Path(tmp) / "run", "--no-access-log") as served:
+        extra = ("--workers", str(args.workers)) if args.workers > 1 else ()
+        with serve_process(env, Path(tmp) / "run", "--no-access-log", *extra) as served:
             import httpx
 
             warm = httpx.get(served.url + PATH, timeout=30)
@@ -142,7 +159,7 @@ def main() -> None:
                 sys.exit(f"error: warm-up request failed: {warm.status_code} {warm.text[:200]}")
             assert httpx.get(served.url + PATH, timeout=10).json()["cached"] is True
             upstream_before = sum(fake.counts().values())
-            cpu_before = cpu_seconds(served.process.pid)
+            cpu_before = tree_cpu_seconds(served.process.pid)
             out = subprocess.run(
                 [
                     wrk,
@@ -160,7 +177,7 @@ def main() -> None:
                 check=True,
             ).stdout
             upstream_calls = sum(fake.counts().values()) - upstream_before
-            cpu_after = cpu_seconds(served.process.pid)
+            cpu_after = tree_cpu_seconds(served.process.pid)
         result = parse_wrk(out)
         if cpu_before is not None and cpu_after is not None and result["requests"]:
             result["server_cpu_us_per_request"] = round(
@@ -172,6 +189,7 @@ def main() -> None:
         duration_s=duration,
         connections=args.connections,
         wrk_threads=args.threads,
+        workers=args.workers,
         cache=args.cache,
         upstream_calls_during_load=upstream_calls,
         cpus=os.cpu_count(),

@@ -9,37 +9,63 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from movieagg._version import __version__
-from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
-from movieagg.core.aggregator import Aggregator
-from movieagg.core.assessment import Agreement, Match, Outlier, Weights
-from movieagg.core.config import Settings
-from movieagg.core.errors import (
-    AllSourcesFailed,
-    ConfigurationError,
-    InvalidQuery,
-    MovieAggError,
-    NotFound,
-    SourceErrorInfo,
-    SourceFailure,
-    Suggestion,
-)
-from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, SourceData
-from movieagg.core.protocols import Cache, RatingSource
 
 if _TYPE_CHECKING:
+    from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
     from movieagg.batch import BatchItem, BatchResult, arate_many, rate_many
+    from movieagg.core.aggregator import Aggregator
+    from movieagg.core.assessment import Agreement, Match, Outlier, Weights
+    from movieagg.core.config import Settings
+    from movieagg.core.errors import (
+        AllSourcesFailed,
+        ConfigurationError,
+        InvalidQuery,
+        MovieAggError,
+        NotFound,
+        SourceErrorInfo,
+        SourceFailure,
+        Suggestion,
+    )
+    from movieagg.core.models import Candidate, Movie, Query, Rating, RatingResult, SourceData
+    from movieagg.core.protocols import Cache, RatingSource
 
-# Loaded on first use (PEP 562): a single `movieagg rate` never pays for the batch module.
-_LAZY = {"BatchItem": "movieagg.batch", "BatchResult": "movieagg.batch", "arate_many": "movieagg.batch",
-         "rate_many": "movieagg.batch"}  # fmt: skip
+# Every name is loaded on first use (PEP 562): the package itself imports nothing, so a
+# `movieagg` command that needs no event loop (a cached `movieagg rate`) never pays for asyncio.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("arate", "arate_imdb", "asearch", "rate", "rate_imdb", "search"), "movieagg.api"),
+    **dict.fromkeys(("BatchItem", "BatchResult", "arate_many", "rate_many"), "movieagg.batch"),
+    "Aggregator": "movieagg.core.aggregator",
+    **dict.fromkeys(("Agreement", "Match", "Outlier", "Weights"), "movieagg.core.assessment"),
+    "Settings": "movieagg.core.config",
+    **dict.fromkeys(
+        (
+            "AllSourcesFailed",
+            "ConfigurationError",
+            "InvalidQuery",
+            "MovieAggError",
+            "NotFound",
+            "SourceErrorInfo",
+            "SourceFailure",
+            "Suggestion",
+        ),
+        "movieagg.core.errors",
+    ),
+    **dict.fromkeys(
+        ("Candidate", "Movie", "Query", "Rating", "RatingResult", "SourceData"), "movieagg.core.models"
+    ),
+    **dict.fromkeys(("Cache", "RatingSource"), "movieagg.core.protocols"),
+}
 
 
 def __getattr__(name: str) -> _Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # once loaded, a plain attribute
+        return value
     raise AttributeError(f"module 'movieagg' has no attribute {name!r}")
+
 
 __all__ = [
     "Aggregator",

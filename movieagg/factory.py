@@ -1,14 +1,15 @@
 """The composition root: Settings → a :class:`Runtime` (aggregator, cache, records, store).
 
-The only module that knows every layer. It imports adapters, cache backends and the SQL
-store lazily, so a cache hit pays for none of them. Faces (CLI, library, web, Lambda, batch)
-build one runtime each and say which flush policy their lookup records follow.
+The only module that knows every layer. Adapters, the HTTP client with its rate limiters and
+daily quotas, cache backends and the SQL store are imported and built when first needed, so a
+cache hit pays for none of them. Faces (CLI, library, web, Lambda, batch) build one runtime
+each and say which flush policy their lookup records follow.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from movieagg.core.pins import Pins
     from movieagg.records.keeper import FlushMode, RecordKeeper
+    from movieagg.sources._http import HttpClient
     from movieagg.store.gate import StoreGate
 
 log = logging.getLogger("movieagg")
@@ -63,6 +65,28 @@ def open_pins(settings: Settings) -> Pins:
     return Pins(PinFile(settings.pins_file), settings.inline_pins)
 
 
+class SharedHttp:
+    """The runtime's one HTTP client (limiters, quotas), built when a source first needs it.
+
+    Calling it returns the client; a lookup answered from the cache never does, so it imports
+    neither httpx nor the rate limiters and opens no quota database.
+    """
+
+    def __init__(self, make: Callable[[], HttpClient]) -> None:
+        self._make = make
+        self.client: HttpClient | None = None
+
+    def __call__(self) -> HttpClient:
+        if self.client is None:
+            self.client = self._make()
+        return self.client
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+
+
 @dataclass
 class Runtime:
     """Everything one process builds from its settings, closed together.
@@ -77,9 +101,42 @@ class Runtime:
     cache: Cache | None
     records: RecordKeeper | None
     store: StoreGate
+    http: SharedHttp | None = None
 
     async def aclose(self) -> None:
         await self.aggregator.aclose()  # its on_close hook closes the rest (see build_runtime)
+
+    def preload(self) -> None:
+        """Build now what the first fresh lookup would build later: every adapter, the HTTP
+        client (its SSL context), the SQL store's modules. A long-lived server then freezes it
+        out of the cyclic GC with everything else built at start (web.server), instead of every
+        full collection walking it again."""
+        from movieagg.sources.lazy import LazySource
+
+        for source in self.aggregator.sources.values():
+            if isinstance(source, LazySource):
+                source.adapter  # noqa: B018  (builds it)
+        if self.http is not None:
+            self.http().client  # noqa: B018
+        import movieagg.store.sql  # noqa: F401
+
+    def close(self) -> None:
+        """Close without an event loop: for a process that never asked the network (a command
+        answered from the cache). Use :meth:`aclose` once a source was asked."""
+        if self.http is not None and self.http.client is not None:
+            raise RuntimeError("the HTTP client is open: close this runtime with aclose()")
+        try:
+            if self.records is not None:
+                self.records.close()
+        finally:
+            self.store.close()
+            _close_cache(self.cache)
+
+
+def _close_cache(cache: Cache | None) -> None:
+    close = getattr(cache, "close", None)
+    if callable(close):
+        close()
 
 
 def build_runtime(
@@ -103,27 +160,13 @@ def build_runtime(
     cache entries (core.memo). ``local_cache`` (serving processes): keep a bounded in-memory copy
     of the shared cache's entries to answer from while it is down (core.safecache).
     """
-    from movieagg.sources._http import HttpClient
     from movieagg.sources.lazy import LazySource
-    from movieagg.sources.limits import limits_from_settings
-    from movieagg.sources.quota import quotas_from_settings
-    from movieagg.sources.registry import all_specs, default_limits, rating_preference, resolver_order
+    from movieagg.sources.registry import rating_preference, resolver_order
     from movieagg.store.gate import StoreGate
 
     settings = settings or Settings.from_env()
     specs, unavailable = choose_specs(settings) if sources is None else ([], {})
-    # One lookup waits at most MOVIEAGG_TIMEOUT for a source's turn, then reports the source
-    # as over its limit; a batch waits for spent windows to reopen and 429s to pass.
-    queue_wait = max(settings.timeout, BATCH_QUEUE_WAIT) if patient else settings.timeout
-    http = HttpClient(
-        settings.timeout,
-        secrets=settings.secrets(k for spec in specs for k in spec.keys),
-        transport=transport,
-        limits=limits_from_settings(settings, default_limits()),  # per-source request rates (TMDB 40/s, …)
-        quotas=quotas_from_settings(settings, all_specs(include_plugins=False).values()),  # OMDb: 1,000/day
-        max_queue_wait=queue_wait,
-        max_response_bytes=settings.max_response_bytes,  # larger answers are ignored, unread
-    )
+    http = SharedHttp(lambda: _http_client(settings, specs, transport, patient))
     if sources is None:
         built: list[Any] = [LazySource(spec, settings, http) for spec in specs]
     else:  # ready adapters: the built-in ones carry their spec
@@ -142,9 +185,7 @@ def build_runtime(
         if records is not None:
             await records.aclose()
         store.close()
-        close = getattr(cache, "close", None)
-        if callable(close):
-            close()
+        _close_cache(cache)
 
     aggregator = Aggregator(
         built,
@@ -154,7 +195,7 @@ def build_runtime(
         ratings_ttl=settings.ratings_ttl,
         source_timeout=settings.timeout * 3,  # rate-limit waits extend it (core.budget)
         # One deadline per lookup; a batch's lookup may also wait its turn under rate limits.
-        deadline=settings.lookup_deadline + (queue_wait if patient else 0.0),
+        deadline=settings.lookup_deadline + (_queue_wait(settings, patient) if patient else 0.0),
         breaker_failures=settings.breaker_failures,
         breaker_cooldown=settings.breaker_cooldown,
         unavailable=unavailable,
@@ -168,7 +209,33 @@ def build_runtime(
         weights=settings.weights,
         pins=open_pins(settings),
     )
-    return Runtime(settings, aggregator, cache, records, store)
+    return Runtime(settings, aggregator, cache, records, store, http)
+
+
+def _http_client(
+    settings: Settings, specs: list[SourceSpec], transport: httpx.AsyncBaseTransport | None, patient: bool
+) -> HttpClient:
+    from movieagg.sources._http import HttpClient
+    from movieagg.sources.limits import limits_from_settings
+    from movieagg.sources.quota import quotas_from_settings
+    from movieagg.sources.registry import default_limits
+
+    return HttpClient(
+        settings.timeout,
+        secrets=settings.secrets(k for spec in specs for k in spec.keys),
+        transport=transport,
+        limits=limits_from_settings(settings, default_limits()),  # per-source request rates (TMDB 40/s, …)
+        quotas=quotas_from_settings(settings, all_specs(include_plugins=False).values()),  # OMDb: 1,000/day
+        max_queue_wait=_queue_wait(settings, patient),
+        max_response_bytes=settings.max_response_bytes,  # larger answers are ignored, unread
+    )
+
+
+def _queue_wait(settings: Settings, patient: bool) -> float:
+    """How long a request may wait for its source's turn: one lookup at most MOVIEAGG_TIMEOUT
+    (then the source is reported over its limit); a batch waits for spent windows to reopen
+    and 429s to pass."""
+    return max(settings.timeout, BATCH_QUEUE_WAIT) if patient else settings.timeout
 
 
 def _with_local_tier(cache: Cache | None, settings: Settings) -> Cache | None:

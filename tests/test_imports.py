@@ -40,6 +40,55 @@ def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
     assert loaded_after(rate.replace("CACHED", "True")) == set()
 
 
+# What a cached `movieagg rate --json` may import (commands.quick): every movieagg module by
+# name, and no third-party package at all. Above all no asyncio, ssl, httpx, adapter, limiter,
+# quota, typer/click/rich, SQL store or diskcache (its reads need only sqlite3). A hit needs the
+# query parser (ids, URLs, `Title (YYYY)`), pins (they beat the cache), weights (--weights,
+# MOVIEAGG_WEIGHTS), confidence and agreement (on the cached answer), and the bounds, assessment
+# and text/untrusted modules the models validate and fold with; never what asks a source (calls,
+# breaker, budget, upstream, lookaside, suggest).
+HIT_MOVIEAGG_MODULES = {
+    "movieagg", "movieagg._jsonout", "movieagg._version", "movieagg.cli",
+    "movieagg.cache", "movieagg.cache.disk",
+    "movieagg.commands", "movieagg.commands.common", "movieagg.commands.quick",
+    "movieagg.core", "movieagg.core.aggregator", "movieagg.core.agreement", "movieagg.core.assessment",
+    "movieagg.core.bounds", "movieagg.core.cachekeys", "movieagg.core.confidence",
+    "movieagg.core.config", "movieagg.core.errors", "movieagg.core.lookup_cache", "movieagg.core.lookup_log",
+    "movieagg.core.lru", "movieagg.core.matching", "movieagg.core.memo", "movieagg.core.models",
+    "movieagg.core.pins", "movieagg.core.protocols", "movieagg.core.query", "movieagg.core.redact",
+    "movieagg.core.safecache", "movieagg.core.scoring", "movieagg.core.text", "movieagg.core.untrusted",
+    "movieagg.core.weights",
+    "movieagg.factory", "movieagg.records", "movieagg.records.keeper", "movieagg.records.outbox",
+    "movieagg.sources", "movieagg.sources.lazy", "movieagg.sources.limits", "movieagg.sources.registry",
+    "movieagg.store", "movieagg.store.gate",
+}  # fmt: skip
+HIT_THIRD_PARTY: set[str] = {"_distutils_hack"}  # setuptools' start-up hook: `python -c pass` loads it too
+HIT_NEVER = {"asyncio", "ssl", "_ssl", "subprocess", "concurrent", "socket", "selectors", "email", "tomllib",
+             "difflib", "uuid", "importlib.metadata", "zipfile", "_hashlib"}  # fmt: skip
+
+
+def test_a_cached_cli_rate_imports_only_the_allow_list(fake: FakeAPI) -> None:
+    # A hit leaves through os._exit (no atexit); a miss returns normally. Report either way.
+    probe = (
+        "import atexit, json, os, sys\n"
+        "report = lambda: sys.stderr.write('MODULES ' + json.dumps(sorted(sys.modules)) + '\\n')\n"
+        "atexit.register(report)\n"
+        "real_exit = os._exit\n"
+        "os._exit = lambda code: (report(), sys.stderr.flush(), real_exit(code))\n"
+        "sys.argv = ['movieagg', 'rate', 'The Matrix', '--json']\n"
+        "from movieagg.cli import main\n"
+        "main()\n"
+    )
+    assert json.loads(run_probe(probe).stdout)["cached"] is False  # fills the cache
+    done = run_probe(probe)
+    assert json.loads(done.stdout)["cached"] is True
+    modules = set(json.loads(done.stderr.split("MODULES ", 1)[1].splitlines()[0]))
+    assert {m for m in modules if m.split(".")[0] == "movieagg"} == HIT_MOVIEAGG_MODULES
+    third_party = {m.split(".")[0] for m in modules} - set(sys.stdlib_module_names) - {"movieagg", "__main__"}
+    assert third_party <= HIT_THIRD_PARTY
+    assert not {m for m in modules if m in HIT_NEVER or m.split(".")[0] in HIT_NEVER}
+
+
 def run_probe(code: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

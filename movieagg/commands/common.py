@@ -3,25 +3,24 @@
 Every command maps failures through :func:`run` (async work) or :func:`guard` (sync work):
 a :class:`~movieagg.core.errors.MovieAggError` prints its message and exits with the code its
 class carries (the one error table, :mod:`movieagg.core.errors`); anything else is an internal
-error (70), Ctrl-C is 130. Heavy imports (rich) happen only when something is printed.
+error (70), Ctrl-C is 130. Heavy imports (rich, typer, asyncio) happen only when needed: the
+quick path of a cached ``movieagg rate`` (:mod:`movieagg.commands.quick`) uses this module too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
-
-import click
-import typer
-from typer.core import TyperGroup
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from movieagg.core.config import Settings
 from movieagg.core.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, MovieAggError
+
+if TYPE_CHECKING:
+    from movieagg.core.models import RatingResult
 
 T = TypeVar("T")
 
@@ -61,12 +60,19 @@ def stdout(**kwargs: Any) -> Any:
 
 def fail(message: str, code: int) -> NoReturn:
     """Print one clear line on stderr and exit with ``code`` (untrusted text in it defanged)."""
+    import typer
+
+    error_line(message)
+    raise typer.Exit(code)
+
+
+def error_line(message: str) -> None:
+    """The one ``error: …`` line on stderr (untrusted text in it defanged)."""
     from rich.markup import escape
 
     from movieagg.core.untrusted import printable
 
     stderr().print(f"[bold red]error:[/] {escape(printable(message))}", soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def load_settings() -> Settings:
@@ -101,35 +107,23 @@ def setup_logging(settings: Settings | None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def reader_gone() -> NoReturn:
-    """Our output's reader went away (``movieagg rate … | head -2``): stop quietly, exit 141.
-
-    Whatever is still buffered for stdout goes nowhere, so Python's own flush at exit cannot
-    complain about the closed pipe either.
-    """
+def silence_stdout() -> None:
+    """Our output's reader went away: whatever is still buffered for stdout goes nowhere, so
+    Python's own flush at exit cannot complain about the closed pipe either."""
     import os
 
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+
+
+def reader_gone() -> NoReturn:
+    """Our output's reader went away (``movieagg rate … | head -2``): stop quietly, exit 141."""
+    import typer
+
+    silence_stdout()
     raise typer.Exit(EXIT_BROKEN_PIPE)
-
-
-class QuietPipeGroup(TyperGroup):
-    """The root command: a closed output pipe ends any command with :func:`reader_gone`, and a
-    mistyped command is suggested once (click ≥ 8.4 suggests by itself; typer would add its own)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError:
-            reader_gone()
-
-
-def suggests_commands_itself() -> bool:
-    """Whether click names close matches of an unknown command (``NoSuchCommand``, click 8.4+)."""
-    return hasattr(click.exceptions, "NoSuchCommand")
 
 
 def unreachable_hint(exc: MovieAggError, settings: Settings | None) -> str:
@@ -159,6 +153,8 @@ def guard(
     action: Callable[[], T], *, interrupted: str = "interrupted", settings: Settings | None = None
 ) -> T:
     """Run ``action``, mapping every failure to a one-line message and an exit code."""
+    import typer
+
     try:
         return action()
     except BrokenPipeError:
@@ -172,14 +168,18 @@ def guard(
     except Exception as exc:
         if options.verbose:
             logging.getLogger("movieagg").exception("internal error")
-        fail(
-            f"internal error ({type(exc).__name__}); run with -v for details and please report it",
-            EXIT_INTERNAL,
-        )
+        fail(internal_error(exc), EXIT_INTERNAL)
+
+
+def internal_error(exc: BaseException) -> str:
+    """The one line for a failure that is a bug of ours (exit 70)."""
+    return f"internal error ({type(exc).__name__}); run with -v for details and please report it"
 
 
 def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, status: str | None = None) -> T:
     """Run one async command under :func:`guard`, with a spinner on a terminal when ``status``."""
+    import asyncio
+
     setup_logging(settings)
 
     def go() -> T:
@@ -189,3 +189,15 @@ def run(make: Callable[[], Awaitable[T]], settings: Settings | None = None, stat
         return asyncio.run(make())  # type: ignore[arg-type]
 
     return guard(go, settings=settings)
+
+
+def print_result(result: RatingResult, json_output: bool) -> None:
+    """A rating on stdout: one JSON object, or the table (rich, imported only then)."""
+    if json_output:
+        from movieagg._jsonout import write_json
+
+        write_json(result.to_dict())
+    else:
+        from movieagg._render import render_result
+
+        render_result(result, stdout())

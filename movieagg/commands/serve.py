@@ -13,6 +13,7 @@ def register(app: typer.Typer) -> None:
         epilog="Examples:\n\n"
         "  movieagg serve\n\n"
         "  movieagg serve --port 9000 --frontend frontend/dist\n\n"
+        "  movieagg serve --workers 4   # a 4-core host\n\n"
         "  curl 'http://127.0.0.1:8080/api/rate?title=The+Matrix'\n\n"
         "Settings come from the environment and config file, as for every command "
         "(MOVIEAGG_CORS_ORIGINS lists allowed browser origins; none by default). "
@@ -36,6 +37,17 @@ def register(app: typer.Typer) -> None:
         access_log: Annotated[
             bool, typer.Option("--access-log/--no-access-log", help="Log each request.")
         ] = True,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                "-w",
+                min=1,
+                max=64,
+                help="Worker processes sharing the port, one per core to use (each its own cache "
+                "connections and runtime).",
+            ),
+        ] = 1,
     ) -> None:
         """Serve the REST API (the same service as AWS Lambda) and the front end over HTTP."""
         from movieagg.commands.common import fail
@@ -70,6 +82,7 @@ def register(app: typer.Typer) -> None:
                 forwarded_allow_ips=settings.forwarded_allow_ips if settings else "127.0.0.1",
                 parameters=open_parameter_store,
                 header_timeout=header_timeout,
+                workers=workers,
             )
         except OSError as exc:
             fail(f"cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__})", 2)

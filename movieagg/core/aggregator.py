@@ -15,21 +15,22 @@ Every call to a source goes through :mod:`movieagg.core.calls`: one deadline for
 lookup, no second ask of a source that failed in it, a circuit breaker per source across
 lookups, and what came back checked, its dropped values listed in ``errors``.
 Identity (title → ids) is cached far longer than ratings (:mod:`movieagg.core.lookup_cache`).
+Phase 1 needs no event loop: :meth:`Aggregator.rate_cached` answers from the cache without
+one, so this module imports asyncio — and what only asking sources needs (calls, breakers,
+upstream checks, lookaside searches) — inside the code that asks (a cached ``movieagg rate``
+never loads asyncio).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from movieagg.core import bounds, cachekeys, upstream
+from movieagg.core import bounds, cachekeys
 from movieagg.core.agreement import measure_agreement
 from movieagg.core.assessment import Agreement, Match
-from movieagg.core.breaker import Breakers
-from movieagg.core.calls import Asking
 from movieagg.core.confidence import MatchEvidence, assess, odd_outliers
 from movieagg.core.config import DEFAULT_LOOKUP_DEADLINE
 from movieagg.core.errors import (
@@ -42,7 +43,6 @@ from movieagg.core.errors import (
     SourceFailure,
     Suggestion,
 )
-from movieagg.core.lookaside import gather_suggestions, second_opinion
 from movieagg.core.lookup_cache import CacheView, LookupCache
 from movieagg.core.lookup_log import failure_entry, lookup_entry
 from movieagg.core.matching import accepted, rank_candidates, same_title_others
@@ -63,6 +63,12 @@ from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
 from movieagg.core.scoring import score_ratings
 from movieagg.core.weights import Weights, parse_weights
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from movieagg.core.breaker import Breakers
+    from movieagg.core.calls import Asking
 
 log = logging.getLogger("movieagg")
 
@@ -182,12 +188,22 @@ class Aggregator:
         self.lock_ttl = lock_ttl
         self.lock_wait = lock_wait
         self.deadline = deadline
-        self.breakers = Breakers(breaker_failures, breaker_cooldown)
+        self._breaker_settings = (breaker_failures, breaker_cooldown)
+        self._breakers: Breakers | None = None
 
     @property
     def cache(self) -> SafeCache | None:
         """The cache every lookup reads, behind its circuit breaker."""
         return self.lookups.cache
+
+    @property
+    def breakers(self) -> Breakers:
+        """Each source's circuit breaker, across lookups (built when a source is first asked)."""
+        if self._breakers is None:
+            from movieagg.core.breaker import Breakers
+
+            self._breakers = Breakers(*self._breaker_settings)
+        return self._breakers
 
     @property
     def memo(self) -> Memo | None:
@@ -265,16 +281,11 @@ class Aggregator:
         selected = tuple(self.select(sources))
         weighed = self._weights(weights)
         ask: Asking | None = None
-        if parsed.imdb_id is not None:
-            plan = _Plan(parsed.query, parsed.imdb_id, selected, refresh, use_cache, "imdb_id", weighed)
-        elif parsed.tmdb_id is not None:
+        imdb = None
+        if parsed.tmdb_id is not None:
             ask = self._asking()  # the lookup's deadline starts with learning the IMDb id
             imdb = await self._imdb_of_tmdb(ask, parsed.tmdb_id, selected, use_cache)
-            plan = _Plan(parsed.query, imdb, selected, refresh, use_cache, "tmdb_id", weighed)
-        elif self.pins is not None and (pin := self.pins.find(parsed.query)) is not None:
-            plan = _Plan(parsed.query, pin.imdb_id, selected, refresh, use_cache, "pin", weighed)
-        else:
-            plan = _Plan(parsed.query, None, selected, refresh, use_cache, "title", weighed)
+        plan = self._plan(parsed, selected, refresh, use_cache, weighed, imdb)
         try:
             return await self._single_flight(plan, ask)
         except NotFound:
@@ -293,6 +304,57 @@ class Aggregator:
             ",".join(f"{k}={v}" for k, v in weights.items())
         )
         return Weights({**self.weights, **given})
+
+    def rate_cached(
+        self,
+        title: str,
+        year: int | str | None = None,
+        *,
+        sources: Iterable[str] | None = None,
+        weights: Mapping[str, float] | str | None = None,
+    ) -> RatingResult | None:
+        """Phase 1 alone, synchronously: :meth:`rate`'s answer when the cache holds all of it
+        (the query parsed, pins applied, recorded like any lookup), else None — then await
+        :meth:`rate`, which does the rest.
+
+        Needs no event loop. Invalid input raises as :meth:`rate` does, but is not recorded:
+        the caller that goes on to :meth:`rate` gets it recorded there. A cached answer that
+        would be an error (a film no source knows) is None too, for :meth:`rate` to report.
+        """
+        parsed = parse_query(title, year)
+        selected = tuple(self.select(sources))
+        weighed = self._weights(weights)
+        imdb = None
+        if parsed.tmdb_id is not None and (imdb := self._cached_imdb_of_tmdb(parsed.tmdb_id)) is None:
+            return None  # learning the IMDb id needs a source
+        plan = self._plan(parsed, selected, False, True, weighed, imdb)
+        try:
+            result = self._cached_answer(plan, self._read_cache(plan))
+        except MovieAggError:
+            return None  # rate() tries the query's other reading, and records the failure
+        if result is not None:
+            self._write(lookup_entry(result))
+        return result
+
+    def _plan(
+        self,
+        parsed: ParsedQuery,
+        selected: tuple[RatingSource, ...],
+        refresh: bool,
+        use_cache: bool,
+        weighed: Weights,
+        imdb_of_tmdb: str | None = None,
+    ) -> _Plan:
+        """How to look ``parsed`` up: by IMDb id, by TMDB id (its IMDb id known), by the user's
+        pin, or by title (to resolve)."""
+        if parsed.imdb_id is not None:
+            return _Plan(parsed.query, parsed.imdb_id, selected, refresh, use_cache, "imdb_id", weighed)
+        if parsed.tmdb_id is not None:
+            assert imdb_of_tmdb is not None
+            return _Plan(parsed.query, imdb_of_tmdb, selected, refresh, use_cache, "tmdb_id", weighed)
+        if self.pins is not None and (pin := self.pins.find(parsed.query)) is not None:
+            return _Plan(parsed.query, pin.imdb_id, selected, refresh, use_cache, "pin", weighed)
+        return _Plan(parsed.query, None, selected, refresh, use_cache, "title", weighed)
 
     async def rate_imdb(
         self,
@@ -324,6 +386,8 @@ class Aggregator:
 
     def _asking(self) -> Asking:
         """The calls of one lookup, from now until its deadline."""
+        from movieagg.core.calls import Asking
+
         return Asking(self.breakers, self.source_timeout, self.deadline)
 
     # ----------------------------------------------------------------- one lookup, in phases
@@ -331,6 +395,8 @@ class Aggregator:
     async def _single_flight(self, plan: _Plan, ask: Asking | None = None) -> RatingResult:
         """Concurrent identical lookups in this process share one lookup (``ask``: its calls,
         when it began before the plan was made)."""
+        import asyncio
+
         existing = self._inflight.get(plan.key)
         if existing is not None:
             return await asyncio.shield(existing)
@@ -418,6 +484,8 @@ class Aggregator:
     async def _wait_for_lease(self, lock: str, ask: Asking) -> None:
         """Wait (at most ``lock_wait`` seconds, and half the lookup's time left) until the
         process holding the lease lets go."""
+        import asyncio
+
         assert self.locker is not None
         loop = asyncio.get_running_loop()
         left = ask.remaining()
@@ -575,6 +643,8 @@ class Aggregator:
     ) -> _Search:
         """Ask resolvers in order of authority until one has candidates (``usable`` ones, when
         given); what earlier resolvers found but could not use is kept in ``unusable``."""
+        from movieagg.core import upstream
+
         found = _Search([], {}, {})
         wanted = {s.name: s for s in sources if s.can_search}
         order = [wanted[n] for n in self.resolvers if n in wanted]
@@ -639,6 +709,8 @@ class Aggregator:
         evidence = MatchEvidence(chosen.agreement, chosen.candidate.source)
         judges = _resolvers_among(self.resolvers, sources, set(found.errors), besides=chosen.candidate.source)
         if others and judges:  # ambiguous: does the next resolver rank the same film first?
+            from movieagg.core.lookaside import second_opinion
+
             evidence, notes = await second_opinion(ask, query, chosen.candidate, evidence, judges[0])
             if notes:
                 found.notes.setdefault(judges[0].name, []).extend(notes)
@@ -649,6 +721,8 @@ class Aggregator:
     ) -> list[Suggestion]:
         """A miss: the nearest films (:func:`movieagg.core.lookaside.gather_suggestions`), asking
         only the lookup's ``sources`` that have not failed in it."""
+        from movieagg.core.lookaside import gather_suggestions
+
         failed = set(found.errors)
         healthy = _resolvers_among(self.resolvers, sources, failed)
         by_prefix = [s for s in sources if getattr(s, "prefix_search", False) and s.name not in failed]
@@ -658,6 +732,8 @@ class Aggregator:
 
     async def _complete_ids(self, ask: Asking, candidates: list[Candidate]) -> list[Candidate]:
         """Fill in IMDb ids a search did not return (TMDB's), asking each candidate's source by id."""
+
+        from movieagg.core import upstream
 
         async def complete(candidate: Candidate) -> Candidate:
             source = self.sources.get(candidate.source)
@@ -670,6 +746,8 @@ class Aggregator:
                 candidate, imdb_id=data.movie.imdb_id, tmdb_id=candidate.tmdb_id or data.movie.tmdb_id
             )
 
+        import asyncio
+
         return list(await asyncio.gather(*(complete(c) for c in candidates)))
 
     async def _imdb_of_tmdb(
@@ -677,8 +755,8 @@ class Aggregator:
     ) -> str:
         """The IMDb id of a film known by its TMDB id (a TMDB URL): cached, else asked by id of
         the lookup's ``sources`` (TMDB first), never of a source not selected."""
-        if use_cache and (known := self.lookups.tmdb_identity(tmdb_id)) is not None and known.imdb_id:
-            return known.imdb_id
+        if use_cache and (known := self._cached_imdb_of_tmdb(tmdb_id)) is not None:
+            return known
         probe = Movie(title="", tmdb_id=tmdb_id)
         order = sorted(sources, key=lambda s: (s.name not in self.resolvers, s.name != "tmdb"))
         failures: list[SourceFailure] = []
@@ -696,10 +774,16 @@ class Aggregator:
             raise _failure_for(failures, f"could not look TMDB id {tmdb_id} up")
         raise NotFound(f"no source knows TMDB id {tmdb_id} (or it has no IMDb id yet)")
 
+    def _cached_imdb_of_tmdb(self, tmdb_id: int) -> str | None:
+        known = self.lookups.tmdb_identity(tmdb_id)
+        return known.imdb_id if known is not None and known.imdb_id else None
+
     # ----------------------------------------------------------------- asking sources
 
     async def _fetch(self, ask: Asking, movie: Movie, sources: Sequence[RatingSource]) -> _Answers:
         """Ask every source at once; a failure is an entry, never an exception."""
+        import asyncio
+
         results = await asyncio.gather(*(self._fetch_one(ask, s, movie) for s in sources))
         answers = _Answers({}, {}, set())
         for source, outcome in zip(sources, results, strict=True):
@@ -714,6 +798,8 @@ class Aggregator:
         self, ask: Asking, source: RatingSource, movie: Movie
     ) -> SourceData | SourceFailure | None:
         """One source's answer (what it dropped noted in it), its failure, or None (no such film)."""
+        from movieagg.core import upstream
+
         outcome, notes = await ask.ask(source, lambda: source.fetch(movie), upstream.checked_data)
         if isinstance(outcome, SourceData) and notes:
             return replace(outcome, dropped=(*outcome.dropped, *notes))

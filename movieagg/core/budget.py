@@ -6,15 +6,20 @@ limiter pauses the budget while it waits (:func:`paused`), so only the service's
 counts. Without this a batch that paces itself to Trakt's 500 calls per 5 minutes would
 report its own politeness as "timed out". A lookup's deadline (``until``) is different: it
 is a wall no pause moves, so a lookup ends in time even while a source waits its turn.
+
+asyncio is imported inside the functions (it is loaded whenever they run): importing the
+aggregator, which uses this module, must not load the event loop (see core.aggregator).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 from collections.abc import Awaitable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 
@@ -39,6 +44,8 @@ _CURRENT: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
 async def within(seconds: float, call: Awaitable[T], *, until: float | None = None) -> T:
     """Await ``call`` for at most ``seconds`` of not-paused time, and never past ``until``
     (event-loop time: the lookup's deadline); TimeoutError after."""
+    import asyncio
+
     end = asyncio.get_running_loop().time() + seconds
     async with asyncio.timeout_at(end if until is None else min(end, until)) as timeout:
         token = _CURRENT.set(_Budget(timeout, until))
@@ -55,6 +62,8 @@ def paused() -> Iterator[None]:
     if budget is None:
         yield
         return
+    import asyncio
+
     loop = asyncio.get_running_loop()
     if budget.pauses == 0:
         when = budget.timeout.when()

@@ -6,9 +6,16 @@ release ignore entries an older one wrote in another shape.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
+
+try:  # CPython's built-in SHA-256 (the same digests): hashlib would load OpenSSL's libcrypto
+    from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # 3.11
+except ImportError:  # pragma: no cover - other versions and interpreters
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # 3.12+
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment,unused-ignore]
 
 from movieagg.core.models import Movie
 from movieagg.core.text import normalize_title
@@ -25,7 +32,7 @@ def _key(*parts: str) -> str:
 
 
 def identity_key(title: str, year: int | None) -> str:
-    digest = hashlib.sha256(normalize_title(title).encode()).hexdigest()[:24]
+    digest = sha256(normalize_title(title).encode()).hexdigest()[:24]
     return _key("id", str(year) if year is not None else "-", digest)
 
 
@@ -38,7 +45,7 @@ TITLE_SHARDS = 16  # the index of titles already resolved ("did you mean"), in a
 
 def titles_key(title: str) -> str:
     """The shard of the known-titles index a title belongs to."""
-    shard = hashlib.sha256(normalize_title(title).encode()).digest()[0] % TITLE_SHARDS
+    shard = sha256(normalize_title(title).encode()).digest()[0] % TITLE_SHARDS
     return _key("titles", str(shard))
 
 
@@ -66,7 +73,7 @@ def ratings_key(source: str, ref: str) -> str:
 def lock_key(*parts: object) -> str:
     """The single-flight lease for one lookup (query and sources), hashed like identity keys."""
     raw = "\x1f".join(normalize_title(p) if isinstance(p, str) else repr(p) for p in parts)
-    return _key("lock", hashlib.sha256(raw.encode()).hexdigest()[:24])
+    return _key("lock", sha256(raw.encode()).hexdigest()[:24])
 
 
 def encode(data: Any) -> bytes:

@@ -11,7 +11,6 @@ so that printing settings, logging them or putting them in an exception never sh
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,10 +87,16 @@ def config_file_path(env: Mapping[str, str]) -> Path:
 def read_config_file(path: Path) -> dict[str, str]:
     """Read the flat TOML config; a broken file is a configuration error with its path."""
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        fh = path.open("rb")
     except FileNotFoundError:
-        return {}
+        return {}  # the usual case: no config file, and no TOML parser to import
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read config file {path}: {exc}") from None
+    import tomllib
+
+    try:
+        with fh:
+            data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"cannot read config file {path}: {exc}") from None
     return {str(k).upper(): str(v) for k, v in data.items() if not isinstance(v, dict | list)}

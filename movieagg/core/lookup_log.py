@@ -6,12 +6,17 @@ history store) is the recorder's business (:mod:`movieagg.records`).
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from typing import Any
 
 from movieagg.core.errors import MovieAggError
 from movieagg.core.models import Query, RatingResult, utcnow
+
+
+def new_id() -> str:
+    """A record's unique id: 128 random bits in hex (the uuid module would import platform)."""
+    return os.urandom(16).hex()
 
 
 def precise(moment: datetime) -> str:
@@ -25,7 +30,7 @@ def lookup_entry(result: RatingResult) -> dict[str, Any]:
     fresh = not result.cached and not result.stale
     fetched_at = precise(result.fetched_at)
     return {
-        "id": uuid.uuid4().hex,
+        "id": new_id(),
         "at": precise(utcnow()),
         "query": result.query.to_dict(),
         "outcome": "ok",
@@ -42,7 +47,7 @@ def failure_entry(query: Query, exc: MovieAggError) -> dict[str, Any]:
     """A lookup that ended in an error (no such film, every source failed, bad input)."""
     errors = [e.to_dict() for e in exc.errors]
     return {
-        "id": uuid.uuid4().hex,
+        "id": new_id(),
         "at": precise(utcnow()),
         "query": query.to_dict(),
         "outcome": exc.code,

@@ -26,7 +26,6 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from movieagg.core.models import Candidate, Query
 from movieagg.core.text import fold, normalize_title
@@ -78,6 +77,8 @@ def title_similarity(query: str, title: str) -> float:
         return 0.97
     if _stylised_equal(fold(query).replace(" ", ""), fold(title).replace(" ", "")):
         return 0.95
+    from difflib import SequenceMatcher  # here: a cache hit, which only normalises titles, needs none
+
     ratio = SequenceMatcher(None, q, t, autojunk=False).ratio()
     q_words, t_words = set(q.split()), set(t.split())
     containment = len(q_words & t_words) / max(len(q_words), 1)

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import threading
 import time
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +130,8 @@ class PinFile:
             return list(self._pins)
 
     def _read(self) -> list[Pin]:
+        import tomllib  # here: a lookup with no pins file (the usual case) parses no TOML
+
         where = f"pins file {self.path}"
         try:
             data = tomllib.loads(self.path.read_text(encoding="utf-8"))
@@ -156,6 +156,8 @@ class PinFile:
         return True
 
     def _write(self, pins: Sequence[Pin]) -> None:
+        import tempfile
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         try:

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable
 
-_SECRET_PARAMS = re.compile(
-    r"(?i)((?:api_?key|apikey|access_token|token|password|secret|client_id)=)[^&\s#\"']+"
-)
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
-_URL_PASSWORD = re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+(@)")
 MASK = "***"
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Compiled on first use: a command that logs nothing (a cached lookup) compiles none."""
+    return (
+        re.compile(r"(?i)((?:api_?key|apikey|access_token|token|password|secret|client_id)=)[^&\s#\"']+"),
+        re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
+        re.compile(r"(?i)([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+(@)"),
+    )
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Mask known secret values, secret-looking query parameters, bearer tokens and URL passwords."""
     for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
         text = text.replace(secret, MASK)
-    text = _SECRET_PARAMS.sub(rf"\g<1>{MASK}", text)
-    text = _BEARER.sub(rf"\g<1>{MASK}", text)
-    return _URL_PASSWORD.sub(rf"\g<1>{MASK}\g<2>", text)
+    secret_params, bearer, url_password = _patterns()
+    text = secret_params.sub(rf"\g<1>{MASK}", text)
+    text = bearer.sub(rf"\g<1>{MASK}", text)
+    return url_password.sub(rf"\g<1>{MASK}\g<2>", text)
 
 
 class RedactingFilter(logging.Filter):

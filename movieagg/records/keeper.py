@@ -10,17 +10,19 @@ depends on the process (:data:`FlushMode`):
 ``background``   ``movieagg serve``: a writer thread appends; a flush runs in a worker thread
                  after each fresh lookup, coalesced, so requests never wait for the database,
                  and every MOVIEAGG_FLUSH_INTERVAL seconds when only cache hits came in.
-``periodic``     a batch: every ``every`` lookups, in a worker thread, so the outbox stays small.
+``periodic``     a batch: every ``every`` lookups or ``every_seconds``, in a worker thread, so
+                 the outbox stays small and little is left to write when the batch ends.
 
 A failed flush keeps the records in the outbox for the next one: nothing is lost, and a down
 database never stops a lookup (the store gate's breaker makes it cost one timeout). While it is
 down the outbox stays under MOVIEAGG_OUTBOX_MAX_MB: past it, its oldest cache-hit records are
-dropped, counted and logged (:meth:`Outbox.shed`); fresh observations never are.
+dropped, counted and logged (:meth:`Outbox.shed`); fresh observations never are. asyncio
+is imported by the coroutines that use it: a command answered from the cache runs no event
+loop and closes its keeper with :meth:`RecordKeeper.close`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sys
@@ -28,15 +30,19 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from movieagg.core.config import Settings
 from movieagg.core.errors import ConfigurationError
 from movieagg.core.protocols import Recorder
 from movieagg.records.outbox import Outbox, OutboxRecorder
-from movieagg.records.writer import BackgroundRecorder
 from movieagg.store import check_database_url
 from movieagg.store.gate import StoreGate
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from movieagg.records.writer import BackgroundRecorder
 
 log = logging.getLogger("movieagg.records")
 
@@ -117,11 +123,13 @@ class RecordKeeper:
         *,
         store: StoreGate | None = None,
         every: int = 1000,
+        every_seconds: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.mode = mode
         self.every = every
+        self.every_seconds = every_seconds
         self.interval = settings.flush_interval
         self.max_bytes = settings.outbox_max_bytes
         self._clock = clock
@@ -130,7 +138,11 @@ class RecordKeeper:
         self.store = store or StoreGate(settings)
         self._owns_store = store is None
         direct = OutboxRecorder(self.outbox)
-        self._writer = BackgroundRecorder(direct) if mode == "background" else None
+        self._writer: BackgroundRecorder | None = None
+        if mode == "background":
+            from movieagg.records.writer import BackgroundRecorder
+
+            self._writer = BackgroundRecorder(direct)
         self.recorder: Recorder = self._writer if self._writer is not None else direct
         self._flush_lock = threading.Lock()
         self._task: asyncio.Future[Any] | None = None
@@ -186,6 +198,8 @@ class RecordKeeper:
 
     async def after_lookup(self, fresh: bool = True) -> None:
         """Called after each request or lookup; ``fresh``: it asked the network (not a cache hit)."""
+        import asyncio
+
         if self.mode == "per_request":
             if self.outbox.dirty:
                 await asyncio.to_thread(self.flush_now)  # Lambda freezes after returning: flush first
@@ -194,7 +208,12 @@ class RecordKeeper:
                 self._soon()
         elif self.mode == "periodic":
             self._lookups += 1
-            if self._lookups % self.every == 0 and (self._task is None or self._task.done()):
+            now = self._clock()
+            due = self._lookups % self.every == 0 or (
+                self.outbox.dirty and now - self._last_flush >= self.every_seconds
+            )
+            if due and (self._task is None or self._task.done()):
+                self._last_flush = now
                 self._task = asyncio.ensure_future(asyncio.to_thread(self.flush_now))
 
     def _due(self) -> bool:
@@ -204,27 +223,42 @@ class RecordKeeper:
 
     def _soon(self) -> None:
         """Flush in a worker thread; requests during a flush ask for one more, not one each."""
+        import asyncio
+
         self._again = True
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._flush_while_wanted())
 
     async def _flush_while_wanted(self) -> None:
+        import asyncio
+
         while self._again:
             self._again = False
             await asyncio.to_thread(self.flush_now)
 
     async def before_read(self) -> None:
         """Before history is read in this process: write the lookups it just made."""
+        import asyncio
+
         if self.outbox.dirty or self._writer is not None:
             await asyncio.to_thread(self.flush_now)
 
     async def aclose(self) -> None:
         """Finish queued work, then the last flush the mode calls for; close the store."""
+        import asyncio
+
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await self._task
+        if self._writer is not None or self.outbox.dirty:
+            await asyncio.to_thread(self.close)  # the writer's last records, the last flush
+        elif self._owns_store:
+            self.store.close()
+
+    def close(self) -> None:
+        """:meth:`aclose` without an event loop (nothing may be queued in a flush task)."""
         if self._writer is not None:
-            await asyncio.to_thread(self._writer.close)
+            self._writer.close()
         try:
             if self.outbox.dirty:
                 if self.mode == "detached" and not self.settings.flush_inline:
@@ -237,9 +271,9 @@ class RecordKeeper:
                         if flush_detached(self.settings):
                             self.outbox.dirty = False
                         else:
-                            await asyncio.to_thread(self.flush_now)
+                            self.flush_now()
                 else:
-                    await asyncio.to_thread(self.flush_now)
+                    self.flush_now()
         finally:
             if self._owns_store:
                 self.store.close()

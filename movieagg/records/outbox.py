@@ -27,7 +27,6 @@ import logging
 import os
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -157,7 +156,7 @@ class Outbox:
     def _claim(self) -> list[Path]:
         claimed = []
         for path in self._ready_files():
-            target = self.directory / f"claimed-{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl"
+            target = self.directory / f"claimed-{os.getpid()}-{os.urandom(6).hex()}.jsonl"
             try:
                 if path.name == PENDING and fcntl is not None:
                     # Wait for an in-flight append to finish before taking the file, and take
@@ -269,7 +268,7 @@ class Outbox:
                 if hit:
                     drop += 1
                     excess -= n
-            kept = self.directory / f"failed-shed-{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl"
+            kept = self.directory / f"failed-shed-{os.getpid()}-{os.urandom(6).hex()}.jsonl"
             skipped = 0
             with open(kept.with_suffix(".tmp"), "wb") as out:
                 for line in _raw_lines(claimed):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from movieagg.core.config import Settings
@@ -15,9 +15,12 @@ if TYPE_CHECKING:
 
 
 class LazySource:
-    """A RatingSource that imports and builds its adapter on first use (not on a cache hit)."""
+    """A RatingSource that imports and builds its adapter on first use (not on a cache hit).
 
-    def __init__(self, spec: SourceSpec, settings: Settings, http: HttpClient) -> None:
+    ``http`` gives the shared client when first called, so a cache hit builds none either.
+    """
+
+    def __init__(self, spec: SourceSpec, settings: Settings, http: Callable[[], HttpClient]) -> None:
         self.spec = spec
         self.name = spec.name
         self.label = spec.label
@@ -31,7 +34,7 @@ class LazySource:
     def adapter(self) -> BaseSource:
         if self._adapter is None:
             cls = self.spec.load()
-            self._adapter = cls.from_settings(self._settings, self._http)
+            self._adapter = cls.from_settings(self._settings, self._http())
         return self._adapter
 
     async def search(self, query: Query, limit: int = 10) -> Sequence[Candidate]:

@@ -26,8 +26,9 @@ class Limit:
     min_interval: float = 0.0
     concurrency: int | None = None
     # Share of the period kept free so that network jitter never lets the service see one
-    # request too many in its own window (a 429 costs a whole Retry-After).
-    margin: float = 0.05
+    # request too many in its own window (a 429 costs a whole Retry-After; the limiter also
+    # bounds each window by when answers came, so a small margin is enough).
+    margin: float = 0.02
     # Spread requests evenly over the window (period/calls apart) instead of sending a
     # window's worth at once: bursts arrive unevenly and trip the service's own window.
     smooth: bool = True

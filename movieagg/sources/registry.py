@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from movieagg.core.config import Settings
 from movieagg.sources.limits import Limit
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger("movieagg.sources")
 ENTRY_POINT_GROUP = "movieagg.sources"
@@ -163,8 +162,46 @@ WIKIDATA = SourceSpec(
 BUILTINS: dict[str, SourceSpec] = {spec.name: spec for spec in (TMDB, OMDB, TRAKT, IMDB_DATASETS, WIKIDATA)}
 
 
+def _may_have_plugins() -> bool:
+    """Whether any installed distribution may declare a ``movieagg.sources`` entry point.
+
+    A plain read of the ``entry_points.txt`` files that importlib.metadata would parse, looking
+    for the group's name — far cheaper than importing importlib.metadata (email, zipfile, …)
+    and parsing every distribution, which every ``movieagg rate`` would otherwise pay for.
+    Conservative: a zip on the path or a distribution finder of another kind answers True.
+    """
+    import importlib.machinery
+
+    if any(
+        hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder
+        for finder in sys.meta_path
+    ):
+        return True
+    needle = ENTRY_POINT_GROUP.encode()
+    for entry in sys.path:
+        try:
+            listing = os.scandir(entry or ".")
+        except NotADirectoryError:
+            return True  # a zip (an egg): let importlib.metadata look inside
+        except OSError:
+            continue
+        with listing:
+            for item in listing:
+                if not item.name.endswith((".dist-info", ".egg-info")):
+                    continue
+                try:
+                    with open(os.path.join(item.path, "entry_points.txt"), "rb") as fh:
+                        if needle in fh.read():
+                            return True
+                except OSError:
+                    continue
+    return False
+
+
 def plugin_specs() -> dict[str, SourceSpec]:
     """Specs registered by installed packages; a broken plugin is logged and skipped."""
+    if not _may_have_plugins():
+        return {}
     from importlib.metadata import entry_points
 
     found: dict[str, SourceSpec] = {}

@@ -8,6 +8,9 @@ runs, so what is tested locally is what deploys. Other paths serve the front end
 uvicorn (with uvloop and httptools when installed): HTTP/1.1 keep-alive, graceful shutdown on
 SIGINT/SIGTERM (stop accepting, finish in-flight requests, then our shutdown: flush lookup
 records, close pools) and proxy headers for running behind nginx.
+
+One process serves from one core; ``workers`` > 1 forks worker processes sharing the port
+(:mod:`movieagg.web.workers`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 from movieagg.web.http import MAX_BODY_BYTES, Request, normalise_path, parse_query_string
 from movieagg.web.service import ParameterOpener, Service
 from movieagg.web.static import Message, Receive, Scope, Send, StaticSite, send_response
+from movieagg.web.workers import bind, supervise
 
 access_log = logging.getLogger("movieagg.access")
 log = logging.getLogger("movieagg.serve")
@@ -66,6 +70,7 @@ class Gateway:
         self.site = StaticSite(frontend)
         self._service_factory = service_factory or (lambda: Service(background_flush=True))
         self.service: Service | None = None
+        self._refreezer: asyncio.Task[None] | None = None
 
     @property
     def frontend(self) -> Path | None:
@@ -95,14 +100,19 @@ class Gateway:
     async def startup(self) -> None:
         self.service = self._service_factory()
         await asyncio.to_thread(self.service.start)  # cold start now, not on the first request
+        if self.service.runtime is not None:  # and what the first fresh lookup would build
+            await asyncio.to_thread(self.service.runtime.preload)
         # Everything imported and built so far lives as long as the server: keep it out of the
         # cyclic GC, so full collections during requests do not walk it again and again.
         gc.collect()
         gc.freeze()
+        self._refreezer = asyncio.get_running_loop().create_task(_refreeze_after_imports())
         if self.service.config_error:
             log.error("not configured: %s", self.service.config_error)
 
     async def shutdown(self) -> None:
+        if self._refreezer is not None:
+            self._refreezer.cancel()
         if self.service is not None:
             await self.service.aclose()
 
@@ -174,15 +184,20 @@ class Gateway:
         )
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket (port 0 picks a free one), so the real address can be announced."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
+async def _refreeze_after_imports(every: float = 2.0) -> None:
+    """Freeze again what was loaded since start (the store's SQLAlchemy on the first flush, …).
+
+    Modules and the objects they build live as long as the server; left in the GC's oldest
+    generation, every full collection walked them again — ~50k objects, pauses of 40-70 ms that
+    held every request in flight (py-spy and gc.callbacks under wrk; docs/performance.md).
+    ``gc.freeze`` is cheap; it runs only when new modules appeared, a few times early on.
+    """
+    loaded = len(sys.modules)
+    while True:
+        await asyncio.sleep(every)
+        if len(sys.modules) != loaded:
+            loaded = len(sys.modules)
+            gc.freeze()
 
 
 def serve(
@@ -196,18 +211,65 @@ def serve(
     parameters: ParameterOpener | None = None,
     announce: Callable[[str], None] | None = None,
     header_timeout: float = 10.0,
+    workers: int = 1,
 ) -> None:
     """Run until SIGINT/SIGTERM; in-flight requests finish (up to ``graceful_timeout`` s).
 
     ``forwarded_allow_ips``: the proxies whose X-Forwarded-* headers are trusted;
     ``parameters``: opens an external parameter store the settings name (Parameter Store);
-    ``header_timeout``: seconds a connection has to send its request headers (slow clients).
+    ``header_timeout``: seconds a connection has to send its request headers (slow clients);
+    ``workers``: processes serving the port (:mod:`movieagg.web.workers`).
     """
+    if workers > 1:
+        # Every worker's socket listens before the address is announced (the kernel queues
+        # connections until a worker accepts); each worker keeps only its own.
+        socks = [bind(host, port, reuse_port=True)]
+        actual = socks[0].getsockname()[1]
+        socks += [bind(host, actual, reuse_port=True) for _ in range(workers - 1)]
+        supervise(socks, lambda sock: _serve_one(
+            sock, host, frontend, access_log_enabled=access_log_enabled, graceful_timeout=graceful_timeout,
+            forwarded_allow_ips=forwarded_allow_ips, parameters=parameters, announce=lambda _m: None,
+            header_timeout=header_timeout,
+        ), lambda: (announce or _to_stderr)(
+            f"movieagg serve: listening on http://{_shown(host)}:{actual} ({workers} worker processes)"
+            + _frontend_note(StaticSite(frontend).root)
+        ))  # fmt: skip
+        return
+    _serve_one(
+        bind(host, port), host, frontend, access_log_enabled=access_log_enabled,
+        graceful_timeout=graceful_timeout, forwarded_allow_ips=forwarded_allow_ips,
+        parameters=parameters, announce=announce, header_timeout=header_timeout,
+    )  # fmt: skip
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _shown(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _frontend_note(frontend: Path | None) -> str:
+    return f" (front end: {frontend})" if frontend else " (API only)"
+
+
+def _serve_one(
+    sock: socket.socket,
+    host: str,
+    frontend: Path | None,
+    *,
+    access_log_enabled: bool,
+    graceful_timeout: float,
+    forwarded_allow_ips: str,
+    parameters: ParameterOpener | None,
+    announce: Callable[[str], None] | None,
+    header_timeout: float,
+) -> None:
     import uvicorn
 
     from movieagg.web.guard import guarded_protocol
 
-    sock = bind(host, port)
     actual = sock.getsockname()[1]
     gateway = Gateway(frontend, service_factory=lambda: Service(background_flush=True, parameters=parameters))
     config = uvicorn.Config(
@@ -226,11 +288,8 @@ def serve(
         backlog=2048,
     )
     server = uvicorn.Server(config)
-    shown = f"[{host}]" if ":" in host else host
-    message = f"movieagg serve: listening on http://{shown}:{actual}" + (
-        f" (front end: {gateway.frontend})" if gateway.frontend else " (API only)"
-    )
-    (announce or (lambda m: print(m, file=sys.stderr, flush=True)))(message)
+    where = f"http://{_shown(host)}:{actual}"
+    (announce or _to_stderr)(f"movieagg serve: listening on {where}{_frontend_note(gateway.frontend)}")
     if not access_log_enabled:
         access_log.disabled = True
     # uvicorn re-raises the stop signal once it has shut down gracefully; we have nothing
@@ -247,7 +306,7 @@ def serve(
         with contextlib.suppress(OSError):
             sock.close()
     if stopped:
-        print("movieagg serve: stopped", file=sys.stderr, flush=True)
+        (announce or _to_stderr)("movieagg serve: stopped")
 
 
-__all__ = ["Gateway", "bind", "request_from_scope", "serve"]
+__all__ = ["Gateway", "bind", "request_from_scope", "serve"]  # bind: from web.workers

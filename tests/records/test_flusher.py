@@ -106,3 +106,25 @@ def test_the_flush_lock_is_one_at_a_time(tmp_path: Path) -> None:
     assert not box.has_new()
     box.append({"id": "x"})
     assert box.has_new()
+
+
+async def test_a_batch_writes_its_records_every_few_seconds(tmp_path: Path) -> None:
+    """``periodic``: not only every N lookups — after a couple of seconds too, so a batch's end
+    has little left to write."""
+    import asyncio
+
+    from movieagg.records.keeper import RecordKeeper
+    from tests.store.records import record
+
+    settings = Settings.from_env({"MOVIEAGG_HOME": str(tmp_path)}, read_file=False)
+    keeper = RecordKeeper(settings, "periodic", every=1000, every_seconds=0.2)
+    keeper.recorder.record(record())
+    await keeper.after_lookup()
+    assert keeper._task is None  # neither 1000 lookups nor 0.2 s yet
+    await asyncio.sleep(0.25)
+    keeper.recorder.record(record())
+    await keeper.after_lookup()
+    assert keeper._task is not None
+    await keeper._task
+    assert not keeper.waiting and Outbox(outbox_dir(settings)).pending_count() == 0
+    await keeper.aclose()

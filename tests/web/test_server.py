@@ -18,6 +18,7 @@ import pytest
 
 from bench.fakeapi import FakeAPI
 from bench.films import FILMS
+from movieagg.records.outbox import Outbox
 from tests.web.serving import Served, clean_env, serve_process
 
 
@@ -199,3 +200,49 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         )
     assert out.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in out.stderr and "Traceback" not in out.stderr
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_workers_share_the_port_and_every_lookup_is_recorded(fake: FakeAPI, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    titles = sorted({f["title"] for f in FILMS})[:8]
+    env = _env(fake, home, MOVIEAGG_SOURCES="tmdb,omdb")
+    with serve_process(env, tmp_path / "run", "--workers", "2") as served:
+        workers = _children(served.process.pid)
+        assert len(workers) == 2
+        statuses = []
+        for title in titles * 3:  # a new connection each: the kernel spreads them over the workers
+            statuses.append(httpx.get(f"{served.url}/api/rate", params={"title": title}, timeout=30).status_code)
+        assert statuses == [200] * len(titles) * 3
+        busy = {pid for pid in workers if _cpu_ticks(pid) > 0}
+        served.process.send_signal(signal.SIGTERM)
+        code = served.process.wait(30)
+    assert code == 0 and "stopped" in served.stderr.read_text()
+    assert busy == workers
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    # Both workers' records: the fresh lookups flushed to the database, cache hits in the outbox
+    # until the next flush (as with one process) — none lost, none twice.
+    db = sqlite3.connect(home / "movieagg.sqlite3")
+    try:
+        stored = db.execute("SELECT count(*) FROM lookups WHERE cached = 0").fetchone()[0]
+        stored_hits = db.execute("SELECT count(*) FROM lookups WHERE cached = 1").fetchone()[0]
+    finally:
+        db.close()
+    waiting = Outbox(home / "outbox").pending_count()
+    assert stored == len(titles) and stored_hits + waiting == len(titles) * 2
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
