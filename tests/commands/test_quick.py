@@ -61,7 +61,8 @@ def test_anything_else_is_left_to_typer(argv: list[str]) -> None:
     "argv",
     [
         ["rate", "Up", "--year", "abc"], ["rate", "Up", "-y", "١٩٩٩"], ["rate", "Dune (1984)", "--year", "2021"],
-        ["rate", "Up", "--weights", "imdb=lots"], ["rate", "tt01"], ["rate", "Up", "-s", "nosuch"],
+        ["rate", "Up", "--weights", "imdb=lots"], ["rate", "tt٠١٣٣٠٩٣"],
+        ["rate", "https://www.imdb.com/title/tt01/"], ["rate", "Up", "-s", "nosuch"],
     ],
 )  # fmt: skip
 def test_invalid_input_goes_to_the_app_which_reports_it(

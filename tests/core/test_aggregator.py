@@ -384,3 +384,77 @@ async def test_the_next_resolver_after_unlike_films_is_asked_through_the_lookups
     with pytest.raises(NotFound):
         await agg.rate("The Matrix", year=1999)
     assert hung.calls == []  # its breaker is open: skipped at once
+
+
+# ---------------------------------------------------------------------------- rate_cached (#14 under #13)
+
+
+def _cached_agg(tmp_path, recorder: Recorder | None = None):  # type: ignore[no-untyped-def]
+    from movieagg.core.pins import PinFile, Pins
+
+    tmdb = StubSource("tmdb", {**DUNE, **SOLARIS}, can_search=True, label="TMDB")
+    omdb = StubSource("omdb", {**DUNE, **SOLARIS}, label="OMDb")
+    book = PinFile(tmp_path / "pins.toml")
+    agg = Aggregator([tmdb, omdb], cache=MemoryCache(), recorder=recorder, pins=Pins(book))
+    return agg, book, [tmdb, omdb]
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "weights"),
+    [
+        ("Dune", 1984, None),
+        ("Dune (2021)", None, None),
+        ("dune", "1984", None),  # the year as text, validated by the core as for every face
+        ("tt0087182", None, None),
+        ("https://www.imdb.com/title/tt1160419/", None, None),
+        ("Solaris", None, "critics=0.5,audience=2"),  # the user's weights over the defaults
+    ],
+)
+async def test_rate_cached_is_rates_answer_from_the_cache_alone(tmp_path, text, year, weights) -> None:  # type: ignore[no-untyped-def]
+    """Phase 1 alone, with no event loop needed: the same answer as :meth:`rate` on a hit —
+    the query parsed, the match's confidence and the ratings' agreement included — and a miss
+    is None, asking nothing."""
+    recorder = Recorder()
+    agg, _, sources = _cached_agg(tmp_path, recorder)
+    assert agg.rate_cached(text, year, weights=weights) is None  # nothing cached yet
+    assert all(s.calls == [] for s in sources) and recorder.entries == []
+    await agg.rate(text, year, weights=weights)
+    hit = await agg.rate(text, year, weights=weights)
+    assert hit.cached
+    calls = [list(s.calls) for s in sources]
+    cached = agg.rate_cached(text, year, weights=weights)
+    assert cached is not None and cached.to_dict() == hit.to_dict()
+    assert cached.match is not None and cached.agreement is not None
+    assert [s.calls for s in sources] == calls  # nothing asked
+    assert recorder.entries[-1]["cached"] is True and recorder.entries[-1]["query"] == hit.query.to_dict()
+
+
+async def test_rate_cached_applies_pins_before_the_cache(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from movieagg.core.pins import Pin
+
+    agg, book, _ = _cached_agg(tmp_path)
+    await agg.rate("Solaris")  # the title's identity (1972) is cached
+    book.add(Pin("Solaris", None, "tt0307479"))
+    assert agg.rate_cached("Solaris") is None  # the pinned film's ratings are not cached: rate() asks
+    await agg.rate("Solaris")
+    pinned = await agg.rate("Solaris")  # now from the cache
+    cached = agg.rate_cached("Solaris")
+    assert cached is not None and cached.movie.imdb_id == "tt0307479"
+    assert cached.match is not None and cached.match.method == "pin"
+    assert cached.to_dict() == pinned.to_dict()
+
+
+async def test_rate_cached_raises_for_invalid_input_without_recording_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    recorder = Recorder()
+    agg, _, _ = _cached_agg(tmp_path, recorder)
+    for args, kwargs in (
+        (("Dune", "١٩٨٤"), {}),
+        (("Dune (1984)", 2021), {}),
+        (("tt٠٠٨٧١٨٢",), {}),
+        (("https://www.imdb.com/title/tt01/",), {}),
+        (("Dune",), {"weights": "imdb=lots"}),
+        (("Dune",), {"sources": ["nosuch"]}),
+    ):
+        with pytest.raises(InvalidQuery):
+            agg.rate_cached(*args, **kwargs)
+    assert recorder.entries == []  # rate() records it, once
