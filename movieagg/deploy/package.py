@@ -33,9 +33,10 @@ LAMBDA_PYTHON = "3.12"
 LAMBDA_PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64")
 # The CLI's own dependencies never run in Lambda; boto3/botocore come with the Lambda runtime
 # (movieagg.aws.params imports boto3 only to read Parameter Store).
-LAMBDA_EXCLUDE = frozenset({"typer", "rich", "boto3", "botocore"})
+# CLI-only: typer, rich and click draw the terminal; boto3/botocore deploy. The runtime imports none.
+LAMBDA_EXCLUDE = frozenset({"typer", "rich", "click", "boto3", "botocore"})
 LAMBDA_EXTRAS = ("redis", "postgres")
-BUILD_RECIPE = "4"
+BUILD_RECIPE = "5"
 # Dependencies that read their own docstrings when imported (SQLAlchemy's event system asserts
 # them): compiled with their docstrings; every other dependency's are dropped.
 KEEP_DOCSTRINGS = ("sqlalchemy",)  # bump when the build changes what a zip holds: cached zips are keyed by it

@@ -70,6 +70,7 @@ PRUNED: tuple[tuple[str, str], ...] = (
     ("*.c", "C sources"),
     ("*.h", "C headers"),
     ("*.dist-info/RECORD", "pip's list of installed files (an uninstaller's, not a runtime's)"),
+    ("*.dist-info/sboms/", "a software bill of materials (platformdirs: 0.5 MB), for auditors"),
 )
 
 
@@ -78,10 +79,10 @@ def prune(root: Path, patterns: tuple[tuple[str, str], ...] = PRUNED) -> list[st
     removed: list[str] = []
     for pattern, _why in patterns:
         if pattern.endswith("/"):
-            target = root / pattern.rstrip("/")
-            if target.is_dir():
-                shutil.rmtree(target)
-                removed.append(pattern)
+            for target in sorted(root.glob(pattern.rstrip("/"))):  # a directory pattern may glob
+                if target.is_dir():
+                    shutil.rmtree(target)
+                    removed.append(target.relative_to(root).as_posix() + "/")
             continue
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root).as_posix()

@@ -70,7 +70,8 @@ def test_lambda_zip_contents(lambda_zip: Artifact) -> None:
         infos = zf.infolist()
     tops = {n.split("/")[0] for n in names}
     assert {"movieagg", "httpx", "sqlmodel", "redis", "psycopg"} <= tops
-    assert not tops & {"typer", "rich", "boto3", "botocore", "bin"}
+    assert not tops & {"typer", "rich", "click", "boto3", "botocore", "bin"}
+    assert not any("/sboms/" in n for n in names)
     assert "movieagg/aws/handler.py" in names
     assert "movieagg/aws/__pycache__/handler.cpython-312.pyc" in names
     assert not any("/_infra/" in n for n in names)
