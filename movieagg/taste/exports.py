@@ -15,7 +15,8 @@ from movieagg.batch.items import BatchInputError, BatchItem
 
 # (column name lower-cased, export kind, top of its scale, smallest step)
 RATING_COLUMNS = (("rating", "letterboxd", 5.0, 0.5), ("your rating", "imdb", 10.0, 1.0))
-# IMDb's Title Type values that are not films (series, episodes, games): left out with a reason.
+# IMDb's Title Type values that are not films (series, episodes, games), lower-cased without
+# spaces ("tvEpisode" until 2023, "TV Episode" since): left out with a reason.
 NOT_FILMS = frozenset(
     {"tvseries", "tvminiseries", "tvepisode", "videogame", "podcastseries", "podcastepisode", "tvshort"}
 )
@@ -83,7 +84,7 @@ def parse_export(lines: Iterable[str]) -> Export:
             given = row[at].strip() if at < len(row) else ""
             rating, skip = _rating(given, scale, step)
             title_type = row[kind_at].strip() if kind_at is not None and kind_at < len(row) else ""
-            if skip is None and title_type.lower() in NOT_FILMS:
+            if skip is None and title_type.lower().replace(" ", "") in NOT_FILMS:
                 skip = f"not a film ({title_type[:20]})"
             rows.append(TasteRow(item, rating, given[:12], skip or item.error))
     except csv.Error as exc:
