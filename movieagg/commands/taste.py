@@ -49,7 +49,8 @@ def _read_back(path: Path, wanted: set[int]) -> dict[int, Lookup]:
 
     from movieagg.batch.inputs import split_year
     from movieagg.batch.items import BatchItem
-    from movieagg.core.models import Invalid, RatingResult
+    from movieagg.core.bounds import Invalid
+    from movieagg.core.models import RatingResult
     from movieagg.taste.report import Lookup
 
     found: dict[int, Lookup] = {}
@@ -63,10 +64,15 @@ def _read_back(path: Path, wanted: set[int]) -> dict[int, Lookup]:
                 continue
             if not isinstance(record, dict) or not isinstance(record.get("index"), int):
                 continue
-            given = record.get("input") if isinstance(record.get("input"), dict) else {}
+            raw_input = record.get("input")
+            given: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
             year, year_text = split_year(given.get("year"))
             key = BatchItem(
-                record["index"], given.get("title") or None, year, given.get("imdb_id") or None, year_text=year_text
+                record["index"],
+                given.get("title") or None,
+                year,
+                given.get("imdb_id") or None,
+                year_text=year_text,
             ).key
             if key not in wanted:
                 continue
@@ -86,7 +92,9 @@ def register(app: typer.Typer) -> None:
         export: Annotated[
             str, typer.Argument(help="Your export: Letterboxd's zip or ratings.csv, or IMDb's ratings CSV.")
         ],
-        json_output: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+        json_output: Annotated[
+            bool, typer.Option("--json", help="Print the report as one JSON object.")
+        ] = False,
         html: Annotated[
             Path | None, typer.Option("--html", help="Also write the report as one self-contained HTML page.")
         ] = None,
@@ -99,7 +107,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         save_weights: Annotated[
             bool,
-            typer.Option("--save-weights", help="Write the fitted weights to your config file as your default."),
+            typer.Option(
+                "--save-weights", help="Write the fitted weights to your config file as your default."
+            ),
         ] = False,
         force: Annotated[
             bool, typer.Option("--force", help="With --save-weights: save even if they do no better.")
@@ -110,14 +120,15 @@ def register(app: typer.Typer) -> None:
         source: Annotated[
             list[str] | None, typer.Option("--source", "-s", help="Use only this source (repeatable).")
         ] = None,
-        refresh: Annotated[bool, typer.Option("--refresh", help="Ignore cached ratings and fetch again.")] = False,
+        refresh: Annotated[
+            bool, typer.Option("--refresh", help="Ignore cached ratings and fetch again.")
+        ] = False,
         folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation folds.")] = 5,
         seed: Annotated[int, typer.Option("--seed", help="Seed of the cross-validation's folds.")] = 17,
         progress: Annotated[
             str, typer.Option("--progress", help="auto (a bar on a terminal), bar or none.")
         ] = "auto",
     ) -> None:
-        import asyncio
 
         from movieagg.batch.engine import arate_many
         from movieagg.batch.items import BatchInputError
@@ -227,7 +238,8 @@ def _save(profile: dict[str, Any], config_path: Path | None, force: bool) -> Non
         fail("not saved: the profile is every weight 1, the default already", 1)
     if not profile["better"] and not force:
         fail(
-            f"not saved: the fitted weights do no better on held-out films ({profile['heldout_rmse_fitted']:g} "
+            "not saved: the fitted weights do no better on held-out films "
+            f"({profile['heldout_rmse_fitted']:g} "
             f"against {profile['heldout_rmse_default']:g}); --force saves them anyway",
             1,
         )

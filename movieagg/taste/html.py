@@ -43,27 +43,33 @@ def _film(entry: Mapping[str, Any]) -> str:
 
 
 def histogram_svg(h: Mapping[str, Any]) -> str:
-    w, ht, left, bottom = 420, 220, 30, 24
+    w, ht, left, right, top_pad, bottom = 420, 240, 30, 14, 14, 24
     bins = len(h["you"])
-    top = max([*h["you"], *h["consensus"], 1])
-    slot = (w - left) / bins
-    parts = [f'<svg viewBox="0 0 {w} {ht}" role="img" aria-label="Histogram of your ratings and the consensus">']
+    step = -(-max([*h["you"], *h["consensus"], 1]) // 4)  # whole films per gridline
+    top = step * 4
+    slot = (w - left - right) / bins
+    plot = ht - bottom - top_pad
+    parts = [
+        f'<svg viewBox="0 0 {w} {ht}" role="img" aria-label="Histogram of your ratings and the consensus">'
+    ]
     for i in range(5):
-        y = (ht - bottom) * i / 4
-        value = round(top * (4 - i) / 4)
-        parts.append(f'<line x1="{left}" x2="{w}" y1="{y:.1f}" y2="{y:.1f}" stroke="var(--grid)"/>')
+        y = top_pad + plot * i / 4
+        value = step * (4 - i)
+        parts.append(f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="var(--grid)"/>')
         parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
     for i in range(bins):
         for j, (key, colour) in enumerate((("you", "var(--you)"), ("consensus", "var(--cons)"))):
             n = h[key][i]
-            bh = (ht - bottom) * n / top
+            bh = plot * n / top
             x = left + slot * i + 2 + j * (slot - 4) / 2
             parts.append(
-                f'<rect x="{x:.1f}" y="{ht - bottom - bh:.1f}" width="{(slot - 4) / 2:.1f}" height="{bh:.1f}" '
+                f'<rect x="{x:.1f}" y="{ht - bottom - bh:.1f}" width="{(slot - 4) / 2:.1f}" '
+                f'height="{bh:.1f}" '
                 f'fill="{colour}"><title>{_e(key)} {h["edges"][i]}–{h["edges"][i + 1]}: {n}</title></rect>'
             )
-        parts.append(f'<text x="{left + slot * i:.1f}" y="{ht - 8}">{h["edges"][i]}</text>')
-    parts.append(f'<text x="{w - 18}" y="{ht - 8}">100</text></svg>')
+    for i, edge in enumerate(h["edges"]):
+        parts.append(f'<text x="{left + slot * i:.1f}" y="{ht - 8}" text-anchor="middle">{edge}</text>')
+    parts.append("</svg>")
     return "".join(parts)
 
 
@@ -87,11 +93,13 @@ def scatter_svg(points: Sequence[Mapping[str, Any]]) -> str:
         y = size - pad - span * float(p["you"]) / 100
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="var(--you)" fill-opacity=".55">'
-            f'<title>{_film(p)}: you {float(p["you"]):g}, consensus {float(p["consensus"]):g}</title></circle>'
+            f"<title>{_film(p)}: you {float(p['you']):g}, "
+            f"consensus {float(p['consensus']):g}</title></circle>"
         )
     parts.append(
         f'<text x="{size / 2}" y="{size - 4}" text-anchor="middle">consensus</text>'
-        f'<text x="10" y="{size / 2}" transform="rotate(-90 10 {size / 2})" text-anchor="middle">you</text></svg>'
+        f'<text x="10" y="{size / 2}" transform="rotate(-90 10 {size / 2})" '
+        'text-anchor="middle">you</text></svg>'
     )
     return "".join(parts)
 
@@ -149,7 +157,11 @@ def render_html(data: Mapping[str, Any]) -> str:
             f"<td class=n>{a['films']}</td></tr>"
         )
     fam = data["families"]
-    for name, label in (("critics", "Critics (sub-score)"), ("audience", "Audience (sub-score)"), ("score", "The score")):
+    for name, label in (
+        ("critics", "Critics (sub-score)"),
+        ("audience", "Audience (sub-score)"),
+        ("score", "The score"),
+    ):
         body.append(
             f"<tr><td><b>{label}</b></td><td></td><td class=n>{_rho(fam[name]['spearman'])}</td>"
             f"<td class=n>{fam[name]['films']}</td></tr>"
@@ -166,8 +178,10 @@ def render_html(data: Mapping[str, Any]) -> str:
             "default stays.</p>"
         )
         body += [
-            f"<p>Fitted: <code>{_e(w['fitted_text'])}</code><br>Default: <code>{_e(w['default_text'])}</code></p>",
-            f"<p>Held-out error ({w['folds']}-fold, {w['films']} films): fitted <b>{w['heldout_rmse_fitted']:g}</b>"
+            f"<p>Fitted: <code>{_e(w['fitted_text'])}</code><br>"
+            f"Default: <code>{_e(w['default_text'])}</code></p>",
+            f"<p>Held-out error ({w['folds']}-fold, {w['films']} films): "
+            f"fitted <b>{w['heldout_rmse_fitted']:g}</b>"
             f" · default <b>{w['heldout_rmse_default']:g}</b> points (RMSE).</p>",
             verdict,
         ]

@@ -139,7 +139,12 @@ class TasteReport:
 
         def film(pair: tuple[Matched, float]) -> dict[str, Any]:
             m, diff = pair
-            return {**m.film(), "you": round(m.you, 1), "consensus": m.consensus, "difference": round(diff, 1)}
+            return {
+                **m.film(),
+                "you": round(m.you, 1),
+                "consensus": m.consensus,
+                "difference": round(diff, 1),
+            }
 
         return {
             "export": {
@@ -166,9 +171,7 @@ class TasteReport:
                 "you": histogram(you, BINS),
                 "consensus": histogram(consensus, BINS),
             },
-            "points": [
-                {**m.film(), "you": round(m.you, 1), "consensus": m.consensus} for m in self.matched
-            ],
+            "points": [{**m.film(), "you": round(m.you, 1), "consensus": m.consensus} for m in self.matched],
         }
 
 
@@ -204,7 +207,9 @@ def build_report(
         if found.status in ("found", "ambiguous") and result is not None and result.score is not None:
             report.matched.append(Matched(row, result))
             continue
-        reason = found.message or ("no source has a rating for it yet" if result is not None else found.status)
+        reason = found.message or (
+            "no source has a rating for it yet" if result is not None else found.status
+        )
         report.unmatched.append({**_row_info(row), "status": found.status, "reason": reason})
     return report
 
@@ -215,6 +220,7 @@ def summary_lines(data: Mapping[str, Any]) -> Sequence[str]:
     lines = [f"{data['matched']} of {data['export']['rated']} rated films matched"]
     if you["mean"] is not None:
         lines.append(
-            f"you average {you['mean']:g}, the consensus {you['consensus_mean']:g} (offset {you['offset']:+g})"
+            f"you average {you['mean']:g}, the consensus {you['consensus_mean']:g} "
+            f"(offset {you['offset']:+g})"
         )
     return lines

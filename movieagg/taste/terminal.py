@@ -71,7 +71,9 @@ def render(data: Mapping[str, Any], console: Any) -> None:
     word = "higher" if you["offset"] > 0 else "lower" if you["offset"] < 0 else "the same"
     out("")
     out("[bold]You against the consensus[/] (0–100)")
-    out(f"you average {you['mean']:g}, the consensus {you['consensus_mean']:g}: {abs(you['offset']):g} {word}")
+    out(
+        f"you average {you['mean']:g}, the consensus {you['consensus_mean']:g}: {abs(you['offset']):g} {word}"
+    )
     name_w = max(width - 22, 10)
     for key, head in (("above", "Most above the consensus"), ("below", "Most below the consensus")):
         if data[key]:
@@ -123,7 +125,8 @@ def _histograms(data: Mapping[str, Any], console: Any, width: int) -> None:
     for i, (a, b) in enumerate(zip(h["you"], h["consensus"], strict=True)):
         band = f"{edges[i]:>3}–{edges[i + 1]:<3}"
         console.print(
-            f"{band} [cyan]{bar(a, top, bar_w):<{bar_w}}[/]{a:>4} [magenta]{bar(b, top, bar_w):<{bar_w}}[/]{b:>4}",
+            f"{band} [cyan]{bar(a, top, bar_w):<{bar_w}}[/]{a:>4} "
+            f"[magenta]{bar(b, top, bar_w):<{bar_w}}[/]{b:>4}",
             highlight=False,
             soft_wrap=True,
         )
@@ -166,6 +169,8 @@ def _rows(data: Mapping[str, Any], console: Any, width: int) -> None:
                 f"row {r['row']:<4} {escape(_film(r, name_w))}",
                 soft_wrap=True,
             )
-            console.print(f"  [dim]{escape(printable(str(r.get('reason') or r['status'])))}[/]", soft_wrap=False)
+            console.print(
+                f"  [dim]{escape(printable(str(r.get('reason') or r['status'])))}[/]", soft_wrap=False
+            )
         if len(rows) > 50:
             console.print(f"[dim]… and {len(rows) - 50} more (--json lists them all)[/]")

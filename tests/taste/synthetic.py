@@ -15,7 +15,12 @@ def clamp(v: float, low: float, high: float) -> float:
 
 
 def films(
-    seed: int, n: int, mix: tuple[float, float, float, float], noise: float, missing: float = 0.2, offset: float = 0.0
+    seed: int,
+    n: int,
+    mix: tuple[float, float, float, float],
+    noise: float,
+    missing: float = 0.2,
+    offset: float = 0.0,
 ) -> list[FilmPoint]:
     """``mix``: non-negative shares (summing to 1) of IMDb, TMDB, Rotten Tomatoes and Metacritic
     in the user's taste: the user rates as the score does with those weights, plus an offset and

@@ -54,7 +54,9 @@ def test_imdb_2021_export_in_windows_1252() -> None:
 def test_imdb_2024_export_leaves_out_tv_episodes_with_a_reason() -> None:
     export = read_export(str(CORPUS / "imdb" / "ratings-2024.csv"))
     skipped = [r for r in export.rows if r.skip]
-    assert sorted(r.skip or "" for r in skipped) == ["not a film (TV Episode)"] * 21 + ["not a film (TV Series)"]
+    assert sorted(r.skip or "" for r in skipped) == ["not a film (TV Episode)"] * 21 + [
+        "not a film (TV Series)"
+    ]
     assert len(export.rated) == len(export.rows) - len(skipped) > 0
 
 

@@ -84,7 +84,10 @@ def test_folds_are_seeded_and_cover_every_film_once() -> None:
 
 def test_a_rater_of_the_default_score_keeps_the_default() -> None:
     """Someone who rates exactly as the default score does: nothing to gain, the default stays."""
-    points = [FilmPoint(round(score_ratings(p.ratings).score or 60), p.ratings) for p in films(4, 80, (0.25,) * 4, 0.0)]
+    points = [
+        FilmPoint(round(score_ratings(p.ratings).score or 60), p.ratings)
+        for p in films(4, 80, (0.25,) * 4, 0.0)
+    ]
     weights, fitted = choose_weights(points, {})
     assert not fitted and weights == {}
 
