@@ -87,12 +87,18 @@ def render(data: Mapping[str, Any], console: Any) -> None:
                 )
     out("")
     out("[bold]Agreement with you[/] (Spearman's rho, films)")
-    bar_w = max(min(width - 28, 30), 5)
+    label_w = 15 if width >= 50 else 12
+    bar_w = max(min(width - 16 - label_w, 30), 5)
     for a in data["agreement"]:
         rho = a["spearman"]
         shown = "   —" if rho is None else f"{rho:+.2f}"
-        label = printable(a["label"])[:12]
-        out(f"{escape(label):<12} {bar(max(rho or 0, 0), 1, bar_w):<{bar_w}} {shown} [dim]n={a['films']}[/]")
+        label = printable(a["label"])
+        label = label if len(label) <= label_w else label[: label_w - 1] + "…"
+        out(
+            f"{escape(label):<{label_w}} {bar(max(rho or 0, 0), 1, bar_w):<{bar_w}} "
+            f"{shown} [dim]n={a['films']}[/]",
+            highlight=False,
+        )
     fam = data["families"]
 
     def rho_text(name: str) -> str:
@@ -165,10 +171,9 @@ def _rows(data: Mapping[str, Any], console: Any, width: int) -> None:
         console.print("")
         console.print(f"[bold]{head}[/] ({len(rows)})")
         for r in rows[:50]:
-            console.print(
-                f"row {r['row']:<4} {escape(_film(r, name_w))}",
-                soft_wrap=True,
-            )
+            console.print(f"row {r['row']:<4} {escape(_film(r, name_w))}", soft_wrap=True, highlight=False)
+            if r.get("film"):  # uncertain: the film it was matched to
+                console.print(f"  → {escape(_film(r['film'], name_w))}", soft_wrap=True, highlight=False)
             console.print(
                 f"  [dim]{escape(printable(str(r.get('reason') or r['status'])))}[/]", soft_wrap=False
             )
