@@ -30,6 +30,13 @@ def test_core_imports_nothing_of_the_outer_layers() -> None:
     assert loaded_after("import sys\n" + code) == set()
 
 
+def test_the_aggregator_loads_what_asks_sources_only_when_it_asks() -> None:
+    code = "import sys, movieagg.core.aggregator\n"
+    asking = ("asyncio", "movieagg.core.resolve", "movieagg.core.fanout", "movieagg.core.calls")
+    code += f"assert not [m for m in {asking!r} if m in sys.modules], sys.modules.keys()"
+    assert loaded_after(code) == set()
+
+
 def test_cli_help_is_light() -> None:
     assert loaded_after("from movieagg.cli import app") == set()
 

@@ -274,11 +274,8 @@ class Aggregator:
         selected = tuple(self.select(sources))
         weighed = self._weights(weights)
         imdb = None
-        if parsed.tmdb_id is not None:
-            from movieagg.core.resolve import cached_imdb_of_tmdb
-
-            if (imdb := cached_imdb_of_tmdb(self.lookups, parsed.tmdb_id)) is None:
-                return None  # learning the IMDb id needs a source
+        if parsed.tmdb_id is not None and (imdb := self.lookups.imdb_of_tmdb(parsed.tmdb_id)) is None:
+            return None  # learning the IMDb id needs a source
         plan = self._plan(parsed, selected, False, True, weighed, imdb)
         try:
             result = self._cached_answer(plan, self._read_cache(plan))
@@ -469,14 +466,14 @@ class Aggregator:
 
     async def _from_network(self, plan: Plan, view: CacheView, ask: Asking) -> RatingResult:
         """Phase 3: resolve the title if needed, ask every source the cache could not answer."""
+        from movieagg.core import fanout
+        from movieagg.core.resolve import Search, search_entries
+
         cached_movie = view.movie if view.identity_fresh else None
         movie = view.movie
         identity = view  # the identity in effect: from the cache, or resolved below
         fresh, stale = dict(view.fresh), dict(view.stale)
         prefetched: dict[str, SourceData] = {}
-        from movieagg.core import fanout
-        from movieagg.core.resolve import Search, search_entries
-
         resolved = Search([], {}, {})
         if plan.imdb_id is None and (movie is None or not view.identity_fresh):
             try:

@@ -170,7 +170,7 @@ class Resolver:
     ) -> str:
         """The IMDb id of a film known by its TMDB id (a TMDB URL): cached, else asked by id of
         the lookup's ``sources`` (TMDB first), never of a source not selected."""
-        if use_cache and (known := cached_imdb_of_tmdb(self.lookups, tmdb_id)) is not None:
+        if use_cache and (known := self.lookups.imdb_of_tmdb(tmdb_id)) is not None:
             return known
         probe = Movie(title="", tmdb_id=tmdb_id)
         order = sorted(sources, key=lambda s: (s.name not in self.resolvers, s.name != "tmdb"))
@@ -188,12 +188,6 @@ class Resolver:
         if failures and len(failures) == len(order):
             raise failure_for(failures, f"could not look TMDB id {tmdb_id} up")
         raise NotFound(f"no source knows TMDB id {tmdb_id} (or it has no IMDb id yet)")
-
-
-def cached_imdb_of_tmdb(lookups: LookupCache, tmdb_id: int) -> str | None:
-    """The IMDb id the cache knows for a TMDB id, if any (no source asked)."""
-    known = lookups.tmdb_identity(tmdb_id)
-    return known.imdb_id if known is not None and known.imdb_id else None
 
 
 def resolvers_among(
@@ -222,7 +216,6 @@ def not_found_message(query: Query) -> str:
 __all__ = [
     "Resolver",
     "Search",
-    "cached_imdb_of_tmdb",
     "not_found_message",
     "resolvers_among",
     "search_entries",
