@@ -12,9 +12,11 @@ Method (also in the README and ``movieagg taste --help``):
    only such mixes are scores), solved by accelerated projected gradient (a convex problem; a
    handful of pools, so no numpy).
 3. ``w`` becomes weights the score understands (:mod:`movieagg.core.weights`): each family's
-   weight is its pools' share of Σw, each pool's weight its share within its family (both scaled
-   so the largest is 1; a pool fitted at 0 in a family that counts keeps 0.01, so it still stands
-   for its family in a film that has nothing else from it). Scored with these weights, a film's
+   weight is its pools' share of Σw, scaled so the lighter family weighs 1 (at most 100 to 1: the
+   score's neutral prior is not scaled by weights, so a family weighed below 1 would pull films
+   rated by it alone towards 60); each pool's weight is its share within its family (the largest
+   1). A pool or family fitted at 0 keeps 0.01 of the largest, so it still stands for its family,
+   or for the score, in a film that has nothing else from them. Scored with these weights, a film's
    score is the fitted mix.
 4. A guard against fitting noise: the fitted weights are used only when a 3-fold
    cross-validation inside the films they were fitted on finds them better than the default
@@ -177,13 +179,21 @@ def to_score_weights(raw: Mapping[str, float]) -> dict[str, float]:
         families[_family(name)] += value
     top_family = max(families.values())
     out: dict[str, float] = {}
-    for family, mass in families.items():
-        out[family] = round(mass / top_family, 3)
+    # Nothing fitted at 0 is left out entirely: a trace (STAND_IN) lets a pool stand for its
+    # family in a film that lacks the family's other pools, and a family stand for the score in
+    # a film that has nothing from the other family (0 would leave such a film without a score).
+    # Families are scaled so the lighter one weighs 1 (the heavier at most 1/STAND_IN = 100, the
+    # most a weight may be): the score's neutral prior is not scaled by weights, so a family
+    # weighed below 1 would let it pull a film with only that family's ratings towards 60.
+    shares = {f: max(mass / top_family, STAND_IN) for f, mass in families.items()}
+    lightest = min(shares.values())
+    for family, share in shares.items():
+        out[family] = round(share / lightest, 3)
     for name, value in raw.items():
         top = max(v for k, v in raw.items() if _family(k) == _family(name))
-        # A pool fitted at 0 keeps a trace (STAND_IN): for a film that lacks its family's other
-        # pools, it stands for the family as the fit assumed; 0 would drop the family there.
-        out[name] = max(round(value / top, 3), STAND_IN) if top > 0 else 0.0
+        if top > 0:
+            out[name] = max(round(value / top, 3), STAND_IN)
+        # a family fitted at 0 keeps its pools at the default 1 among themselves
     return out
 
 

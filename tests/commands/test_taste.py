@@ -100,7 +100,7 @@ def test_fitted_weights_for_a_critics_follower_are_saved(
     data = report(str(export))
     w = data["weights"]
     assert w["better"] and w["heldout_rmse_fitted"] < w["heldout_rmse_default"]
-    assert w["fitted"]["critics"] == 1.0 and w["fitted"]["metacritic"] == 1.0
+    assert w["fitted"]["critics"] > w["fitted"]["audience"] and w["fitted"]["metacritic"] == 1.0
     pools = {a["name"]: a["spearman"] for a in data["agreement"]}
     assert max(pools, key=lambda p: pools[p]) == "metacritic"
     out = run(str(export), "--save-weights", "--progress", "none")
