@@ -48,7 +48,7 @@ def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
 # and text/untrusted modules the models validate and fold with; never what asks a source (calls,
 # breaker, budget, upstream, lookaside, suggest).
 HIT_MOVIEAGG_MODULES = {
-    "movieagg", "movieagg._jsonout", "movieagg._version", "movieagg.cli",
+    "movieagg", "movieagg._dataclass_code", "movieagg._jsonout", "movieagg._version", "movieagg.cli",
     "movieagg.cache", "movieagg.cache.disk",
     "movieagg.commands", "movieagg.commands.common", "movieagg.commands.quick",
     "movieagg.core", "movieagg.core.aggregator", "movieagg.core.agreement", "movieagg.core.assessment",
