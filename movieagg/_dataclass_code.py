@@ -21,7 +21,10 @@ from types import CodeType
 from typing import Any
 
 _BUILTIN_EXEC = exec
-_MAX_ENTRIES = 4000  # a few hundred per release; older releases' entries are dropped past this
+# ~180 entries cover every command today (220 KB, 0.4 ms to load). Texts of classes that changed
+# since (another release, a developer's edits) stay until the file holds this many; then a save
+# keeps only what its process used, so a hit never loads more than ~1.5 ms of stale code.
+_MAX_ENTRIES = 600
 
 
 def _magic() -> bytes:

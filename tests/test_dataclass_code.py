@@ -124,3 +124,21 @@ def test_the_library_leaves_dataclasses_alone() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "False"
+
+
+def test_stale_entries_are_dropped_past_the_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(_dataclass_code, "_MAX_ENTRIES", 5)
+    path = str(tmp_path / "codes.marshal")
+    old = DataclassCode(path)
+    for n in range(6):
+        old.exec(f"x = {n}", {}, {})
+    old.save()  # 6 entries, all used by that process: kept
+    new = DataclassCode(path)
+    new.load()
+    assert len(new.codes) == 6
+    new.exec("y = 1", {}, {})
+    new.save()  # 7 > 5: only what this process used
+    final = DataclassCode(path)
+    final.load()
+    assert list(final.codes) == ["y = 1"]
