@@ -130,6 +130,19 @@ RULES: dict[str, tuple[str, ...]] = {
         "typer",
         "click",
     ),
+    # The command's dataclass code cache runs before anything else is imported: the stdlib only.
+    "movieagg._dataclass_code": (
+        "movieagg.core",
+        "movieagg.sources",
+        "movieagg.cache",
+        "movieagg.records",
+        "movieagg.store",
+        "movieagg.factory",
+        "movieagg.api",
+        *FACES,
+        *CLI_ONLY,
+        *IO_LIBRARIES,
+    ),
 }
 
 
