@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from movieagg.core import bounds, cachekeys
+from movieagg.core import bounds, cachekeys, gating
 from movieagg.core.agreement import measure_agreement
 from movieagg.core.assessment import Agreement, Match
 from movieagg.core.confidence import MatchEvidence, assess, odd_outliers
@@ -88,6 +88,7 @@ class _Plan:
     use_cache: bool
     method: str = "title"
     weights: Weights = field(default_factory=Weights)  # the user's, over the defaults
+    named: bool = False  # the user named the sources (--source): gated ones are asked anyway
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -96,7 +97,7 @@ class _Plan:
     @property
     def key(self) -> tuple[Any, ...]:
         what = ("imdb", self.imdb_id, self.method, self.query) if self.imdb_id else ("title", self.query)
-        return (*what, self.names, self.refresh, self.use_cache, self.weights)
+        return (*what, self.names, self.refresh, self.use_cache, self.weights, self.named)
 
     @property
     def bypasses_cache(self) -> bool:
@@ -286,6 +287,7 @@ class Aggregator:
             ask = self._asking()  # the lookup's deadline starts with learning the IMDb id
             imdb = await self._imdb_of_tmdb(ask, parsed.tmdb_id, selected, use_cache)
         plan = self._plan(parsed, selected, refresh, use_cache, weighed, imdb)
+        plan = replace(plan, named=sources is not None)
         try:
             return await self._single_flight(plan, ask)
         except NotFound:
@@ -327,7 +329,7 @@ class Aggregator:
         imdb = None
         if parsed.tmdb_id is not None and (imdb := self._cached_imdb_of_tmdb(parsed.tmdb_id)) is None:
             return None  # learning the IMDb id needs a source
-        plan = self._plan(parsed, selected, False, True, weighed, imdb)
+        plan = replace(self._plan(parsed, selected, False, True, weighed, imdb), named=sources is not None)
         try:
             result = self._cached_answer(plan, self._read_cache(plan))
         except MovieAggError:
@@ -369,7 +371,7 @@ class Aggregator:
         imdb = validate_imdb_id(imdb_id)
         selected = tuple(self.select(sources))
         plan = _Plan(Query(imdb, None), imdb, selected, refresh, use_cache, "imdb_id", self._weights(weights))
-        return await self._single_flight(plan)
+        return await self._single_flight(replace(plan, named=sources is not None))
 
     async def search(self, title: str, year: int | str | None = None, limit: int = 10) -> list[Candidate]:
         """Candidate films for a title, best first (to disambiguate remakes); none for an id."""
@@ -461,6 +463,7 @@ class Aggregator:
             view.identity_fresh = self.lookups.identity_is_fresh(known)
         if view.movie is not None:
             view.fresh, view.stale = self.lookups.ratings(view.movie, plan.names)
+            view.fresh = gating.drop_markers(view.fresh, plan.named)
         return view
 
     def _cached_answer(self, plan: _Plan, view: CacheView) -> RatingResult | None:
@@ -518,6 +521,7 @@ class Aggregator:
                     prefetched[candidate.source] = candidate.prefetched
                 if plan.use_cache and _ref(movie) != _ref(view.movie):  # its answers may be cached
                     fresh, stale = self.lookups.ratings(movie, plan.names)
+                    fresh = gating.drop_markers(fresh, plan.named)
         if movie is None:  # asked by id, not using the cache
             assert plan.imdb_id is not None
             movie = Movie(title=plan.imdb_id, imdb_id=plan.imdb_id)
@@ -528,12 +532,17 @@ class Aggregator:
         answers.data.update({n: d for n, d in prefetched.items() if n in plan.names})
         answers.fresh = {n for n in answers.data if n not in fresh}
         to_fetch = [s for s in plan.selected if s.name not in answers.data]
-        if to_fetch:
-            fetched = await self._fetch(ask, movie, to_fetch)
+        now, later = gating.split(to_fetch)  # anime sources: asked once TMDB's facts are in
+        if now:
+            fetched = await self._fetch(ask, movie, now)
             answers.data.update(fetched.data)
             answers.errors.update(fetched.errors)
             answers.fresh |= fetched.fresh
-            movie = await self._verify(ask, movie, answers, plan.selected)  # phase 4
+            movie = await self._verify(ask, movie, answers, [s for s in plan.selected if s not in later])
+        if later:
+            ask_later = lambda srcs, known: self._fetch(ask, known, srcs)  # noqa: E731
+            await gating.ask_when_known(later, movie, answers, plan.named, ask_later)
+            gating.cross_check(answers, self.rating_preference, {s.name: s.label for s in plan.selected})
 
         stale_used = _fill_from_stale(answers, stale, movie)
         result = self._assemble(plan, movie, answers, identity, stale_used=stale_used)
@@ -590,6 +599,7 @@ class Aggregator:
             alternatives=alternatives,
             agreement=agreement,
             match=self._match(plan, movie, alternatives, agreement, answers, identity),
+            not_asked=gating.not_asked(data, plan.names),
         )
 
     def _match(
