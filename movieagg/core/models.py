@@ -23,7 +23,7 @@ from movieagg.core.text import fold
 MAX_TITLE_LENGTH = 200
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
 # The JSON result's version (schema: core/schema/rating-result.json); additions bump the minor.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 MIN_YEAR, MAX_YEAR = bounds.YEARS
 IMDB_ID_RE = bounds.IMDB_ID
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
