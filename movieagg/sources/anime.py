@@ -18,6 +18,9 @@ from movieagg.core.models import Movie
 from movieagg.core.untrusted import printable
 
 T = TypeVar("T")
+# How a title must agree: not merely "most words" — "Kaiju No. 8 Movie" is not "Kaiju No. 8".
+NO_TITLE = "no title of it"
+STRONG = frozenset({"exact", "folded", "main_title", "same_words"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +37,8 @@ class Entry:
 def disagreement(movie: Movie, entry: Entry) -> str | None:
     """Why ``entry`` is not ``movie`` (None: it is)."""
     names = [n for n in (movie.title, movie.original_title) if n]
-    if not any(name_agreement(name, title) for name in names for title in entry.titles):
-        return f'no title of it matches "{printable(movie.title)[:80]}"'
+    if not any(name_agreement(name, title) in STRONG for name in names for title in entry.titles):
+        return f'{NO_TITLE} matches "{printable(movie.title)[:80]}"'
     if movie.year is not None:
         if entry.year is None:
             return "it has no year to check"
@@ -61,7 +64,8 @@ def pick(movie: Movie, entries: Sequence[Entry]) -> Entry | None:
         reasons.append((entry, why))
     if not reasons:
         return None
-    entry, why = reasons[0]
+    # The entry that came closest (its title matched) tells the most about why.
+    entry, why = next(((e, w) for e, w in reasons if not w.startswith(NO_TITLE)), reasons[0])
     shown = printable(entry.titles[0])[:80] if entry.titles else "?"
     raise _Mismatch(f'left out: its match "{shown}" is not this film ({why})')
 
