@@ -25,7 +25,11 @@ def media(**over: Any) -> dict[str, Any]:
         "format": "MOVIE",
         "seasonYear": 2001,
         "startDate": {"year": 2001},
-        "title": {"romaji": "Sen to Chihiro no Kamikakushi", "english": "Spirited Away", "native": "千と千尋の神隠し"},
+        "title": {
+            "romaji": "Sen to Chihiro no Kamikakushi",
+            "english": "Spirited Away",
+            "native": "千と千尋の神隠し",
+        },
         "synonyms": ["Sen and Chihiro's Spiriting Away"],
         "averageScore": 86,
         "meanScore": 86,
@@ -78,19 +82,26 @@ async def test_only_a_tv_series_is_left_out_with_the_reason(httpx_mock: HTTPXMoc
 
 
 async def test_no_weighted_score_falls_back_to_the_mean(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(method="POST", url=BASE, json=page(media(averageScore=None, meanScore=74, stats=None)))
+    httpx_mock.add_response(
+        method="POST", url=BASE, json=page(media(averageScore=None, meanScore=74, stats=None))
+    )
     data = await source().fetch(SPIRITED)
     assert data is not None and data.ratings[0].value == 74.0 and data.ratings[0].votes is None
 
 
 async def test_the_year_comes_from_the_start_date_when_no_season(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(method="POST", url=BASE, json=page(media(seasonYear=None, startDate={"year": 2003})), is_reusable=True)
+    httpx_mock.add_response(
+        method="POST", url=BASE, json=page(media(seasonYear=None, startDate={"year": 2003})), is_reusable=True
+    )
     with pytest.raises(SourceFailure, match="from 2003, the film from 2001"):
         await source().fetch(SPIRITED)
 
 
 async def test_not_found_404_is_no_answer(httpx_mock: HTTPXMock) -> None:
-    body = {"errors": [{"message": "Not Found.", "status": 404, "locations": [{"line": 2, "column": 3}]}], "data": {"Page": None}}
+    body = {
+        "errors": [{"message": "Not Found.", "status": 404, "locations": [{"line": 2, "column": 3}]}],
+        "data": {"Page": None},
+    }
     httpx_mock.add_response(method="POST", url=BASE, status_code=404, json=body, is_reusable=True)
     assert await source().fetch(SPIRITED) is None
 
@@ -109,14 +120,18 @@ async def test_errors_map_to_failures(
     httpx_mock: HTTPXMock, status: int, body: dict[str, Any], kind: str, words: str
 ) -> None:
     headers = {"Retry-After": "0"} if status == 429 else {}
-    httpx_mock.add_response(method="POST", url=BASE, status_code=status, json=body, headers=headers, is_reusable=True)
+    httpx_mock.add_response(
+        method="POST", url=BASE, status_code=status, json=body, headers=headers, is_reusable=True
+    )
     with pytest.raises(SourceFailure, match=words) as caught:
         await source().fetch(SPIRITED)
     assert caught.value.kind == kind
 
 
 async def test_hostile_titles_never_reach_a_terminal(httpx_mock: HTTPXMock) -> None:
-    evil = media(format="TV", title={"english": "Spirited Away\x1b[31m", "romaji": None, "native": None}, synonyms=[])
+    evil = media(
+        format="TV", title={"english": "Spirited Away\x1b[31m", "romaji": None, "native": None}, synonyms=[]
+    )
     httpx_mock.add_response(method="POST", url=BASE, json=page(evil), is_reusable=True)
     with pytest.raises(SourceFailure) as caught:
         await source().fetch(SPIRITED)

@@ -18,7 +18,9 @@ BASE = "https://jikan.test/v4"
 RECORDED: dict[str, Any] = json.loads(
     (Path(__file__).parent / "fixtures" / "jikan_anime_search_kaijuu.json").read_text(encoding="utf-8")
 )
-CHILDREN = Movie("Children of the Sea", 2019, imdb_id="tt8976936", tmdb_id=568012, original_title="海獣の子供")
+CHILDREN = Movie(
+    "Children of the Sea", 2019, imdb_id="tt8976936", tmdb_id=568012, original_title="海獣の子供"
+)
 
 
 async def no_sleep(_: float) -> None:
@@ -76,7 +78,9 @@ async def test_an_unscored_film_has_no_rating(httpx_mock: HTTPXMock) -> None:
 
 
 async def test_nothing_found_is_no_answer(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(method="GET", json={"data": [], "pagination": {"has_next_page": False}}, is_reusable=True)
+    httpx_mock.add_response(
+        method="GET", json={"data": [], "pagination": {"has_next_page": False}}, is_reusable=True
+    )
     assert await source().fetch(CHILDREN) is None
     assert len(httpx_mock.get_requests()) == 2  # by its title, then by its original title
 
