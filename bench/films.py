@@ -56,6 +56,10 @@ _ROWS: list[tuple[Any, ...]] = [
     # One source describes another film under this IMDb id (see QUIRKS).
     ("tt0375679", 1640, "Q212144", "Crash", None, 2004, 112, "Paul Haggis", 7.7, 462345, 74, 69, 7.0, 4512, 20.0, ()),
     ("tt9999990", 999990, "Q99999990", "Brand New Release", None, 2026, 101, "Someone New", None, None, None, None, 0.0, 0, 5.0, ()),
+    # Anime films (bench/fakeanime.py: AniList and MyAnimeList know them too).
+    ("tt5311514", 372058, "Q24836563", "Your Name.", "君の名は。", 2016, 106, "Makoto Shinkai", 8.4, 312345, 98, 79, 8.5, 11012, 60.0, ("Your Name",)),
+    ("tt0094625", 149, "Q182789", "Akira", "AKIRA", 1988, 124, "Katsuhiro Otomo", 8.0, 212345, 90, 67, 7.9, 4512, 35.0, ()),
+    ("tt0156887", 10494, "Q831323", "Perfect Blue", "パーフェクトブルー", 1997, 81, "Satoshi Kon", 8.0, 112345, 82, 67, 8.2, 2512, 25.0, ()),
 ]
 # fmt: on
 
@@ -112,4 +116,8 @@ def knows(film: dict[str, Any]) -> list[str]:
         known.append("omdb")
     if film["rt"] is not None or film["mc"] is not None:
         known.append("wikidata")
+    from bench.fakeanime import ANIME
+
+    if any(a["imdb"] == film["imdb"] for a in ANIME):
+        known += ["anilist", "jikan"]
     return known
