@@ -46,14 +46,15 @@ def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
 # query parser (ids, URLs, `Title (YYYY)`), pins (they beat the cache), weights (--weights,
 # MOVIEAGG_WEIGHTS), confidence and agreement (on the cached answer), and the bounds, assessment
 # and text/untrusted modules the models validate and fold with; never what asks a source (calls,
-# breaker, budget, upstream, lookaside, suggest).
+# breaker, budget, upstream, lookaside, suggest). Gating (pure, a few lines) reads the cached
+# "not asked" of the anime sources.
 HIT_MOVIEAGG_MODULES = {
     "movieagg", "movieagg._jsonout", "movieagg._version", "movieagg.cli",
     "movieagg.cache", "movieagg.cache.disk",
     "movieagg.commands", "movieagg.commands.common", "movieagg.commands.quick",
     "movieagg.core", "movieagg.core.aggregator", "movieagg.core.agreement", "movieagg.core.assessment",
     "movieagg.core.bounds", "movieagg.core.cachekeys", "movieagg.core.confidence",
-    "movieagg.core.config", "movieagg.core.errors", "movieagg.core.lookup_cache", "movieagg.core.lookup_log",
+    "movieagg.core.config", "movieagg.core.errors", "movieagg.core.gating", "movieagg.core.lookup_cache", "movieagg.core.lookup_log",
     "movieagg.core.lru", "movieagg.core.matching", "movieagg.core.memo", "movieagg.core.models",
     "movieagg.core.pins", "movieagg.core.protocols", "movieagg.core.query", "movieagg.core.redact",
     "movieagg.core.safecache", "movieagg.core.scoring", "movieagg.core.text", "movieagg.core.untrusted",
