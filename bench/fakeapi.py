@@ -165,7 +165,7 @@ def tmdb_result(f: dict[str, Any]) -> dict[str, Any]:
     return {
         "adult": False,
         "backdrop_path": f"/b{f['tmdb']}.jpg",
-        "genre_ids": [18],
+        "genre_ids": [g["id"] for g in fakeanime.tmdb_facts(f["imdb"])["genres"]],
         "id": f["tmdb"],
         "original_language": "en",
         "original_title": f["original"] or f["title"],

@@ -47,12 +47,18 @@ def split(sources: Sequence[RatingSource]) -> tuple[list[RatingSource], list[Rat
 
 
 def with_facts(movie: Movie, data: Mapping[str, SourceData]) -> Movie:
-    """The film with the genres and countries any answer reported (TMDB's details)."""
-    if movie.genres or movie.countries:
-        return movie
+    """The film with the genres and countries any answer reported (TMDB's details), and its
+    titles when it is known only by its IMDb id (the anime sources search by title)."""
     for item in data.values():
-        if item.movie is not None and (item.movie.genres or item.movie.countries):
-            return replace(movie, genres=item.movie.genres, countries=item.movie.countries)
+        seen = item.movie
+        if seen is None or item.not_asked is not None:
+            continue
+        if movie.title == movie.imdb_id and seen.title != movie.imdb_id:
+            movie = replace(
+                movie, title=seen.title, original_title=seen.original_title, year=movie.year or seen.year
+            )
+        if not movie.genres and not movie.countries and (seen.genres or seen.countries):
+            movie = replace(movie, genres=seen.genres, countries=seen.countries)
     return movie
 
 

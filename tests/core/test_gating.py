@@ -134,3 +134,10 @@ def test_why_not() -> None:
     assert gating.why_not("anime", Movie("x", genres=(18,), countries=("FR",))) == gating.NOT_ANIME
     assert gating.why_not("anime", Movie("x")) == gating.NO_FACTS
     assert gating.why_not("something-new", Movie("x")) is None
+
+
+async def test_a_film_asked_by_imdb_id_is_searched_by_its_title(fake: FakeAPI) -> None:
+    async with build_aggregator(Settings.from_env(), use_cache=False, record=False) as agg:
+        result = await agg.rate_imdb("tt0156887")
+    assert {r.name for r in result.ratings} >= {"anilist", "myanimelist"}
+    assert result.movie.title == "Perfect Blue"
