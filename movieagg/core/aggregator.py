@@ -542,7 +542,6 @@ class Aggregator:
         if later:
             ask_later = lambda srcs, known: self._fetch(ask, known, srcs)  # noqa: E731
             await gating.ask_when_known(later, movie, answers, plan.named, ask_later)
-            gating.cross_check(answers, self.rating_preference, {s.name: s.label for s in plan.selected})
 
         stale_used = _fill_from_stale(answers, stale, movie)
         result = self._assemble(plan, movie, answers, identity, stale_used=stale_used)
@@ -560,7 +559,8 @@ class Aggregator:
         self, plan: _Plan, movie: Movie, answers: _Answers, identity: CacheView, *, stale_used: bool
     ) -> RatingResult:
         """The answer from what the sources said: one film, its ratings weighed, failures listed."""
-        data, errors = answers.data, answers.errors
+        labels = {s.name: s.label for s in plan.selected}
+        data, errors = gating.cross_checked(answers.data, answers.errors, self.rating_preference, labels)
         for item in data.values():
             if item.movie is not None:
                 movie = movie.merged(item.movie)
@@ -613,7 +613,11 @@ class Aggregator:
     ) -> Match:
         """How sure the answer is about which film it is (:mod:`movieagg.core.confidence`)."""
         confirmations = [
-            n for n, d in answers.data.items() if d.movie is not None and d.movie.imdb_id == movie.imdb_id
+            n
+            for n, d in answers.data.items()
+            if d.movie is not None
+            and d.movie.imdb_id == movie.imdb_id
+            and gating.confirms(self.sources.get(n))
         ]
         labels = {name: source.label or name for name, source in self.sources.items()}
         return assess(

@@ -107,24 +107,37 @@ async def ask_when_known(
         answers.fresh |= fetched.fresh
 
 
-def cross_check(answers: Fetched, preference: Sequence[str], labels: Mapping[str, str]) -> None:
-    """Sources reporting the same foreign id must agree on it: the copy from the source with the
-    later rating preference is left out (a ``mismatch``) when they do not."""
+def cross_checked(
+    data: Mapping[str, SourceData],
+    errors: Mapping[str, SourceFailure],
+    preference: Sequence[str],
+    labels: Mapping[str, str],
+) -> tuple[dict[str, SourceData], dict[str, SourceFailure]]:
+    """The answers and failures with the foreign-id check applied: sources reporting the same
+    foreign id must agree on it, or the copy from the source with the later rating preference is
+    left out (a ``mismatch``). Copies: the answers themselves stay cached as they came."""
     rank = {name: i for i, name in enumerate(preference)}
+    kept, failed = dict(data), dict(errors)
     by_key: dict[str, list[str]] = {}
-    for name, item in answers.data.items():
+    for name, item in data.items():
         for key in item.ids:
             by_key.setdefault(key, []).append(name)
     for key, names in by_key.items():
         names.sort(key=lambda n: rank.get(n, len(rank)))
         first = names[0]
         for other in names[1:]:
-            mine, theirs = answers.data[other].ids[key], answers.data[first].ids[key]
-            if mine != theirs:
-                del answers.data[other]
-                answers.fresh.discard(other)
+            mine, theirs = data[other].ids[key], data[first].ids[key]
+            if mine != theirs and other in kept:
+                del kept[other]
                 why = f"left out: it found {key} {mine}, {labels.get(first, first)} found {key} {theirs}"
-                answers.errors[other] = SourceFailure(other, why, "mismatch")
+                failed[other] = SourceFailure(other, why, "mismatch")
+    return kept, failed
+
+
+def confirms(source: RatingSource | None) -> bool:
+    """Whether a source's answer confirms the film's IMDb id: not a gated one's, which only
+    echoes the film it was asked about."""
+    return source is None or only_for(source) is None
 
 
 def not_asked(data: Mapping[str, SourceData], names: Sequence[str]) -> tuple[tuple[str, str], ...]:

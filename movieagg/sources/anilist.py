@@ -58,19 +58,16 @@ class AniListSource(BaseSource, spec=ANILIST):
         return media
 
     async def fetch(self, movie: Movie) -> SourceData | None:
-        found = await anime.find(self.name, movie, self._search)
-        if found is None:
-            return None
-        chosen, item = found
-        ratings: tuple[Rating, ...] = ()
+        return await anime.answer(self.name, movie, self._search, self._rating)
+
+    def _rating(self, entry: anime.Entry, item: dict[str, Any]) -> tuple[Rating, ...]:
         with bounds.dropping("AniList score dropped"):
             score = bounds.number(item.get("averageScore"), "averageScore", 0, 100)
             if score is None:  # too few scores for a weighted average: the plain mean
                 score = bounds.number(item.get("meanScore"), "meanScore", 0, 100)
             if score:
-                ratings = (Rating.checked("anilist", "AniList", score, 100.0, _votes(item), self.name),)
-        ids = {"mal": chosen.mal_id} if chosen.mal_id else {}
-        return SourceData(self.name, ratings, anime.seen(movie, chosen), exact=False, ids=ids)
+                return (Rating.checked("anilist", "AniList", score, 100.0, _votes(item), self.name),)
+        return ()
 
     async def _search(self, title: str) -> list[tuple[anime.Entry, dict[str, Any]]]:
         media = await self._post(title)

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from movieagg.core.errors import SourceFailure
 from movieagg.core.matching import name_agreement
-from movieagg.core.models import Movie
+from movieagg.core.models import Movie, Rating, SourceData
 from movieagg.core.untrusted import printable
 
 T = TypeVar("T")
@@ -94,7 +94,31 @@ async def find(
     return None
 
 
-def seen(movie: Movie, entry: Entry) -> Movie:
-    """The identity an anime answer reports: the film asked about (its ids; the title the
-    service uses is no better than the resolved one)."""
+def seen(movie: Movie) -> Movie:
+    """The identity an anime answer reports: the film asked about (its ids, under which it is
+    cached; the title the service uses is no better than the resolved one)."""
     return Movie(title=movie.title, year=movie.year, imdb_id=movie.imdb_id, tmdb_id=movie.tmdb_id)
+
+
+async def answer(
+    source: str,
+    movie: Movie,
+    search: Callable[[str], Awaitable[list[tuple[Entry, T]]]],
+    rate: Callable[[Entry, T], tuple[Rating, ...]],
+) -> SourceData | None:
+    """A source's answer about ``movie``: its rating when it found the film; an empty answer
+    when it found nothing, or only other works (why noted, listed as the reason it is left out).
+    Both are cached like any answer, so a repeat lookup asks nothing; None: nothing to search by."""
+    if not movie.title or movie.title == movie.imdb_id:
+        return None
+    try:
+        found = await find(source, movie, search)
+    except SourceFailure as exc:
+        if exc.kind != "mismatch":
+            raise
+        return SourceData(source, (), seen(movie), exact=False, dropped=(exc.message,))
+    if found is None:
+        return SourceData(source, (), seen(movie), exact=False)
+    entry, item = found
+    ids = {"mal": entry.mal_id} if entry.mal_id else {}
+    return SourceData(source, rate(entry, item), seen(movie), exact=False, ids=ids)

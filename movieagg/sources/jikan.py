@@ -50,19 +50,15 @@ class JikanSource(BaseSource, spec=JIKAN):
         return entries
 
     async def fetch(self, movie: Movie) -> SourceData | None:
-        found = await anime.find(self.name, movie, self._search)
-        if found is None:
-            return None
-        chosen, item = found
-        ratings: tuple[Rating, ...] = ()
+        return await anime.answer(self.name, movie, self._search, self._rating)
+
+    def _rating(self, entry: anime.Entry, item: dict[str, Any]) -> tuple[Rating, ...]:
         with bounds.dropping("MyAnimeList score dropped"):
             votes = bounds.count(item.get("scored_by"), "scored_by")
             score = bounds.number(item.get("score"), "score", 0, 10)
             if score and votes != 0:  # not yet scored: null (or 0 votes)
-                ratings = (Rating.checked("myanimelist", "MyAnimeList", score, 10.0, votes, self.name),)
-        ids = {"mal": chosen.mal_id} if chosen.mal_id else {}
-        return SourceData(self.name, ratings, anime.seen(movie, chosen), exact=False, ids=ids)
-
+                return (Rating.checked("myanimelist", "MyAnimeList", score, 10.0, votes, self.name),)
+        return ()
 
 def _entry(item: object) -> anime.Entry | None:
     """A ``data`` hit as an entry; None (noted) when unusable."""

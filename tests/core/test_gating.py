@@ -8,7 +8,6 @@ from bench import fakeanime
 from bench.fakeapi import FakeAPI
 from movieagg.core import gating
 from movieagg.core.config import Settings
-from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Movie, Rating, SourceData
 from movieagg.factory import build_aggregator
 
@@ -77,6 +76,10 @@ async def test_an_east_asian_live_action_film_is_asked_too(fake: FakeAPI) -> Non
         result = await agg.rate("Oldboy", 2003)
     assert asked(fake) == {"anilist": 2, "jikan": 2}  # by its title, then its original title: nothing
     assert result.not_asked == () and not result.errors
+    async with build_aggregator(Settings.from_env(), record=False) as agg:
+        await agg.rate("Oldboy", 2003)
+        fake.counts(reset=True)
+        assert (await agg.rate("Oldboy", 2003)).cached and fake.counts() == {}  # "nothing" is cached too
 
 
 async def test_a_match_of_another_format_is_left_out_with_the_reason(
@@ -111,21 +114,40 @@ def _answer(source: str, mal: int) -> SourceData:
 
 
 def test_anilist_and_myanimelist_must_agree_on_the_mal_id() -> None:
-    class Answers:
-        def __init__(self) -> None:
-            self.data = {"anilist": _answer("anilist", 47), "jikan": _answer("jikan", 90001)}
-            self.errors: dict[str, SourceFailure] = {}
-            self.fresh = {"anilist", "jikan"}
-
-    answers = Answers()
-    gating.cross_check(answers, ("tmdb", "anilist", "jikan"), {"anilist": "AniList", "jikan": "MyAnimeList"})
-    assert set(answers.data) == {"anilist"} and answers.fresh == {"anilist"}
-    failure = answers.errors["jikan"]
+    data = {"anilist": _answer("anilist", 47), "jikan": _answer("jikan", 90001)}
+    labels = {"anilist": "AniList", "jikan": "MyAnimeList"}
+    kept, errors = gating.cross_checked(data, {}, ("tmdb", "anilist", "jikan"), labels)
+    assert set(kept) == {"anilist"} and set(data) == {"anilist", "jikan"}  # copies: cached as they came
+    failure = errors["jikan"]
     assert failure.kind == "mismatch" and "mal 90001, AniList found mal 47" in failure.message
-    agreeing = Answers()
-    agreeing.data["jikan"] = _answer("jikan", 47)
-    gating.cross_check(agreeing, ("anilist", "jikan"), {})
-    assert set(agreeing.data) == {"anilist", "jikan"} and not agreeing.errors
+    data["jikan"] = _answer("jikan", 47)
+    kept, errors = gating.cross_checked(data, {}, ("anilist", "jikan"), {})
+    assert set(kept) == {"anilist", "jikan"} and not errors
+
+
+async def test_a_disagreement_on_the_mal_id_is_left_out_every_time(
+    fake: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MyAnimeList's entry for "Akira" has another id than AniList's idMal: its score is left
+    out, on the first lookup and on the cached repeat alike; confirmations count no anime source."""
+    other = [{**a, "mal": 999} if a["english"] == "Akira" else a for a in fakeanime.ANIME]
+    anilist_side = {a["anilist"]: a["mal"] for a in fakeanime.ANIME}
+    monkeypatch.setattr(fakeanime, "ANIME", other)
+    monkeypatch.setattr(
+        fakeanime,
+        "anilist_media",
+        lambda a, real=fakeanime.anilist_media: {**real(a), "idMal": anilist_side[a["anilist"]]},
+    )
+    async with build_aggregator(Settings.from_env(), record=False) as agg:
+        for _ in range(2):
+            result = await agg.rate("Akira", 1988)
+            assert {r.name for r in result.ratings} >= {"anilist"}
+            assert "myanimelist" not in {r.name for r in result.ratings}
+            (error,) = [e for e in result.errors if e.source == "jikan"]
+            assert "left out: it found mal 999, AniList found mal 47" in error.message
+            assert result.match is not None
+            assert "4 sources report tt0094625" in result.match.reasons  # TMDB, OMDb, Trakt, Wikidata
+        assert result.cached
 
 
 def test_why_not() -> None:

@@ -76,9 +76,10 @@ async def test_the_tv_series_is_passed_over_for_the_film(httpx_mock: HTTPXMock) 
 async def test_only_a_tv_series_is_left_out_with_the_reason(httpx_mock: HTTPXMock) -> None:
     tv = media(format="TV", seasonYear=2001)
     httpx_mock.add_response(method="POST", url=BASE, json=page(tv), is_reusable=True)
-    with pytest.raises(SourceFailure, match="it is a TV, not a film") as caught:
-        await source().fetch(SPIRITED)
-    assert caught.value.kind == "mismatch" and caught.value.source == "anilist"
+    data = await source().fetch(SPIRITED)
+    assert data is not None and data.ratings == () and data.ids == {}
+    (why,) = data.dropped
+    assert why == 'left out: its match "Spirited Away" is not this film (it is a TV, not a film)'
 
 
 async def test_no_weighted_score_falls_back_to_the_mean(httpx_mock: HTTPXMock) -> None:
@@ -93,17 +94,19 @@ async def test_the_year_comes_from_the_start_date_when_no_season(httpx_mock: HTT
     httpx_mock.add_response(
         method="POST", url=BASE, json=page(media(seasonYear=None, startDate={"year": 2003})), is_reusable=True
     )
-    with pytest.raises(SourceFailure, match="from 2003, the film from 2001"):
-        await source().fetch(SPIRITED)
+    data = await source().fetch(SPIRITED)
+    assert data is not None and "from 2003, the film from 2001" in data.dropped[0]
 
 
-async def test_not_found_404_is_no_answer(httpx_mock: HTTPXMock) -> None:
+async def test_not_found_404_is_an_empty_answer(httpx_mock: HTTPXMock) -> None:
     body = {
         "errors": [{"message": "Not Found.", "status": 404, "locations": [{"line": 2, "column": 3}]}],
         "data": {"Page": None},
     }
     httpx_mock.add_response(method="POST", url=BASE, status_code=404, json=body, is_reusable=True)
-    assert await source().fetch(SPIRITED) is None
+    data = await source().fetch(SPIRITED)
+    assert data is not None and data.ratings == () and not data.dropped
+    assert await source().fetch(Movie("tt0245429", imdb_id="tt0245429")) is None  # no title to search by
 
 
 @pytest.mark.parametrize(
@@ -133,6 +136,5 @@ async def test_hostile_titles_never_reach_a_terminal(httpx_mock: HTTPXMock) -> N
         format="TV", title={"english": "Spirited Away\x1b[31m", "romaji": None, "native": None}, synonyms=[]
     )
     httpx_mock.add_response(method="POST", url=BASE, json=page(evil), is_reusable=True)
-    with pytest.raises(SourceFailure) as caught:
-        await source().fetch(SPIRITED)
-    assert "\x1b" not in caught.value.message
+    data = await source().fetch(SPIRITED)
+    assert data is not None and data.dropped and "\x1b" not in data.dropped[0]

@@ -50,17 +50,17 @@ async def test_a_film_whose_year_is_only_in_aired(httpx_mock: HTTPXMock) -> None
 async def test_a_tv_series_of_the_same_title_is_left_out_with_the_reason(httpx_mock: HTTPXMock) -> None:
     """Asked for a 2024 film "Kaiju No. 8", Jikan finds only the TV series (the recorded entry)."""
     httpx_mock.add_response(method="GET", json={"data": RECORDED["data"][:1]}, is_reusable=True)
-    with pytest.raises(SourceFailure) as caught:
-        await source().fetch(Movie("Kaiju No. 8", 2024, tmdb_id=1))
-    assert caught.value.kind == "mismatch"
-    assert '"Kaiju No. 8"' in caught.value.message and "TV, not a film" in caught.value.message
+    data = await source().fetch(Movie("Kaiju No. 8", 2024, tmdb_id=1))
+    assert data is not None and data.ratings == ()  # an answer, cached: a repeat asks nothing
+    (why,) = data.dropped
+    assert why.startswith("left out:") and '"Kaiju No. 8"' in why and "TV, not a film" in why
 
 
 async def test_a_year_too_far_is_left_out(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(method="GET", json=RECORDED, is_reusable=True)
-    with pytest.raises(SourceFailure, match="from 2019, the film from 2006") as caught:
-        await source().fetch(Movie("Children of the Sea", 2006, tmdb_id=2))
-    assert caught.value.kind == "mismatch"
+    data = await source().fetch(Movie("Children of the Sea", 2006, tmdb_id=2))
+    assert data is not None and data.ratings == ()
+    assert "from 2019, the film from 2006" in data.dropped[0]
 
 
 async def test_synonyms_count_as_titles(httpx_mock: HTTPXMock) -> None:
@@ -77,11 +77,13 @@ async def test_an_unscored_film_has_no_rating(httpx_mock: HTTPXMock) -> None:
     assert data is not None and data.ratings == () and data.ids == {"mal": 59489}
 
 
-async def test_nothing_found_is_no_answer(httpx_mock: HTTPXMock) -> None:
+async def test_nothing_found_is_an_empty_answer(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(
         method="GET", json={"data": [], "pagination": {"has_next_page": False}}, is_reusable=True
     )
-    assert await source().fetch(CHILDREN) is None
+    data = await source().fetch(CHILDREN)
+    assert data is not None and data.ratings == () and data.dropped == () and data.ids == {}
+    assert data.movie is not None and data.movie.imdb_id == CHILDREN.imdb_id  # cached under the film
     assert len(httpx_mock.get_requests()) == 2  # by its title, then by its original title
 
 
