@@ -1,4 +1,4 @@
-"""A local fake of TMDB, OMDb, Trakt and Wikidata that answers in the real APIs' exact shapes.
+"""A local fake of TMDB, OMDb, Trakt, Wikidata, AniList and Jikan that answers in the real APIs' exact shapes.
 
 Run it: ``python -m bench.fakeapi --port 8765 --latency 0.05`` and point movieagg at it with
 the environment it prints (``MOVIEAGG_TMDB_URL`` …); ``--list`` prints the films it knows. Tests and benchmarks use
@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bench import fakefaults
+from bench import fakeanime, fakefaults
 from bench.films import FILMS
 
 TMDB_KEY = "fake-tmdb-key-0123456789abcdef0"
@@ -166,7 +166,7 @@ def tmdb_result(f: dict[str, Any]) -> dict[str, Any]:
     return {
         "adult": False,
         "backdrop_path": f"/b{f['tmdb']}.jpg",
-        "genre_ids": [18],
+        "genre_ids": [g["id"] for g in fakeanime.tmdb_facts(f["imdb"])["genres"]],
         "id": f["tmdb"],
         "original_language": "en",
         "original_title": f["original"] or f["title"],
@@ -468,9 +468,33 @@ class Handler(BaseHTTPRequestHandler):
                 return self._wikidata(path, params)
             if service == "trakt":
                 return self._trakt(path.removeprefix("/trakt"), params)
+            if service == "jikan" and path == "/jikan/v4/anime":
+                return self._send(200, fakeanime.jikan_answer(params))
         except Exception as exc:  # a bug in the fake must be visible, not a hang
             return self._send(500, {"fake_error": type(exc).__name__, "detail": str(exc)})
         return self._send(404, {"error": "no such fake service"})
+
+    def do_POST(self) -> None:
+        """AniList's GraphQL endpoint (``POST /anilist``); the same latency, failures and counts."""
+        state = self.server.state
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(min(length, 1_000_000))
+        service = urlsplit(self.path).path.strip("/").split("/")[0]
+        with state.lock:
+            state.counts[service] += 1
+            state.arrivals.setdefault(service, deque(maxlen=10_000)).append(time.monotonic())
+        if state.latency:
+            time.sleep(state.latency)
+        if service in state.fail:
+            return self._send(503, "<html><body><h1>503 Service Unavailable</h1></body></html>", "text/html")
+        if service != "anilist":
+            return self._send(404, {"error": "no such fake service"})
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            body = None
+        status, answer = fakeanime.anilist_answer(body)
+        return self._send(status, answer)
 
     # ------------------------------------------------------------------ faults
 
@@ -606,6 +630,7 @@ class Handler(BaseHTTPRequestHandler):
                 "runtime": film["runtime"],
                 "status": "Released",
                 "tagline": "",
+                **fakeanime.tmdb_facts(film["imdb"]),
             }
             body.pop("genre_ids")
             if "external_ids" in params.get("append_to_response", ""):
@@ -897,6 +922,8 @@ def env_for(url: str, keys: bool = True) -> dict[str, str]:
         "MOVIEAGG_WIKIDATA_URL": f"{url}/wikidata/sparql",
         "MOVIEAGG_WIKIDATA_API_URL": f"{url}/wikidata/w/api.php",
         "MOVIEAGG_TRAKT_URL": f"{url}/trakt",
+        "MOVIEAGG_ANILIST_URL": f"{url}/anilist",
+        "MOVIEAGG_JIKAN_URL": f"{url}/jikan/v4",
     }
     if keys:
         env |= {"TMDB_API_KEY": TMDB_KEY, "OMDB_API_KEY": OMDB_KEY, "TRAKT_CLIENT_ID": TRAKT_CLIENT_ID}

@@ -84,6 +84,10 @@ _ROWS: list[tuple[Any, ...]] = [
     ("tt0102926", 274, "Q97000022", "The Silence of the Lambs", None, 1991, 118, "Jonathan Demme", 8.6, 1325414, 95, 86, 8.3, 16012, 60.0, ()),
     ("tt0103064", 280, "Q97000023", "Terminator 2: Judgment Day", None, 1991, 137, "James Cameron", 8.5, 1029823, 91, 75, 8.1, 12012, 55.0, ()),
     ("tt1031280", 13186, "Q97000024", "Splinter", None, 2008, 82, "Toby Wilkins", 6.1, 35366, 71, 61, 5.8, 512, 6.0, ()),
+    # Anime films (bench/fakeanime.py: AniList and MyAnimeList know them too).
+    ("tt5311514", 372058, "Q24836563", "Your Name.", "君の名は。", 2016, 106, "Makoto Shinkai", 8.4, 312345, 98, 79, 8.5, 11012, 60.0, ("Your Name",)),
+    ("tt0094625", 149, "Q182789", "Akira", "AKIRA", 1988, 124, "Katsuhiro Otomo", 8.0, 212345, 90, 67, 7.9, 4512, 35.0, ()),
+    ("tt0156887", 10494, "Q831323", "Perfect Blue", "パーフェクトブルー", 1997, 81, "Satoshi Kon", 8.0, 112345, 82, 67, 8.2, 2512, 25.0, ()),
 ]
 # fmt: on
 
@@ -140,4 +144,8 @@ def knows(film: dict[str, Any]) -> list[str]:
         known.append("omdb")
     if film["rt"] is not None or film["mc"] is not None:
         known.append("wikidata")
+    from bench.fakeanime import ANIME
+
+    if any(a["imdb"] == film["imdb"] for a in ANIME):
+        known += ["anilist", "jikan"]
     return known

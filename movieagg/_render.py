@@ -139,7 +139,7 @@ def _rating_table(result: RatingResult, shown: Sequence[Rating], width: int) -> 
     return table
 
 
-def render_result(result: RatingResult, console: Console) -> None:
+def render_result(result: RatingResult, console: Console, *, verbose: bool = False) -> None:
     movie = result.movie
     width = console.width
     heading = Text(printable(movie.title), style="bold")
@@ -186,6 +186,8 @@ def render_result(result: RatingResult, console: Console) -> None:
         parts.append(Text(f"≠ far from the others (around {centre:.0f}): {listed}", style="magenta"))
     for error in result.errors:
         parts.append(Text(printable(f"⚠ {error.source}: {error.message}"), style="yellow"))
+    if verbose:  # sources not asked (the anime ones, for another film) are detail, not errors
+        parts.extend(Text(printable(f"{name}: {why}"), style="dim") for name, why in result.not_asked)
     origin = "from cache" if result.cached else "stale cache (sources failed)" if result.stale else "fresh"
     parts.append(Text(f"{origin} · fetched {result.fetched_at:%Y-%m-%d %H:%M} UTC", style="dim"))
     if boxed:

@@ -61,7 +61,7 @@ def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
 # MOVIEAGG_WEIGHTS), confidence and agreement (on the cached answer), and the bounds, assessment
 # and text/untrusted modules the models validate and fold with, and the aggregator's own plan and
 # assemble; never what asks a source (resolve, fanout, calls, breaker, budget, upstream, lookaside,
-# suggest).
+# suggest). Gating (pure, a few lines) reads the cached "not asked" of the anime sources.
 HIT_MOVIEAGG_MODULES = {
     "movieagg", "movieagg._dataclass_code", "movieagg._jsonout", "movieagg._version", "movieagg.cli",
     "movieagg.cache", "movieagg.cache.disk",
@@ -69,7 +69,7 @@ HIT_MOVIEAGG_MODULES = {
     "movieagg.core", "movieagg.core.aggregator", "movieagg.core.agreement", "movieagg.core.assemble",
     "movieagg.core.assessment",
     "movieagg.core.bounds", "movieagg.core.cachekeys", "movieagg.core.confidence",
-    "movieagg.core.config", "movieagg.core.errors", "movieagg.core.lookup_cache", "movieagg.core.lookup_log",
+    "movieagg.core.config", "movieagg.core.errors", "movieagg.core.gating", "movieagg.core.lookup_cache", "movieagg.core.lookup_log",
     "movieagg.core.lru", "movieagg.core.matching", "movieagg.core.memo", "movieagg.core.models",
     "movieagg.core.pins", "movieagg.core.plan", "movieagg.core.protocols", "movieagg.core.query", "movieagg.core.redact",
     "movieagg.core.safecache", "movieagg.core.scoring", "movieagg.core.text", "movieagg.core.untrusted",

@@ -90,6 +90,16 @@ describe("links out", () => {
     expect(ratingLink({ name: "metacritic", source: "omdb" }, movie)).toContain("metacritic.com/search/Dune");
     expect(ratingLink({ name: "imdb", source: "omdb" }, { ...movie, imdb_id: null })).toBeNull();
   });
+
+  it("searches AniList and MyAnimeList by title", () => {
+    const movie = { ...DUNE_2021.movie, title: "Perfect Blue" };
+    expect(ratingLink({ name: "anilist", source: "anilist" }, movie)).toBe(
+      "https://anilist.co/search/anime?search=Perfect%20Blue",
+    );
+    expect(ratingLink({ name: "myanimelist", source: "jikan" }, movie)).toBe(
+      "https://myanimelist.net/anime.php?q=Perfect%20Blue",
+    );
+  });
 });
 
 describe("small formats", () => {

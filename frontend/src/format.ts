@@ -9,6 +9,8 @@ const SOURCE_LABELS: Record<string, string> = {
   imdb: "IMDb",
   imdb_datasets: "IMDb datasets",
   letterboxd: "Letterboxd",
+  anilist: "AniList",
+  jikan: "Jikan (MyAnimeList)",
 };
 
 export function sourceLabel(source: string): string {
@@ -85,6 +87,10 @@ export function ratingLink(rating: Pick<Rating, "name" | "source">, movie: Movie
       return imdb ? `https://trakt.tv/search/imdb/${imdb}` : null;
     case "letterboxd":
       return imdb ? `https://letterboxd.com/imdb/${imdb}/` : null;
+    case "anilist":
+      return `https://anilist.co/search/anime?search=${title}`;
+    case "myanimelist":
+      return `https://myanimelist.net/anime.php?q=${title}`;
     default:
       return sourceLink(rating.source, movie);
   }

@@ -200,4 +200,4 @@ def print_result(result: RatingResult, json_output: bool) -> None:
     else:
         from movieagg._render import render_result
 
-        render_result(result, stdout())
+        render_result(result, stdout(), verbose=options.verbose)

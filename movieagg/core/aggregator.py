@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from movieagg.core import cachekeys
+from movieagg.core import cachekeys, gating
 from movieagg.core.assemble import assemble
 from movieagg.core.config import DEFAULT_LOOKUP_DEADLINE
 from movieagg.core.errors import (
@@ -235,6 +235,7 @@ class Aggregator:
             ask = self._asking()  # the lookup's deadline starts with learning the IMDb id
             imdb = await self._resolver().imdb_of_tmdb(ask, parsed.tmdb_id, selected, use_cache)
         plan = self._plan(parsed, selected, refresh, use_cache, weighed, imdb)
+        plan = replace(plan, named=sources is not None)
         try:
             return await self._single_flight(plan, ask)
         except NotFound:
@@ -276,7 +277,7 @@ class Aggregator:
         imdb = None
         if parsed.tmdb_id is not None and (imdb := self.lookups.imdb_of_tmdb(parsed.tmdb_id)) is None:
             return None  # learning the IMDb id needs a source
-        plan = self._plan(parsed, selected, False, True, weighed, imdb)
+        plan = replace(self._plan(parsed, selected, False, True, weighed, imdb), named=sources is not None)
         try:
             result = self._cached_answer(plan, self._read_cache(plan))
         except MovieAggError:
@@ -318,6 +319,7 @@ class Aggregator:
         imdb = validate_imdb_id(imdb_id)
         selected = tuple(self.select(sources))
         plan = Plan(Query(imdb, None), imdb, selected, refresh, use_cache, "imdb_id", self._weights(weights))
+        plan = replace(plan, named=sources is not None)
         return await self._single_flight(plan)
 
     async def search(self, title: str, year: int | str | None = None, limit: int = 10) -> list[Candidate]:
@@ -430,6 +432,7 @@ class Aggregator:
             view.identity_fresh = self.lookups.identity_is_fresh(known)
         if view.movie is not None:
             view.fresh, view.stale = self.lookups.ratings(view.movie, plan.names)
+            view.fresh = gating.drop_markers(view.fresh, plan.named)
         return view
 
     def _cached_answer(self, plan: Plan, view: CacheView) -> RatingResult | None:
@@ -491,6 +494,7 @@ class Aggregator:
                     prefetched[candidate.source] = candidate.prefetched
                 if plan.use_cache and _ref(movie) != _ref(view.movie):  # its answers may be cached
                     fresh, stale = self.lookups.ratings(movie, plan.names)
+                    fresh = gating.drop_markers(fresh, plan.named)
         if movie is None:  # asked by id, not using the cache
             assert plan.imdb_id is not None
             movie = Movie(title=plan.imdb_id, imdb_id=plan.imdb_id)
@@ -501,12 +505,10 @@ class Aggregator:
         answers.data.update({n: d for n, d in prefetched.items() if n in plan.names})
         answers.fresh = {n for n in answers.data if n not in fresh}
         to_fetch = [s for s in plan.selected if s.name not in answers.data]
-        if to_fetch:
-            fetched = await fanout.fetch(ask, movie, to_fetch)
-            answers.data.update(fetched.data)
-            answers.errors.update(fetched.errors)
-            answers.fresh |= fetched.fresh
-            movie = await fanout.verify(ask, self.resolvers, movie, answers, plan.selected)  # phase 4
+        if to_fetch:  # phases 3 and 4; the anime sources once TMDB's facts are in
+            movie = await fanout.fetch_all(
+                ask, self.resolvers, movie, answers, to_fetch, plan.selected, plan.named
+            )
 
         stale_used = fanout.fill_from_stale(answers, stale, movie)
         result = self._assemble(plan, movie, answers, identity, stale_used=stale_used)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from movieagg.core import gating
 from movieagg.core.agreement import measure_agreement
 from movieagg.core.assessment import Agreement, Match
 from movieagg.core.confidence import assess, odd_outliers
@@ -36,7 +37,8 @@ def assemble(
     ``rating_preference``: which source's copy of a shared rating counts; ``sources``: every
     source by name (for their labels).
     """
-    data, errors = answers.data, answers.errors
+    labels = {s.name: s.label for s in plan.selected}
+    data, errors = gating.cross_checked(answers.data, answers.errors, rating_preference, labels)
     for item in data.values():
         if item.movie is not None:
             movie = movie.merged(item.movie)
@@ -73,6 +75,7 @@ def assemble(
         alternatives=alternatives,
         agreement=agreement,
         match=match(plan, movie, alternatives, agreement, answers, identity, sources),
+        not_asked=gating.not_asked(data, plan.names),
     )
 
 
@@ -87,7 +90,9 @@ def match(
 ) -> Match:
     """How sure the answer is about which film it is (:mod:`movieagg.core.confidence`)."""
     confirmations = [
-        n for n, d in answers.data.items() if d.movie is not None and d.movie.imdb_id == movie.imdb_id
+        n
+        for n, d in answers.data.items()
+        if d.movie is not None and d.movie.imdb_id == movie.imdb_id and gating.confirms(sources.get(n))
     ]
     labels = {name: source.label or name for name, source in sources.items()}
     return assess(

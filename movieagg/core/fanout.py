@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from movieagg.core import bounds, upstream
+from movieagg.core import bounds, gating, upstream
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Movie, SourceData, iso
 from movieagg.core.plan import Answers
@@ -37,6 +37,30 @@ async def fetch(ask: Asking, movie: Movie, sources: Sequence[RatingSource]) -> A
             answers.data[source.name] = outcome
     answers.fresh = set(answers.data)
     return answers
+
+
+async def fetch_all(
+    ask: Asking,
+    resolvers: Sequence[str],
+    movie: Movie,
+    answers: Answers,
+    to_fetch: Sequence[RatingSource],
+    selected: Sequence[RatingSource],
+    named: bool,
+) -> Movie:
+    """Phases 3 and 4: ask ``to_fetch``, verify the film's identity, then ask the sources that
+    know only some films (the anime ones) once the others' facts are in (:mod:`movieagg.core.gating`).
+    Fills ``answers``; returns the film with its IMDb id settled."""
+    now, later = gating.split(to_fetch)
+    if now:
+        fetched = await fetch(ask, movie, now)
+        answers.data.update(fetched.data)
+        answers.errors.update(fetched.errors)
+        answers.fresh |= fetched.fresh
+        movie = await verify(ask, resolvers, movie, answers, gating.split(selected)[0])  # phase 4
+    if later:
+        await gating.ask_when_known(later, movie, answers, named, lambda srcs, known: fetch(ask, known, srcs))
+    return movie
 
 
 async def fetch_one(ask: Asking, source: RatingSource, movie: Movie) -> SourceData | SourceFailure | None:
@@ -121,4 +145,7 @@ def same_film(item: SourceData, movie: Movie) -> bool:
     return item.movie is None or movie.imdb_id is None or item.movie.imdb_id in (None, movie.imdb_id)
 
 
-__all__ = ["canonical_imdb", "fetch", "fetch_one", "fill_from_stale", "reports_other", "same_film", "verify"]
+__all__ = [
+    "canonical_imdb", "fetch", "fetch_all", "fetch_one", "fill_from_stale", "reports_other", "same_film",
+    "verify",
+]  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from movieagg.core.text import fold
 MAX_TITLE_LENGTH = 200
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
 # The JSON result's version (schema: core/schema/rating-result.json); additions bump the minor.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 MIN_YEAR, MAX_YEAR = bounds.YEARS
 IMDB_ID_RE = bounds.IMDB_ID
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -178,9 +179,13 @@ class Movie:
     poster_url: str | None = None
     runtime: int | None = None
     director: str | None = None
+    # TMDB's facts that tell which sources can know the film (core.gating): its genre ids
+    # (16 = animation) and its origin and production countries (ISO 3166-1).
+    genres: tuple[int, ...] = ()
+    countries: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "title": self.title,
             "year": self.year,
             "imdb_id": self.imdb_id,
@@ -190,6 +195,11 @@ class Movie:
             "runtime": self.runtime,
             "director": self.director,
         }
+        if self.genres:
+            out["genres"] = list(self.genres)
+        if self.countries:
+            out["countries"] = list(self.countries)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Movie:
@@ -210,6 +220,8 @@ class Movie:
             poster_url=poster,
             runtime=_int(data, "runtime", bounds.RUNTIMES),
             director=_str(data, "director", bounds.MAX_NAMES),
+            genres=_genres(data.get("genres")),
+            countries=_countries(data.get("countries")),
         )
 
     def merged(self, other: Movie) -> Movie:
@@ -223,6 +235,8 @@ class Movie:
             poster_url=self.poster_url or other.poster_url,
             runtime=self.runtime or other.runtime,
             director=self.director or other.director,
+            genres=self.genres or other.genres,
+            countries=self.countries or other.countries,
         )
 
 
@@ -376,9 +390,13 @@ class SourceData:
     # Values of this answer the source sent but movieagg dropped (out of range, wrong type):
     # listed in the answer's errors, also when the answer comes from the cache.
     dropped: tuple[str, ...] = ()
+    # Other services' ids of what it found ({"mal": 199}: AniList's idMal), for cross-checks.
+    ids: Mapping[str, int] = field(default_factory=dict)
+    # Why the source was not asked (not an anime, for the anime sources); it has no ratings.
+    not_asked: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "source": self.source,
             "ratings": [r.to_dict() for r in self.ratings],
             "movie": self.movie.to_dict() if self.movie else None,
@@ -386,6 +404,11 @@ class SourceData:
             "exact": self.exact,
             "dropped": list(self.dropped),
         }
+        if self.ids:
+            out["ids"] = dict(self.ids)
+        if self.not_asked is not None:
+            out["not_asked"] = self.not_asked
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceData:
@@ -401,6 +424,8 @@ class SourceData:
             fetched_at=_time(data, "fetched_at"),
             exact=data.get("exact", True) is not False,
             dropped=tuple(dropped),
+            ids=_ids(data.get("ids")),
+            not_asked=_str(data, "not_asked", 200),
         )
 
 
@@ -426,9 +451,12 @@ class RatingResult:
     audience: float | None = None  # the audience's sub-score (IMDb, TMDB, Trakt, …)
     weights: Weights = field(default_factory=lambda: Weights())  # the user's weights in effect
     score_version: str = SCORE_VERSION
+    # Sources the lookup did not ask, and why (the anime sources, for a film that is not one):
+    # not failures, so not in ``errors``; shown in --verbose and the JSON.
+    not_asked: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "schema_version": SCHEMA_VERSION,
             "query": self.query.to_dict(),
             "movie": self.movie.to_dict(),
@@ -446,6 +474,9 @@ class RatingResult:
             "match": self.match.to_dict() if self.match is not None else None,
             "agreement": self.agreement.to_dict() if self.agreement is not None else None,
         }
+        if self.not_asked:
+            out["not_asked"] = [{"source": name, "reason": why} for name, why in self.not_asked]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RatingResult:
@@ -474,6 +505,10 @@ class RatingResult:
             audience=None if data.get("audience") is None else _float(data, "audience", 0.0, 100.0),
             weights=_weights(data.get("weights")),
             score_version=_str(data, "score_version", 40) or SCORE_VERSION,
+            not_asked=tuple(
+                (_str(n, "source", 40) or "", _str(n, "reason", 200) or "")
+                for n in (_object(item, "not asked") for item in _list(data, "not_asked", 20))
+            ),
         )
 
 
@@ -490,3 +525,39 @@ def _weights(raw: object) -> Weights:
 def alternative_dict(movie: Movie) -> dict[str, Any]:
     """The short form of a film another one could be mistaken for (JSON, cache)."""
     return {"title": movie.title, "year": movie.year, "imdb_id": movie.imdb_id, "tmdb_id": movie.tmdb_id}
+
+
+def _ids(raw: object) -> dict[str, int]:
+    """Other services' ids as cached: a small object of names to whole numbers."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or len(raw) > 10:
+        raise Invalid("ids is not a small object")
+    ids = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or len(key) > 20 or isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid("ids holds something other than names and numbers")
+        ids[key] = bounds.whole(value, f"{key} id", *bounds.IDS) or 0
+    return ids
+
+
+def _genres(raw: object) -> tuple[int, ...]:
+    """TMDB genre ids as cached: a short list of small whole numbers."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > 30:
+        raise Invalid("genres is not a short list")
+    if not all(isinstance(g, int) and not isinstance(g, bool) and 0 < g < 1_000_000 for g in raw):
+        raise Invalid("genres holds something other than genre ids")
+    return tuple(raw)
+
+
+def _countries(raw: object) -> tuple[str, ...]:
+    """Country codes as cached: a short list of two capital letters each."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > 60:
+        raise Invalid("countries is not a short list")
+    if not all(isinstance(c, str) and len(c) == 2 and c.isascii() and c.isupper() for c in raw):
+        raise Invalid("countries holds something other than country codes")
+    return tuple(raw)

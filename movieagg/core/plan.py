@@ -31,6 +31,7 @@ class Plan:
     use_cache: bool
     method: str = "title"
     weights: Weights = field(default_factory=Weights)  # the user's, over the defaults
+    named: bool = False  # the user named the sources (--source): gated ones are asked anyway
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -39,7 +40,7 @@ class Plan:
     @property
     def key(self) -> tuple[Any, ...]:
         what = ("imdb", self.imdb_id, self.method, self.query) if self.imdb_id else ("title", self.query)
-        return (*what, self.names, self.refresh, self.use_cache, self.weights)
+        return (*what, self.names, self.refresh, self.use_cache, self.weights, self.named)
 
     @property
     def bypasses_cache(self) -> bool:

@@ -105,6 +105,10 @@ class HttpClient:
         self.requests = 0
         # Politeness per source (see movieagg.sources.limiter): none unless given.
         self.limiters: dict[str, RateLimiter] = {n: RateLimiter(lim) for n, lim in (limits or {}).items()}
+        # A source's further windows (Limit.also): a request takes a slot in each as well.
+        self.more_limiters: dict[str, tuple[RateLimiter, ...]] = {
+            n: tuple(RateLimiter(more) for more in lim.also) for n, lim in (limits or {}).items() if lim.also
+        }
         self.quotas: dict[str, DailyQuota] = dict(quotas or {})
         # How long one request may wait for its source's rate limit before it fails fast
         # ("over its rate limit; next request possible in N s"); None = as long as it takes.
@@ -119,7 +123,10 @@ class HttpClient:
             return
         queued_at = time.monotonic()
         try:
-            async with limiter.slot(self.max_queue_wait):
+            async with contextlib.AsyncExitStack() as slots:
+                await slots.enter_async_context(limiter.slot(self.max_queue_wait))
+                for more in self.more_limiters.get(source, ()):
+                    await slots.enter_async_context(more.slot(self.max_queue_wait))
                 yield time.monotonic() - queued_at
         except RateLimited as exc:
             raise SourceFailure(
@@ -130,6 +137,8 @@ class HttpClient:
         limiter = self.limiters.get(source)
         if limiter is not None:
             limiter.penalize(seconds)
+        for more in self.more_limiters.get(source, ()):
+            more.penalize(seconds)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -162,6 +171,30 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """GET with retries; returns non-transient responses (any 2xx/4xx) to the caller."""
+        return await self._request("GET", source, url, params=params, headers=headers)
+
+    async def post(
+        self,
+        source: str,
+        url: str,
+        *,
+        json_body: Any,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """POST a JSON body (a GraphQL query) under the same timeout, size cap, redirect and
+        retry rules as :meth:`get` — the query is read-only, so a retry is as safe as a GET's."""
+        return await self._request("POST", source, url, headers=headers, json_body=json_body)
+
+    async def _request(
+        self,
+        method: str,
+        source: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Response:
         import httpx
 
         # Build the client (an SSL context: tens of ms on the first request) before taking a
@@ -183,7 +216,7 @@ class HttpClient:
                 try:
                     seconds = min(self.timeout, max(remaining, 0.05))
                     status, body, response_headers = await self._exchange(
-                        source, url, params, headers, seconds
+                        source, url, params, headers, seconds, method=method, json_body=json_body
                     )
                 except (httpx.TimeoutException, TimeoutError):
                     # Not retried: waiting for it again would only double what the lookup pays.
@@ -222,13 +255,18 @@ class HttpClient:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
         seconds: float,
+        *,
+        method: str = "GET",
+        json_body: Any = None,
     ) -> tuple[int, bytes, Mapping[str, str]]:
         """One request (and its same-origin redirects) within ``seconds``, body read and capped."""
         import httpx
 
         client = self.client
         timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
-        request = client.build_request("GET", url, params=params, headers=headers, timeout=timeout)
+        request = client.build_request(
+            method, url, params=params, headers=headers, timeout=timeout, json=json_body
+        )
         started = time.monotonic()
         async with asyncio.timeout(seconds):  # the whole exchange, however the bytes dribble in
             for _ in range(MAX_REDIRECTS + 1):
@@ -236,7 +274,8 @@ class HttpClient:
                 response = await client.send(request, stream=True)
                 try:
                     log.debug(
-                        "%s GET %s -> %s (%.0f ms)", source, redact(str(request.url), self._secrets),
+                        "%s %s %s -> %s (%.0f ms)", source, request.method,
+                        redact(str(request.url), self._secrets),
                         response.status_code, (time.monotonic() - started) * 1000,
                     )  # fmt: skip
                     following = response.next_request

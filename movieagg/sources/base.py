@@ -28,6 +28,7 @@ class BaseSource:
     default_url: ClassVar[str]
     can_search: ClassVar[bool] = False
     prefix_search: ClassVar[bool] = False
+    only_for: ClassVar[str | None] = None
 
     def __init_subclass__(cls, *, spec: SourceSpec | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -36,6 +37,7 @@ class BaseSource:
             cls.name, cls.label, cls.default_url = spec.name, spec.label, spec.default_url
             cls.can_search = spec.can_search
             cls.prefix_search = spec.prefix_search
+            cls.only_for = spec.only_for
 
     def __init__(self, http: HttpClient, base_url: str | None = None) -> None:
         self.http = http

@@ -26,6 +26,7 @@ class LazySource:
         self.label = spec.label
         self.can_search = spec.can_search
         self.prefix_search = spec.prefix_search
+        self.only_for = spec.only_for
         self._settings = settings
         self._http = http
         self._adapter: BaseSource | None = None

@@ -32,6 +32,9 @@ class Limit:
     # Spread requests evenly over the window (period/calls apart) instead of sending a
     # window's worth at once: bursts arrive unevenly and trip the service's own window.
     smooth: bool = True
+    # Further windows that hold at the same time (Jikan: 60/min *and* 3/s); each is enforced
+    # by its own limiter, so a request waits for a slot in every one.
+    also: tuple[Limit, ...] = ()
 
     @property
     def interval(self) -> float:
@@ -66,6 +69,7 @@ def parse_limit(text: str, base: Limit | None = None) -> Limit | None:
         period,
         min_interval=min(min_interval, period / int(match.group(1))),
         concurrency=base.concurrency if base else None,
+        also=base.also if base else (),
     )
 
 
@@ -99,5 +103,7 @@ def describe(limits: Mapping[str, Limit]) -> dict[str, str]:
             text += f", ≥{lim.interval:.3g}s apart"
         if lim.concurrency:
             text += f", ≤{lim.concurrency} in flight"
+        for more in lim.also:
+            text += f", and {more.calls}/{more.period:g}s"
         out[name] = text
     return out

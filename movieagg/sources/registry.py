@@ -56,6 +56,9 @@ class SourceSpec:
     # A local file (in the data dir) the adapter reads; configured only once it exists.
     requires_file: str | None = None
     setup_hint: str | None = None  # how to create it, shown by `movieagg sources`
+    # The kind of film it knows only ("anime"): asked only for such a film, or when named
+    # (movieagg.core.gating); None: any film.
+    only_for: str | None = None
 
     def configured(self, settings: Settings) -> bool:
         if self.requires_file is not None and not (settings.dir("data") / self.requires_file).is_file():
@@ -159,7 +162,37 @@ WIKIDATA = SourceSpec(
     rate_limit=Limit(30, 1.0, concurrency=5),  # WDQS policy: ≤ 5 parallel queries per client
 )
 
-BUILTINS: dict[str, SourceSpec] = {spec.name: spec for spec in (TMDB, OMDB, TRAKT, IMDB_DATASETS, WIKIDATA)}
+# The anime sources know only anime: they are asked when TMDB says a film is animation or an
+# East Asian production (movieagg.core.gating), or when named with --source. Neither resolves
+# titles: each finds the resolved film by its titles, and its match must agree on title, year
+# and format (a film is AniList's MOVIE, MyAnimeList's "Movie") or its rating is left out.
+ANILIST = SourceSpec(
+    "anilist",
+    "AniList",
+    "movieagg.sources.anilist:AniListSource",
+    "AniList average score (anime and East Asian films only; keyless)",
+    default_url="https://graphql.anilist.co",
+    authority=6,
+    preference=6,
+    rate_limit=Limit(90, 60.0),  # AniList's stated 90/min (lowered to 30/min at times: 429s teach)
+    only_for="anime",
+)
+JIKAN = SourceSpec(
+    "jikan",
+    "MyAnimeList",
+    "movieagg.sources.jikan:JikanSource",
+    "MyAnimeList score and votes via Jikan (anime and East Asian films only; keyless)",
+    default_url="https://api.jikan.moe/v4",
+    authority=7,
+    preference=7,
+    # Jikan: 60 a minute and 3 a second, both at once.
+    rate_limit=Limit(60, 60.0, smooth=False, also=(Limit(3, 1.0),)),
+    only_for="anime",
+)
+
+BUILTINS: dict[str, SourceSpec] = {
+    spec.name: spec for spec in (TMDB, OMDB, TRAKT, IMDB_DATASETS, WIKIDATA, ANILIST, JIKAN)
+}
 
 
 def _may_have_plugins() -> bool:

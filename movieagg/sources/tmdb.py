@@ -10,7 +10,7 @@ from movieagg.core.config import Secret, Settings
 from movieagg.core.errors import SourceFailure
 from movieagg.core.models import Candidate, Movie, Query, Rating, SourceData
 from movieagg.sources._http import HttpClient
-from movieagg.sources.base import BaseSource, as_dict, unusable
+from movieagg.sources.base import BaseSource, as_dict, as_list, unusable
 from movieagg.sources.registry import TMDB
 
 IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
@@ -140,6 +140,8 @@ class TMDBSource(BaseSource, spec=TMDB):
             runtime=bounds.lenient(bounds.whole, runtime, "runtime", lo=1, hi=bounds.RUNTIMES[1])
             if runtime != 0  # TMDB's "not known"
             else None,
+            genres=_genres(body),
+            countries=_countries(body),
         )
         return SourceData(self.name, ratings, movie, exact=True)
 
@@ -154,3 +156,18 @@ def _poster(path: object) -> str | None:
     if isinstance(path, str) and path.startswith("/") and len(path) < 200 and "//" not in path:
         return f"{IMAGE_BASE}{path}"
     return None
+
+
+def _genres(body: dict[str, Any]) -> tuple[int, ...]:
+    """Genre ids: ``genres`` [{id, name}] in details, ``genre_ids`` in search results."""
+    raw = [as_dict(g).get("id") for g in as_list(body.get("genres"))] or as_list(body.get("genre_ids"))
+    ids = (bounds.lenient(bounds.ident, g, "genre id") for g in raw[:30])
+    return tuple(dict.fromkeys(g for g in ids if g is not None))
+
+
+def _countries(body: dict[str, Any]) -> tuple[str, ...]:
+    """Origin countries, then production countries (ISO 3166-1 codes), as TMDB's details list them."""
+    raw = [*as_list(body.get("origin_country"))]
+    raw += [as_dict(c).get("iso_3166_1") for c in as_list(body.get("production_countries"))]
+    codes = (c.upper() for c in raw[:60] if isinstance(c, str) and len(c) == 2 and c.isascii())
+    return tuple(dict.fromkeys(c for c in codes if c.isalpha()))

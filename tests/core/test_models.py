@@ -90,3 +90,23 @@ def test_the_new_fields_are_checked_when_read_back(change: dict[str, object]) ->
     result = RatingResult(query=Query("Up", 2009), movie=Movie("Up", 2009, "tt1049413"), ratings=(), score=None)
     with pytest.raises(ValueError):
         RatingResult.from_dict({**result.to_dict(), **change})
+
+
+def test_anime_fields_round_trip_and_are_checked() -> None:
+    from movieagg.core.bounds import Invalid
+    from movieagg.core.models import Movie, SourceData
+
+    movie = Movie("Akira", 1988, imdb_id="tt0094625", tmdb_id=149, genres=(16, 878), countries=("JP",))
+    assert Movie.from_dict(movie.to_dict()) == movie
+    assert "genres" not in Movie("Heat").to_dict()  # absent when TMDB said nothing
+    marker = SourceData("jikan", (), movie, exact=False, ids={"mal": 47}, not_asked=None)
+    again = SourceData.from_dict(marker.to_dict())
+    assert again.ids == {"mal": 47} and again.not_asked is None and again.movie == movie
+    skipped = SourceData("anilist", (), movie, not_asked="not asked: not an animation or East Asian production")
+    assert SourceData.from_dict(skipped.to_dict()).not_asked == skipped.not_asked
+    for bad in ({"genres": ["16"]}, {"countries": ["Japan"]}, {"genres": list(range(1, 40))}):
+        with pytest.raises(Invalid):
+            Movie.from_dict({**movie.to_dict(), **bad})
+    for ids in ({"mal": "47"}, {"mal": True}, {"mal": -1}, [47]):
+        with pytest.raises(Invalid):
+            SourceData.from_dict({**marker.to_dict(), "ids": ids})

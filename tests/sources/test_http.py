@@ -200,3 +200,22 @@ def test_retry_after_parsing() -> None:
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480.0) == 0.0
+
+
+async def test_post_sends_json_under_the_same_rules(httpx_mock: HTTPXMock, http: HttpClient, sleeps: Sleeps) -> None:
+    """POST (AniList's GraphQL): a JSON body, retried on 429 with Retry-After like a GET."""
+    httpx_mock.add_response(url=URL, method="POST", status_code=429, headers={"Retry-After": "1"})
+    httpx_mock.add_response(url=URL, method="POST", json={"data": {"Media": None}})
+    response = await http.post("src", URL, json_body={"query": "{ x }", "variables": {"a": 1}})
+    assert response.status == 200 and response.body == {"data": {"Media": None}}
+    sent = httpx_mock.get_requests()
+    assert [r.method for r in sent] == ["POST", "POST"]
+    assert sent[0].headers["Content-Type"] == "application/json"
+    assert b'"variables"' in sent[0].content
+    assert sleeps.calls == [1.0]
+
+
+async def test_post_refuses_a_redirect_to_another_host(httpx_mock: HTTPXMock, http: HttpClient) -> None:
+    httpx_mock.add_response(url=URL, method="POST", status_code=307, headers={"Location": "https://evil.test/x"})
+    with pytest.raises(SourceFailure, match="another host"):
+        await http.post("src", URL, json_body={"query": "{ x }"})

@@ -14,7 +14,7 @@ from movieagg.core.errors import ConfigurationError, SourceFailure
 from movieagg.core.models import Movie
 from movieagg.sources._http import HttpClient
 from movieagg.sources.limiter import RateLimited, RateLimiter
-from movieagg.sources.limits import Limit, limits_from_settings, parse_limit
+from movieagg.sources.limits import Limit, describe, limits_from_settings, parse_limit
 from movieagg.sources.registry import TRAKT, default_limits
 from movieagg.sources.tmdb import TMDBSource
 
@@ -308,3 +308,26 @@ async def test_a_burst_of_429s_lowers_the_limit_by_half_at_most_once_a_window() 
     for _ in range(15):
         limiter.penalize(1.0)
     assert limiter.limit.calls == 20
+
+
+async def test_two_windows_both_hold() -> None:
+    """Jikan's 3/s *and* 60/min: a burst keeps to 3 a second, a minute to 60."""
+    from movieagg.sources.registry import JIKAN
+
+    assert JIKAN.rate_limit is not None and JIKAN.rate_limit.also
+    minute = Limit(6, 2.0, margin=0.0, smooth=False, also=(Limit(3, 0.5, margin=0.0, smooth=False),))
+    http = HttpClient(5.0, limits={"src": minute})
+    starts: list[float] = []
+
+    async def one() -> None:
+        async with http._limited("src"):
+            starts.append(time.monotonic())
+
+    began = time.monotonic()
+    await asyncio.gather(*(one() for _ in range(9)))
+    times = sorted(t - began for t in starts)
+    for i in range(len(times) - 3):
+        assert times[i + 3] - times[i] >= 0.5 - 0.02  # never 4 in half a second
+    for i in range(len(times) - 6):
+        assert times[i + 6] - times[i] >= 2.0 - 0.02  # never 7 in the long window
+    assert "and 3/0.5s" in describe({"src": minute})["src"]

@@ -41,3 +41,23 @@ def test_without_plugins_importlib_metadata_is_not_loaded(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_the_anime_sources_are_keyless_gated_and_rate_limited() -> None:
+    from movieagg.core.config import Settings
+    from movieagg.sources.limits import describe, limits_from_settings
+    from movieagg.sources.registry import ANILIST, JIKAN, default_limits, rating_preference
+
+    settings = Settings.from_env({"MOVIEAGG_JIKAN_RATE_LIMIT": "30/1m"}, read_file=False)
+    for spec in (ANILIST, JIKAN):
+        assert spec.configured(settings) and spec.needs() == "nothing (keyless)"
+        assert spec.only_for == "anime" and not spec.can_search
+    assert ANILIST.url(settings) == "https://graphql.anilist.co"
+    assert JIKAN.url(Settings.from_env({"MOVIEAGG_JIKAN_URL": "http://x/v4"}, read_file=False)) == "http://x/v4"
+    limits = limits_from_settings(settings, default_limits())
+    assert (limits["anilist"].calls, limits["anilist"].period) == (90, 60.0)
+    # The user's minute window replaces the default's; the 3/s window still holds.
+    assert (limits["jikan"].calls, limits["jikan"].period) == (30, 60.0)
+    assert [(w.calls, w.period) for w in limits["jikan"].also] == [(3, 1.0)]
+    assert "and 3/1s" in describe(limits)["jikan"]
+    assert rating_preference([JIKAN, ANILIST])[0] == "anilist"  # AniList's idMal wins a disagreement

@@ -107,3 +107,28 @@ async def test_not_found_is_no_data(httpx_mock: HTTPXMock, http: HttpClient) -> 
         json={"success": False, "status_code": 34, "status_message": "The resource you requested could not be found."},
     )
     assert await source(http).fetch(Movie("x", tmdb_id=1)) is None
+
+
+async def test_details_carry_the_genres_and_countries_that_gate_the_anime_sources(
+    httpx_mock: HTTPXMock, http: HttpClient
+) -> None:
+    """TMDB's details (already fetched for the score): ``genres`` [{id, name}], ``origin_country``
+    (added to movie details in 2024) and ``production_countries`` [{iso_3166_1, name}]."""
+    details = {
+        **DETAILS, "id": 129, "imdb_id": "tt0245429", "title": "Spirited Away", "original_title": "千と千尋の神隠し",
+        "genres": [{"id": 16, "name": "Animation"}, {"id": 10751, "name": "Family"}, {"id": 14, "name": "Fantasy"}],
+        "origin_country": ["JP"], "production_countries": [{"iso_3166_1": "JP", "name": "Japan"}],
+    }  # fmt: skip
+    httpx_mock.add_response(json=details)
+    data = await source(http).fetch(Movie("Spirited Away", 2001, tmdb_id=129))
+    assert data is not None and data.movie is not None
+    assert data.movie.genres == (16, 10751, 14) and data.movie.countries == ("JP",)
+    assert len(httpx_mock.get_requests()) == 1  # no round trip added
+
+
+async def test_search_results_carry_genre_ids(httpx_mock: HTTPXMock, http: HttpClient) -> None:
+    result = {**SEARCH["results"][0], "genre_ids": [16, "x", 878], "origin_country": "JP"}  # type: ignore[dict-item]
+    httpx_mock.add_response(json={"movie_results": [result]})
+    data = await source(http).fetch(Movie("tt1160419", imdb_id="tt1160419"))
+    assert data is not None and data.movie is not None
+    assert data.movie.genres == (16, 878) and data.movie.countries == ()  # junk ignored
