@@ -191,9 +191,25 @@ function HeatGrid({ grid, source }: { grid: EpisodeGrid; source: string }) {
 const LINE_W = 640;
 const LINE_H = 180;
 
+/** The width of an element, followed as it changes (the default where ResizeObserver is missing). */
+function useWidth(fallback: number): [React.RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(fallback);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => setWidth(Math.floor(el.clientWidth - 8) || fallback));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [fallback]);
+  return [ref, width];
+}
+
 function SeasonLine({ grid }: { grid: EpisodeGrid }) {
   const seasons = [...grid.seasons].sort((a, b) => a.season - b.season);
-  const width = Math.max(LINE_W, seasons.length * 28);
+  const [box, available] = useWidth(LINE_W);
+  // As wide as the page allows (at most LINE_W); a long series scrolls rather than crowd its points.
+  const width = Math.max(Math.min(available, LINE_W), seasons.length * 28, 240);
   const { points, lo, hi } = averageLine(seasons, width, LINE_H);
   if (points.length < 2) return null;
   const every = seasons.length > 20 ? 5 : 1;
@@ -202,7 +218,7 @@ function SeasonLine({ grid }: { grid: EpisodeGrid }) {
   return (
     <section className="season-line" aria-labelledby="line-title">
       <h2 id="line-title">Season averages</h2>
-      <div className="line-scroll">
+      <div className="line-scroll" ref={box} tabIndex={0} role="group" aria-labelledby="line-title">
         <svg viewBox={`0 0 ${width} ${LINE_H}`} width={width} height={LINE_H} role="img" aria-label={label}>
           <title>{label}</title>
           <text x={4} y={24 + 4} className="axis">
