@@ -84,14 +84,26 @@ export interface SeriesInfo {
   seasons: number | null;
 }
 
+/** A series' facts, or an episode's place in its series (schema 1.1 "tv", core/tvinfo.py). */
+export interface TVInfo {
+  years: string | null;
+  seasons: number | null;
+  episodes: number | null;
+  networks: string[];
+  creators: string[];
+  /** An episode's season and number. */
+  season: number | null;
+  episode: number | null;
+  /** An episode's series. */
+  series: { imdb_id: string; title: string | null } | null;
+}
+
 export interface RatingResult {
   schema_version?: string;
-  /** movie, series or episode (#16). */
+  /** movie, series or episode (schema 1.1; absent before: a film). */
   kind?: TitleKind;
-  /** The series itself (kind series) or the episode's series (kind episode). */
-  series?: SeriesInfo | null;
-  /** Where the episode sits in its series (kind episode). */
-  episode?: { season: number; episode: number } | null;
+  /** null for a film. */
+  tv?: TVInfo | null;
   query: { title: string; year: number | null };
   movie: Movie;
   ratings: Rating[];

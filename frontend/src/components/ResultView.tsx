@@ -189,17 +189,21 @@ function UncertainMatch({ result }: { result: RatingResult }) {
  * or "S05E14 of Breaking Bad", each with a link to the series' episode grid.
  */
 export function KindLine({ result }: { result: RatingResult }) {
-  const { kind, series, episode } = result;
+  const { kind } = result;
+  const tv = result.tv ?? null;
   if (kind === "series") {
-    const id = series?.imdb_id ?? result.movie.imdb_id;
+    const id = result.movie.imdb_id;
     const parts = [
       "TV series",
-      series?.years ?? null,
-      series?.seasons != null ? `${series.seasons} season${series.seasons === 1 ? "" : "s"}` : null,
+      tv?.years ?? null,
+      tv?.seasons != null ? `${tv.seasons} season${tv.seasons === 1 ? "" : "s"}` : null,
+      tv?.episodes != null ? `${tv.episodes} episode${tv.episodes === 1 ? "" : "s"}` : null,
+      tv?.networks.length ? tv.networks.join(", ") : null,
     ].filter(Boolean);
     return (
       <p className="meta kind" data-testid="kind">
         {parts.join(" · ")}
+        {tv?.creators.length ? ` · created by ${tv.creators.join(", ")}` : null}
         {id && (
           <>
             {" · "}
@@ -212,14 +216,15 @@ export function KindLine({ result }: { result: RatingResult }) {
     );
   }
   if (kind === "episode") {
-    const code = episode ? episodeCode(episode.season, episode.episode) : "An episode";
+    const code = tv?.season != null && tv.episode != null ? episodeCode(tv.season, tv.episode) : "An episode";
+    const series = tv?.series ?? null;
     return (
       <p className="meta kind" data-testid="kind">
         {code} of{" "}
         {series ? (
           <>
             <a href={movieHref(series.imdb_id)} onClick={linkClick}>
-              {series.title}
+              {series.title ?? series.imdb_id}
             </a>
             {" · "}
             <a href={seriesHref(series.imdb_id)} onClick={linkClick}>

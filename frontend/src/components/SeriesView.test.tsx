@@ -94,7 +94,9 @@ describe("series page", () => {
 describe("rating page: what the answer is about", () => {
   it("a series: years, seasons and a link to its episode grid", () => {
     render(<KindLine result={BB_SERIES_RESULT} />);
-    expect(screen.getByTestId("kind")).toHaveTextContent("TV series · 2008–2013 · 5 seasons · Every episode, rated");
+    expect(screen.getByTestId("kind")).toHaveTextContent(
+      "TV series · 2008–2013 · 5 seasons · 62 episodes · AMC · created by Vince Gilligan · Every episode, rated",
+    );
     expect(screen.getByRole("link", { name: "Every episode, rated" })).toHaveAttribute("href", "/series/tt0903747");
   });
 

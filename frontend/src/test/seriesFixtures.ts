@@ -49,13 +49,16 @@ export const BB_GRID: EpisodeGrid = {
   cached: false,
 };
 
-/** A rating answer about the series itself (kind series, #16). */
+/** A rating answer about the series itself (kind series, schema 1.1's "tv" as core/tvinfo.py writes it). */
 export const BB_SERIES_RESULT: RatingResult = {
   ...DUNE_2021,
   query: { title: "Breaking Bad", year: null },
   kind: "series",
   movie: { ...DUNE_2021.movie, title: "Breaking Bad", year: 2008, imdb_id: "tt0903747", tmdb_id: 1396, runtime: 45, director: null },
-  series: { imdb_id: "tt0903747", title: "Breaking Bad", years: "2008–2013", seasons: 5 },
+  tv: {
+    years: "2008–2013", seasons: 5, episodes: 62, networks: ["AMC"], creators: ["Vince Gilligan"],
+    season: null, episode: null, series: null,
+  },
 };
 
 /** A rating answer about one episode (kind episode). */
@@ -64,6 +67,8 @@ export const OZYMANDIAS_RESULT: RatingResult = {
   query: { title: "Breaking Bad", year: null },
   kind: "episode",
   movie: { ...DUNE_2021.movie, title: "Ozymandias", year: 2013, imdb_id: "tt2301451", tmdb_id: null, runtime: 48, director: "Rian Johnson" },
-  series: { imdb_id: "tt0903747", title: "Breaking Bad", years: "2008–2013", seasons: 5 },
-  episode: { season: 5, episode: 14 },
+  tv: {
+    years: null, seasons: null, episodes: null, networks: [], creators: [],
+    season: 5, episode: 14, series: { imdb_id: "tt0903747", title: "Breaking Bad" },
+  },
 };
