@@ -30,6 +30,13 @@ def test_core_imports_nothing_of_the_outer_layers() -> None:
     assert loaded_after("import sys\n" + code) == set()
 
 
+def test_the_aggregator_loads_what_asks_sources_only_when_it_asks() -> None:
+    code = "import sys, movieagg.core.aggregator\n"
+    asking = ("asyncio", "movieagg.core.resolve", "movieagg.core.fanout", "movieagg.core.calls")
+    code += f"assert not [m for m in {asking!r} if m in sys.modules], sys.modules.keys()"
+    assert loaded_after(code) == set()
+
+
 def test_cli_help_is_light() -> None:
     assert loaded_after("from movieagg.cli import app") == set()
 
@@ -45,17 +52,19 @@ def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
 # quota, typer/click/rich, SQL store or diskcache (its reads need only sqlite3). A hit needs the
 # query parser (ids, URLs, `Title (YYYY)`), pins (they beat the cache), weights (--weights,
 # MOVIEAGG_WEIGHTS), confidence and agreement (on the cached answer), and the bounds, assessment
-# and text/untrusted modules the models validate and fold with; never what asks a source (calls,
-# breaker, budget, upstream, lookaside, suggest).
+# and text/untrusted modules the models validate and fold with, and the aggregator's own plan and
+# assemble; never what asks a source (resolve, fanout, calls, breaker, budget, upstream, lookaside,
+# suggest).
 HIT_MOVIEAGG_MODULES = {
     "movieagg", "movieagg._jsonout", "movieagg._version", "movieagg.cli",
     "movieagg.cache", "movieagg.cache.disk",
     "movieagg.commands", "movieagg.commands.common", "movieagg.commands.quick",
-    "movieagg.core", "movieagg.core.aggregator", "movieagg.core.agreement", "movieagg.core.assessment",
+    "movieagg.core", "movieagg.core.aggregator", "movieagg.core.agreement", "movieagg.core.assemble",
+    "movieagg.core.assessment",
     "movieagg.core.bounds", "movieagg.core.cachekeys", "movieagg.core.confidence",
     "movieagg.core.config", "movieagg.core.errors", "movieagg.core.lookup_cache", "movieagg.core.lookup_log",
     "movieagg.core.lru", "movieagg.core.matching", "movieagg.core.memo", "movieagg.core.models",
-    "movieagg.core.pins", "movieagg.core.protocols", "movieagg.core.query", "movieagg.core.redact",
+    "movieagg.core.pins", "movieagg.core.plan", "movieagg.core.protocols", "movieagg.core.query", "movieagg.core.redact",
     "movieagg.core.safecache", "movieagg.core.scoring", "movieagg.core.text", "movieagg.core.untrusted",
     "movieagg.core.weights",
     "movieagg.factory", "movieagg.records", "movieagg.records.keeper", "movieagg.records.outbox",

@@ -120,6 +120,16 @@ RULES: dict[str, tuple[str, ...]] = {
         "movieagg.deploy",
     ),
     "movieagg.deploy": ("movieagg.cli", "movieagg.commands"),
+    # Reports on a user's own ratings: built on the batch engine, rendered for the CLI by it.
+    "movieagg.taste": (
+        "movieagg.cli",
+        "movieagg.commands",
+        "movieagg.web",
+        "movieagg.aws",
+        "movieagg.deploy",
+        "typer",
+        "click",
+    ),
 }
 
 
