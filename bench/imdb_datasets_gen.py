@@ -1,9 +1,10 @@
 """Generate IMDb dataset files in the exact published format (we cannot download the real ones here).
 
-``title.basics.tsv.gz``, ``title.ratings.tsv.gz`` and ``title.akas.tsv.gz``: gzipped UTF-8 TSV,
+``title.basics.tsv.gz``, ``title.ratings.tsv.gz``, ``title.episode.tsv.gz`` and ``title.akas.tsv.gz``: gzipped UTF-8 TSV,
 one header line, ``\\N`` for null, no quoting (titles carry quotes and apostrophes as they are),
 rows sorted by tconst, title types in roughly the real mix (most rows are TV episodes; about 7%
-movies and 1.5% TV movies). The well-known films of ``bench.films`` are included under their
+movies and 1.5% TV movies). Each episode belongs to a series generated before it; the first
+series is a long one (LONG_SEASONS × LONG_EPISODES, like The Simpsons) for the grid's figure. The well-known films of ``bench.films`` are included under their
 real ids, plus deterministic synthetic titles, plus a few malformed lines of the kinds a real
 import must survive (wrong column count, a year that is not a number, a bad id, a blank line).
 
@@ -27,6 +28,7 @@ BASICS_HEADER = (
     "tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres"
 )
 RATINGS_HEADER = "tconst\taverageRating\tnumVotes"
+EPISODES_HEADER = "tconst\tparentTconst\tseasonNumber\tepisodeNumber"
 AKAS_HEADER = "titleId\tordering\ttitle\tregion\tlanguage\ttypes\tattributes\tisOriginalTitle"
 
 TYPES = (
@@ -47,6 +49,9 @@ ODD_TITLES = (
     "C'était un rendez-vous",
     "L'Été",
 )
+
+
+LONG_SEASONS, LONG_EPISODES = 32, 25  # the first series' grid: 800 episodes
 
 
 def _type(rng: random.Random) -> str:
@@ -76,15 +81,19 @@ def generate(
     malformed: float = 0.001,
     seed: int = 7,
     compresslevel: int = 1,
+    episodes: bool = True,
 ) -> dict[str, int]:
-    """Write the three files into ``directory``; returns counts (rows, movies, malformed …)."""
+    """Write the files into ``directory``; returns counts (rows, movies, malformed …)."""
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     known = {int(f["imdb"][2:]): f for f in FILMS}
     stats = {
         "basics_rows": 0, "movies": 0, "tv_movies": 0, "ratings_rows": 0, "akas_rows": 0,
         "malformed_basics": 0, "malformed_ratings": 0,
+        "series": 0, "episodes": 0, "episodes_rows": 0,
     }  # fmt: skip
+    series_ids: list[str] = []  # series generated so far: an episode's parent is one of them
+    placed: dict[str, int] = {}  # episodes per series so far
     ids = sorted(set(range(1, titles + 1 - len(known))) | set(known))
 
     def open_gz(name: str) -> Any:
@@ -94,6 +103,9 @@ def generate(
         basics = stack.enter_context(open_gz("title.basics.tsv.gz"))
         ratings = stack.enter_context(open_gz("title.ratings.tsv.gz"))
         akas_out = stack.enter_context(open_gz("title.akas.tsv.gz")) if akas else None
+        episodes_out = stack.enter_context(open_gz("title.episode.tsv.gz")) if episodes else None
+        if episodes_out is not None:
+            episodes_out.write(EPISODES_HEADER + "\n")
         basics.write(BASICS_HEADER + "\n")
         ratings.write(RATINGS_HEADER + "\n")
         if akas_out is not None:
@@ -125,6 +137,24 @@ def generate(
             stats["basics_rows"] += 1
             stats["movies"] += kind == "movie"
             stats["tv_movies"] += kind == "tvMovie"
+            if kind in ("tvSeries", "tvMiniSeries"):
+                series_ids.append(tconst)
+                stats["series"] += 1
+            elif kind == "tvEpisode" and series_ids:
+                stats["episodes"] += 1
+                long_one = placed.get(series_ids[0], 0) < LONG_SEASONS * LONG_EPISODES
+                parent = (
+                    series_ids[0] if long_one else series_ids[-1 - int(rng.random() ** 3 * len(series_ids))]
+                )
+                count = placed[parent] = placed.get(parent, 0) + 1
+                per = LONG_EPISODES if long_one else 10
+                season, number = (count - 1) // per + 1, (count - 1) % per + 1
+                if episodes_out is not None:
+                    if not long_one and rng.random() < 0.03:  # IMDb has not numbered it
+                        episodes_out.write(f"{tconst}\t{parent}\t\\N\t\\N\n")
+                    else:
+                        episodes_out.write(f"{tconst}\t{parent}\t{season}\t{number}\n")
+                    stats["episodes_rows"] += 1
             if rating is not None:
                 ratings.write(f"{tconst}\t{rating}\t{votes}\n")
                 stats["ratings_rows"] += 1
@@ -161,7 +191,7 @@ def bench(directory: Path, titles: int, akas: bool) -> None:
 
     from movieagg.core.models import Query
     from movieagg.sources.imdb_datasets.adapter import ImdbDatasetsSource
-    from movieagg.sources.imdb_datasets.files import BASICS
+    from movieagg.sources.imdb_datasets.files import BASICS, EPISODES
     from movieagg.sources.imdb_datasets.importer import import_datasets
 
     if not (directory / BASICS).is_file():
@@ -175,6 +205,12 @@ def bench(directory: Path, titles: int, akas: bool) -> None:
         f"= {stats.basics_rate:,.0f} rows/s; whole sync {total:.1f}s; {stats.titles:,} films kept; "
         f"malformed skipped {stats.malformed}"
     )
+    if EPISODES in stats.seconds:
+        print(
+            f"episodes: {stats.episodes_rows:,} title.episode rows in {stats.seconds[EPISODES]:.2f}s "
+            f"= {stats.episodes_rows / max(stats.seconds[EPISODES], 1e-9):,.0f} rows/s; "
+            f"{stats.series:,} series, {stats.episodes:,} episodes kept, {stats.placed:,} numbered"
+        )
     src = ImdbDatasetsSource(path=target)
     ids = [f"tt{n:07d}" for n in range(1, titles, max(titles // 5000, 1))]
     times = []
@@ -194,12 +230,50 @@ def bench(directory: Path, titles: int, akas: bool) -> None:
         searches.append((time.perf_counter() - t) * 1000)
     print(f"title search: median {statistics.median(searches):.1f} ms, max {max(searches):.1f} ms")
     src.close()
+    _bench_grid(target)
+
+
+def _bench_grid(target: Path) -> None:
+    """The offline grid of the series with the most episodes: a fresh process's first call, then warm."""
+    import sqlite3
+    import statistics
+
+    from movieagg.sources.imdb_datasets.adapter import ImdbDatasetsSource
+
+    conn = sqlite3.connect(target)
+    row = conn.execute(
+        "SELECT parent, count(*) FROM episodes GROUP BY parent ORDER BY 2 DESC LIMIT 1"
+    ).fetchone()
+    conn.close()
+    if row is None:
+        return
+    imdb = f"tt{row[0]:07d}"
+    src = ImdbDatasetsSource(path=target)
+    t = time.perf_counter()
+    grid = src.episodes_of(imdb)
+    first = (time.perf_counter() - t) * 1000
+    times = []
+    for _ in range(50):
+        t = time.perf_counter()
+        src.episodes_of(imdb)
+        times.append((time.perf_counter() - t) * 1000)
+    src.close()
+    assert grid is not None
+    episodes = sum(len(e) for _, e in grid.seasons)
+    print(
+        f"episode grid offline ({imdb}: {len(grid.seasons)} seasons, {episodes} episodes): "
+        f"first {first:.1f} ms (opens the database), median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("directory", type=Path)
-    parser.add_argument("--titles", type=int, default=1_000_000, help="rows in title.basics (default 1,000,000)")
+    parser.add_argument(
+        "--titles", type=int, default=1_000_000, help="rows in title.basics (default 1,000,000)"
+    )
     parser.add_argument("--no-akas", action="store_true", help="do not write title.akas.tsv.gz")
     parser.add_argument("--malformed", type=float, default=0.001, help="share of malformed extra lines")
     parser.add_argument("--bench", action="store_true", help="import the files and time imports and lookups")

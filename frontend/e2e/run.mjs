@@ -390,6 +390,93 @@ await check("phone layout: the result fits a 390 px wide screen", async () => {
   current = page;
 });
 
+// ------------------------------------------------------------------- series page (issue #16)
+// UNTIL THE BACKEND (branch tv) IS MERGED: GET /api/series/{id}/episodes is answered here by
+// route interception with e2e/fixtures/*.json (the API's exact shape, core/schema/episode-grid.json,
+// generated from bench/series.py's series). After the merge set SERIES_STUB = false (or delete
+// stubSeries) so the request goes through nginx to `movieagg serve` and the fake upstream.
+const SERIES_STUB = true;
+let ozyHref = null; // S5 E14's link, followed from the keyboard below
+const seriesFixture = (name) => readFileSync(join(here, "fixtures", `${name}-episodes.json`), "utf8");
+async function stubSeries(p) {
+  if (!SERIES_STUB) return;
+  const bodies = { tt0903747: seriesFixture("breaking-bad"), tt0096697: seriesFixture("the-simpsons") };
+  await p.route(/\/api\/series\/(tt\d+)\/episodes$/, (route) => {
+    const id = /\/api\/series\/(tt\d+)\/episodes$/.exec(new URL(route.request().url()).pathname)?.[1];
+    const body = bodies[id];
+    if (!body) return route.fulfill({ status: 404, contentType: "application/json", body: '{"error":{"code":"not_found","message":"No such series."}}' });
+    return route.fulfill({ status: 200, contentType: "application/json", body });
+  });
+}
+
+await check("series page (desktop 1280): heatmap with numbers, colour key, average line, best and worst (axe clean)", async () => {
+  await stubSeries(page);
+  await page.goto(`${BASE}/series/tt0903747`);
+  await page.getByRole("heading", { level: 1, name: "Breaking Bad" }).waitFor();
+  const grid = page.getByRole("grid");
+  await grid.waitFor();
+  const cells = await grid.locator("td.cell").count();
+  assert(cells === 62, `${cells} cells, expected Breaking Bad's 62 episodes`);
+  const ozy = grid.getByRole("link", { name: "S5 E14 Ozymandias 10.0" });
+  assert((await ozy.textContent()) === "10.0", "the cell does not print its rating");
+  ozyHref = await ozy.getAttribute("href");
+  assert(/^\/movie\/tt\d{7,8}$/.test(ozyHref ?? ""), `the cell links to ${ozyHref}, not the episode's page`);
+  assert((await page.getByRole("list", { name: "Colour key" }).getByRole("listitem").count()) === 8, "colour key incomplete");
+  await page.getByRole("img", { name: /^Season averages: S1 \d\.\d, S2/ }).waitFor();
+  await page.getByRole("region", { name: "Best episodes" }).getByRole("link", { name: /S5 E14 Ozymandias/ }).waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await shot(page, "10-series-desktop");
+  await audit(page, "series page");
+});
+
+await check("series page keyboard: one tab stop, arrow keys reach S5 E14, Enter opens the episode's page", async () => {
+  const stops = await page.locator('.heat [tabindex="0"]').count();
+  assert(stops === 1, `${stops} tab stops in the grid`);
+  await page.locator('.heat [tabindex="0"]').focus();
+  for (let i = 0; i < 4; i += 1) await page.keyboard.press("ArrowRight");
+  for (let i = 0; i < 13; i += 1) await page.keyboard.press("ArrowDown");
+  const label = await page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+  assert(label === "S5 E14 Ozymandias 10.0", `focus on ${label}`);
+  await shot(page, "11-series-keyboard-focus", false);
+  await page.keyboard.press("Enter");
+  await page.waitForURL((url) => url.pathname === ozyHref);
+  await page.locator("h1").first().waitFor();
+  await page.goBack();
+  await page.getByRole("heading", { level: 1, name: "Breaking Bad" }).waitFor();
+});
+
+await check("series page (phone 390): the grid scrolls inside its box, the page does not (axe clean)", async () => {
+  const phone = await newPage({ width: 390, height: 844 });
+  current = phone;
+  await stubSeries(phone);
+  await phone.goto(`${BASE}/series/tt0903747`);
+  await phone.getByRole("grid").waitFor();
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await shot(phone, "12-series-phone");
+  await audit(phone, "series page on a phone");
+  await phone.goto(`${BASE}/series/tt0096697`); // The Simpsons: 36 seasons
+  await phone.getByRole("heading", { level: 1, name: "The Simpsons" }).waitFor();
+  const wide = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(wide <= 0, `a long series makes the page ${wide}px wider than the screen`);
+  await shot(phone, "13-series-long-phone", false);
+  await audit(phone, "long series on a phone");
+  await phone.context().close();
+  current = page;
+});
+
+await check("series page: a long series (36 seasons) on desktop", async () => {
+  await page.goto(`${BASE}/series/tt0096697`);
+  await page.getByRole("heading", { level: 1, name: "The Simpsons" }).waitFor();
+  const cells = await page.locator(".heat td.cell").count();
+  assert(cells > 700, `${cells} cells`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await shot(page, "14-series-long-desktop");
+  await audit(page, "long series");
+});
+
 await check("dark mode renders and passes the same contrast checks", async () => {
   const dark = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark", reducedMotion: "reduce" });
   await dark.route("**/*", (route) => {
@@ -402,6 +489,11 @@ await check("dark mode renders and passes the same contrast checks", async () =>
   await p.getByTestId("score").waitFor();
   await shot(p, "09-dark-result");
   await audit(p, "dark mode");
+  await stubSeries(p);
+  await p.goto(`${BASE}/series/tt0903747`);
+  await p.getByRole("grid").waitFor();
+  await shot(p, "15-series-dark");
+  await audit(p, "series page in dark mode");
   await dark.close();
 });
 

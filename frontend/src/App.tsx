@@ -1,7 +1,8 @@
 import { useEffect } from "react";
-import { type Candidate, type RatingResult, rate, rateImdb, search } from "./api";
+import { ApiError, type Candidate, type EpisodeGrid, episodes, type RatingResult, rate, rateImdb, search } from "./api";
 import { Candidates } from "./components/Candidates";
 import { ResultView } from "./components/ResultView";
+import { SeriesView } from "./components/SeriesView";
 import { SearchBox } from "./components/SearchBox";
 import { ErrorState, ResultSkeleton } from "./components/States";
 import { sameTitle } from "./format";
@@ -63,6 +64,8 @@ function Page({ route, visit, focusOnLoad }: { route: Route; visit: number; focu
       return <TitlePage key={`${route.title}|${route.year}|${visit}`} {...route} focusOnLoad={focusOnLoad} />;
     case "movie":
       return <MoviePage key={`${route.imdbId}|${visit}`} imdbId={route.imdbId} focusOnLoad={focusOnLoad} />;
+    case "series":
+      return <SeriesPage key={`${route.imdbId}|${visit}`} imdbId={route.imdbId} focusOnLoad={focusOnLoad} />;
     case "missing":
       return (
         <ErrorState
@@ -140,6 +143,29 @@ function MoviePage({ imdbId, focusOnLoad }: { imdbId: string; focusOnLoad: boole
     result: await rateImdb(imdbId, { refresh, signal }),
   }));
   return <Outcome load={load} what={imdbId} focusOnLoad={focusOnLoad} onRefresh={() => load.reload(true)} />;
+}
+
+/** `/series/tt0903747`: the series' season × episode grid. */
+function SeriesPage({ imdbId, focusOnLoad }: { imdbId: string; focusOnLoad: boolean }) {
+  const load = useLoad<EpisodeGrid>(imdbId, (signal) => episodes(imdbId, signal));
+  useEffect(() => {
+    if (load.status === "loading") document.title = `${imdbId} — episodes · movieagg`;
+  }, [load.status, imdbId]);
+  if (load.data) return <SeriesView grid={load.data} focus={focusOnLoad} />;
+  if (load.status === "error") {
+    const missing = load.error instanceof ApiError && load.error.status === 404;
+    return (
+      <ErrorState
+        error={load.error}
+        what={imdbId}
+        title={missing ? `No series found for “${imdbId}”` : undefined}
+        message={missing ? (load.error as ApiError).message : undefined}
+        onRetry={() => load.reload()}
+        focus={focusOnLoad}
+      />
+    );
+  }
+  return <ResultSkeleton what={`${imdbId} episodes`} />;
 }
 
 function Outcome({

@@ -72,8 +72,38 @@ export interface SourceError {
   message: string;
 }
 
+/** What a rating answer is about (#16); absent from servers before series: a film. */
+export type TitleKind = "movie" | "series" | "episode";
+
+/** A series as the API names it: in the episode grid, and (#16) beside a series or episode answer. */
+export interface SeriesInfo {
+  imdb_id: string;
+  title: string;
+  /** "2008–2013"; a running series "2014–". */
+  years: string | null;
+  seasons: number | null;
+}
+
+/** A series' facts, or an episode's place in its series (schema 1.1 "tv", core/tvinfo.py). */
+export interface TVInfo {
+  years: string | null;
+  seasons: number | null;
+  episodes: number | null;
+  networks: string[];
+  creators: string[];
+  /** An episode's season and number. */
+  season: number | null;
+  episode: number | null;
+  /** An episode's series. */
+  series: { imdb_id: string; title: string | null } | null;
+}
+
 export interface RatingResult {
   schema_version?: string;
+  /** movie, series or episode (schema 1.1; absent before: a film). */
+  kind?: TitleKind;
+  /** null for a film. */
+  tv?: TVInfo | null;
   query: { title: string; year: number | null };
   movie: Movie;
   ratings: Rating[];
@@ -112,6 +142,44 @@ export interface Observation {
   normalized: number;
   votes: number | null;
   fetched_at: string;
+}
+
+/** One cell of the episode grid: a rating on 0–10 from the grid's source. */
+export interface EpisodeCell {
+  episode: number;
+  imdb_id: string | null;
+  title: string | null;
+  air_date: string | null;
+  rating: number | null;
+  votes: number | null;
+  /** Rated by few people: shown, but marked. */
+  thin: boolean;
+}
+
+export interface SeasonRow {
+  season: number;
+  /** Mean of the season's rated episodes. */
+  average: number | null;
+  episodes: EpisodeCell[];
+}
+
+export interface EpisodeRef {
+  season: number;
+  episode: number;
+  title: string | null;
+  rating: number;
+}
+
+/** GET /api/series/{imdb_id}/episodes (core/schema/episode-grid.json, version 1.x). */
+export interface EpisodeGrid {
+  schema_version: string;
+  series: SeriesInfo;
+  source: string;
+  seasons: SeasonRow[];
+  best: EpisodeRef[];
+  worst: EpisodeRef[];
+  errors: (SourceError & { code?: string })[];
+  cached?: boolean;
 }
 
 /** A failed API call: HTTP status (0 = no answer at all), the API's error code and message. */
@@ -224,6 +292,15 @@ export function rateImdb(
     `/api/movies/${encodeURIComponent(imdbId)}${qs({ refresh: options.refresh })}`,
     options.signal,
   );
+}
+
+/** A series' season × episode grid of ratings. */
+export async function episodes(imdbId: string, signal?: AbortSignal): Promise<EpisodeGrid> {
+  const body = await getJSON<EpisodeGrid>(`/api/series/${encodeURIComponent(imdbId)}/episodes`, signal);
+  if (!body || typeof body !== "object" || !Array.isArray(body.seasons) || !body.series) {
+    throw new ApiError(200, "malformed", "The movieagg API sent an unexpected answer.");
+  }
+  return { ...body, best: body.best ?? [], worst: body.worst ?? [], errors: body.errors ?? [] };
 }
 
 /** Candidate films; accepts a bare list or an object wrapping it ({candidates|results: [...]}). */

@@ -1,10 +1,11 @@
-// A tiny router over the History API: three routes, shareable URLs, back/forward.
+// A tiny router over the History API: a few routes, shareable URLs, back/forward.
 import { useEffect, useState } from "react";
 
 export type Route =
   | { kind: "home" }
   | { kind: "title"; title: string; year: number | null }
   | { kind: "movie"; imdbId: string }
+  | { kind: "series"; imdbId: string }
   | { kind: "missing"; path: string };
 
 const IMDB_RE = /^tt\d{7,8}$/;
@@ -19,10 +20,15 @@ export function parseRoute(loc: { pathname: string; search: string }): Route {
     const year = /^\d{4}$/.test(yearText) ? Number(yearText) : null;
     return { kind: "title", title, year };
   }
-  const movie = /^\/movie\/([^/]+)$/.exec(path);
-  if (movie?.[1]) {
-    const id = decodeURIComponent(movie[1]).toLowerCase();
-    if (IMDB_RE.test(id)) return { kind: "movie", imdbId: id };
+  const page = /^\/(movie|series)\/([^/]+)$/.exec(path);
+  if (page?.[1] && page[2]) {
+    let id = "";
+    try {
+      id = decodeURIComponent(page[2]).toLowerCase();
+    } catch {
+      id = ""; // a malformed %-escape: not an id
+    }
+    if (IMDB_RE.test(id)) return { kind: page[1] === "series" ? "series" : "movie", imdbId: id };
   }
   return { kind: "missing", path };
 }
@@ -35,6 +41,11 @@ export function titleHref(title: string, year: number | null): string {
 
 export function movieHref(imdbId: string): string {
   return `/movie/${imdbId}`;
+}
+
+/** The series' season × episode grid. */
+export function seriesHref(imdbId: string): string {
+  return `/series/${imdbId}`;
 }
 
 const EVENT = "movieagg:navigate";

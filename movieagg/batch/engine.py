@@ -27,6 +27,14 @@ DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 256
 
 
+def _kind_option(item: BatchItem) -> dict[str, Any]:
+    """THE ONE PLACE the batch hands a row's kind (#16) to the aggregator: ``kind=`` only when
+    the row is not a film, so film rows call rate()/rate_imdb() exactly as before the backend's
+    ``kind`` parameter (Aggregator.rate/rate_imdb, branch tv). When that lands on main, this may
+    pass ``kind`` always, and the TypeError fallback in _rate_one can go."""
+    return {} if item.kind == "movie" else {"kind": item.kind}
+
+
 async def _rate_one(
     aggregator: Aggregator,
     item: BatchItem,
@@ -41,11 +49,17 @@ async def _rate_one(
         return BatchResult(item, "invalid", message=f"year must be a whole number, not {item.year_text!r}")
     options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
     options["weights"] = weights
+    options.update(_kind_option(item))
     try:
         if item.imdb_id:
             result = await aggregator.rate_imdb(item.imdb_id, **options)
         else:
             result = await aggregator.rate(item.title or "", item.year, **options)
+    except TypeError as exc:
+        if "kind" not in options or "kind" not in str(exc):
+            return BatchResult(item, "failed", message=f"internal error ({type(exc).__name__})")
+        why = f"this movieagg cannot rate a {item.kind} yet (films only)"
+        return BatchResult(item, "failed", message=why)
     except MovieAggError as exc:  # the error table says which status: invalid, not_found, failed
         return BatchResult(item, exc.batch_status, message=str(exc), errors=tuple(exc.errors))
     except Exception as exc:  # one bad title must not sink a list of 100,000

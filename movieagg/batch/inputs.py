@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import dataclasses
 import re
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
@@ -29,6 +30,37 @@ TITLE_COLUMNS = ("title", "name", "primarytitle", "film", "movie", "input_title"
 YEAR_COLUMNS = ("year", "release year", "startyear", "input_year", "release_year")
 IMDB_COLUMNS = ("imdb_id", "imdbid", "imdb id", "const", "tconst", "imdb", "input_imdb_id", "imdb url")
 URL_COLUMNS = ("url", "imdb url", "link")
+KIND_COLUMNS = ("type", "kind", "input_kind")  # ours: movie, series, episode or any
+IMDB_KIND_COLUMNS = ("title type",)  # IMDb exports': "TV Series", "tvEpisode", "Feature Film", …
+LETTERBOXD_COLUMNS = ("letterboxd uri",)
+
+KINDS = ("movie", "series", "episode", "any")
+# What each way of naming a title's type means (lower case, letters only): IMDb exports of
+# 2015 ("Feature Film", "Mini-Series"), 2018–2021 ("tvSeries", "tvEpisode") and 2024 ("TV Series",
+# "TV Mini Series", "TV Episode"), and the words people write in a type column.
+_KIND_WORDS = {
+    **dict.fromkeys(("tvseries", "tvminiseries", "miniseries", "series", "show", "tvshow", "tv"), "series"),
+    **dict.fromkeys(("tvepisode", "episode"), "episode"),
+    **dict.fromkeys(
+        ("movie", "film", "featurefilm", "tvmovie", "short", "tvshort", "video", "documentary", "tvspecial"),
+        "movie",
+    ),
+    "any": "any",
+}
+
+
+def kind_of_type(text: str, *, imdb: bool) -> str | None:
+    """The kind a type cell names (None: the cell is empty). IMDb's other types (video games,
+    podcasts…) are rated as films, as before #16; any other word in our type column is an error."""
+    word = "".join(ch for ch in text.lower() if ch.isalpha())
+    if not word:
+        return None
+    kind = _KIND_WORDS.get(word)
+    if kind is None:
+        if imdb:
+            return "movie"
+        raise ValueError(f"type {text.strip()[:40]!r} is not one of {', '.join(KINDS[:-1])} or {KINDS[-1]}")
+    return kind
 
 
 def parse_text_line(line: str, index: int) -> BatchItem | None:
@@ -63,14 +95,21 @@ class CsvColumns:
     year: int | None
     imdb: int | None
     url: int | None
+    kind: int | None = None  # a type column (ours or IMDb's Title Type)
+    imdb_kind: bool = False  # the type column is IMDb's Title Type
+    letterboxd: bool = False  # a Letterboxd export: its rows are films
 
     @classmethod
     def from_header(cls, header: Sequence[str]) -> CsvColumns | None:
+        imdb_kind = _pick(header, IMDB_KIND_COLUMNS)
         cols = cls(
             _pick(header, TITLE_COLUMNS),
             _pick(header, YEAR_COLUMNS),
             _pick(header, IMDB_COLUMNS),
             _pick(header, URL_COLUMNS),
+            imdb_kind if imdb_kind is not None else _pick(header, KIND_COLUMNS),
+            imdb_kind is not None,
+            _pick(header, LETTERBOXD_COLUMNS) is not None,
         )
         return cols if cols.title is not None or cols.imdb is not None else None
 
@@ -90,7 +129,7 @@ def _sniff_header(first_line: str) -> tuple[str, CsvColumns] | None:
     return None
 
 
-def _csv_item(row: Sequence[str], cols: CsvColumns, index: int) -> BatchItem | None:
+def _csv_item(row: Sequence[str], cols: CsvColumns, index: int, kind: str = "movie") -> BatchItem | None:
     def cell(i: int | None) -> str:
         return row[i].strip() if i is not None and i < len(row) else ""
 
@@ -103,7 +142,14 @@ def _csv_item(row: Sequence[str], cols: CsvColumns, index: int) -> BatchItem | N
     year, year_text = split_year(cell(cols.year))
     if imdb is None and title is None:
         return BatchItem(index, error="no title or IMDb id in this row")
-    return BatchItem(index, title, year, imdb, year_text=year_text)
+    if cols.letterboxd:
+        kind = "movie"  # Letterboxd lists films only, whatever --type says
+    elif cols.kind is not None:
+        try:
+            kind = kind_of_type(cell(cols.kind), imdb=cols.imdb_kind) or kind
+        except ValueError as exc:
+            return BatchItem(index, title, year, imdb, error=str(exc), year_text=year_text)
+    return BatchItem(index, title, year, imdb, year_text=year_text, kind=kind)
 
 
 def row_item(row: Sequence[str], cols: CsvColumns, index: int) -> BatchItem | None:
@@ -122,12 +168,22 @@ def _is_list_meta(header: Sequence[str]) -> bool:
     return tuple(h.strip().lower().lstrip("\ufeff") for h in header[: len(_LIST_META)]) == _LIST_META
 
 
-def read_items(stream: Iterable[str]) -> Iterator[BatchItem]:
-    """Stream items from the lines of a text or CSV input; the format is told by its header."""
+def read_items(stream: Iterable[str], kind: str = "movie") -> Iterator[BatchItem]:
+    """Stream items from the lines of a text or CSV input; the format is told by its header.
+
+    ``kind`` (``--type``): what the titles name when a row does not say (a type column or IMDb's
+    Title Type does): movie, series, episode or any. Letterboxd rows are films whatever it is.
+    """
+    if kind not in KINDS:
+        raise BatchInputError(f"--type must be one of {', '.join(KINDS[:-1])} or {KINDS[-1]}, not {kind!r}")
     lines = iter(stream)
     first: str | None = None
+    letterboxd = False
     for line in lines:
-        if line.strip() and not _LIST_MARKER.match(line.strip()):
+        if line.strip() and _LIST_MARKER.match(line.strip()):
+            letterboxd = True
+            continue
+        if line.strip():
             first = line
             break
     if first is None:
@@ -137,20 +193,23 @@ def read_items(stream: Iterable[str]) -> Iterator[BatchItem]:
         index = 1
         item = parse_text_line(first, index)
         if item is not None:
-            yield item
+            yield item if kind == "movie" else dataclasses.replace(item, kind=kind)
         for line in lines:
             index += 1
             item = parse_text_line(line, index)
             if item is not None:
-                yield item
+                yield item if kind == "movie" else dataclasses.replace(item, kind=kind)
         return
     delimiter, cols = sniffed
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         if _is_list_meta(next(csv.reader([first], delimiter=delimiter))):
             cols = _films_table(reader)
+            letterboxd = True
+        if letterboxd:
+            cols = dataclasses.replace(cols, letterboxd=True)
         for index, row in enumerate(reader, start=1):
-            item = _csv_item(row, cols, index)
+            item = _csv_item(row, cols, index, kind)
             if item is not None:
                 yield item
     except csv.Error as exc:
@@ -268,6 +327,13 @@ def coerce_items(titles: Iterable[Any]) -> Iterator[BatchItem]:
                 value.get("title"), value.get("year"), value.get("imdb_id")
             )  # fmt: skip
             year_int, year_text = split_year(year)
-            yield BatchItem(i, str(title) if title else None, year_int, imdb or None, year_text=year_text)
+            kind_text = value.get("kind") or value.get("type") if isinstance(value, Mapping) else None
+            try:
+                kind = kind_of_type(str(kind_text), imdb=False) if kind_text else None
+            except ValueError as exc:
+                yield BatchItem(i, str(title) if title else None, year_int, imdb or None, error=str(exc))
+                continue
+            name = str(title) if title else None
+            yield BatchItem(i, name, year_int, imdb or None, year_text=year_text, kind=kind or "movie")
         else:
             yield BatchItem(i, error=f"cannot rate a {type(value).__name__}")

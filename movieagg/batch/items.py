@@ -27,12 +27,15 @@ class BatchItem:
     imdb_id: str | None = None
     error: str | None = None  # why the line could not be read (rated as "invalid")
     year_text: str | None = None  # a year that is not a year, reported as invalid input
+    kind: str = "movie"  # movie, series, episode or any (#16): what the title names
 
     @property
     def key(self) -> int:
         """Stable identity within one input, for resuming (compact: 8 bytes)."""
         year = self.year or self.year_text or ""
         text = f"{self.index}\x1f{self.title or ''}\x1f{year}\x1f{self.imdb_id or ''}"
+        if self.kind != "movie":  # films keep the keys runs before #16 recorded
+            text += f"\x1f{self.kind}"
         return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
     def label(self) -> str:
@@ -41,8 +44,11 @@ class BatchItem:
         return self.imdb_id or f"line {self.index}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "title": self.title,
             "year": self.year if self.year is not None else self.year_text,
             "imdb_id": self.imdb_id,
         }
+        if self.kind != "movie":  # a film's input reads as before #16
+            data["kind"] = self.kind
+        return data

@@ -26,6 +26,9 @@ HELP = (
     "title/year/imdb_id columns (or the Letterboxd/IMDb export names, Letterboxd lists included), "
     "Letterboxd's export zip (`--from` picks the table), or `-` for stdin. UTF-8, UTF-16 and the "
     "Windows-1252 of older IMDb exports are told apart by themselves.\n\n"
+    "Series and episodes: IMDb exports' Title Type (`TV Series`, `TV Mini Series`, `TV Episode`) is "
+    "honoured; a `type` column (movie, series, episode or any) says it per row; `--type` says it for "
+    "the rows that do not. Letterboxd rows are always films.\n\n"
     "Results stream out as they finish (`--format table|csv|json|ndjson`, to stdout or `--output`). "
     "Run it again with the same `--output` after an interruption and it skips what is done (failed "
     "titles are retried). Requests respect each source's rate limit (TMDB 40/s, Trakt 500 per 5 "
@@ -41,6 +44,7 @@ EPILOG = (
     "  movieagg batch watchlist.txt\n\n"
     "  movieagg batch letterboxd-watchlist.csv -o rated.csv\n\n"
     "  movieagg batch letterboxd-me-2026-01-01-utc.zip --from lists/favourites\n\n"
+    "  movieagg batch shows.txt --type series\n\n"
     "  cat titles.txt | movieagg batch - --format ndjson --concurrency 16 > rated.ndjson"
 )
 
@@ -171,6 +175,14 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        kind: Annotated[
+            str,
+            typer.Option(
+                "--type",
+                help="What the titles are where a row does not say (a type column or IMDb's Title Type "
+                "does): movie, series, episode or any. Letterboxd rows are films whatever this is.",
+            ),
+        ] = "movie",
         progress: Annotated[
             str,
             typer.Option(
@@ -207,6 +219,8 @@ def register(app: typer.Typer) -> None:
         ).lower()
         if chosen not in FORMATS:
             fail(f"unknown format {chosen!r} (choose from {', '.join(FORMATS)})", 2)
+        if kind not in ("movie", "series", "episode", "any"):
+            fail(f"--type must be movie, series, episode or any, not {printable(kind)[:40]!r}", 2)
         if progress not in ("auto", "bar", "plain", "none"):
             fail(f"unknown progress mode {progress!r} (auto, bar, plain or none)", 2)
         if output is not None and output.is_dir():
@@ -285,7 +299,7 @@ def register(app: typer.Typer) -> None:
             interrupted = broken_pipe = completed = False
             items_fh = open_input(file, member)
             try:
-                items: Any = read_items(items_fh)
+                items: Any = read_items(items_fh, kind=kind)
                 if file == "-":  # a pipe may wait for its writer: never block the event loop on it
                     items = threaded(items)
                 async for res in arate_many(

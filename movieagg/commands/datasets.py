@@ -80,7 +80,8 @@ class _Bar:
 
 @datasets_app.command(
     epilog="Examples:\n\n  movieagg datasets sync\n\n"
-    "  movieagg datasets sync --from ~/Downloads/imdb --no-akas\n\n" + NOTICE
+    "  movieagg datasets sync --from ~/Downloads/imdb --no-akas\n\n"
+    "  movieagg datasets sync --no-episodes   # films only, no series grid\n\n" + NOTICE
 )
 def sync(
     from_dir: Annotated[
@@ -100,6 +101,14 @@ def sync(
             "Default: with --from, if present; when downloading, no.",
         ),
     ] = None,
+    episodes: Annotated[
+        bool | None,
+        typer.Option(
+            "--episodes/--no-episodes",
+            help="Import title.episode (series' seasons and episodes, ~50 MB download) for "
+            "`movieagg episodes` offline. Default: with --from, if present; when downloading, yes.",
+        ),
+    ] = None,
     keep_downloads: Annotated[
         bool, typer.Option("--keep-downloads", help="Keep the downloaded files.")
     ] = False,
@@ -112,7 +121,7 @@ def sync(
     from movieagg.commands.common import fail, load_settings
     from movieagg.core.errors import MovieAggError
     from movieagg.sources.imdb_datasets.download import download
-    from movieagg.sources.imdb_datasets.files import AKAS, BASICS, RATINGS, db_path
+    from movieagg.sources.imdb_datasets.files import AKAS, BASICS, EPISODES, RATINGS, db_path
     from movieagg.sources.imdb_datasets.importer import import_datasets
     from movieagg.sources.registry import IMDB_DATASETS
 
@@ -125,14 +134,18 @@ def sync(
         if from_dir is None:
             base = IMDB_DATASETS.url(settings)
             use_akas = bool(akas)
-            names = [BASICS, RATINGS] + ([AKAS] if use_akas else [])
+            use_episodes: bool | None = episodes is not False
+            names = [BASICS, RATINGS] + ([EPISODES] if use_episodes else []) + ([AKAS] if use_akas else [])
             target.parent.mkdir(parents=True, exist_ok=True)
             workdir = Path(tempfile.mkdtemp(prefix="imdb-download-", dir=target.parent))
             asyncio.run(download(base, names, workdir, timeout=max(settings.timeout, 30.0), progress=bar))
             source_dir, origin = workdir, base
         else:
             source_dir, origin, use_akas = from_dir, str(from_dir), akas  # type: ignore[assignment]
-        stats = import_datasets(source_dir, target, akas=use_akas, progress=bar, origin=origin)
+            use_episodes = episodes
+        stats = import_datasets(
+            source_dir, target, akas=use_akas, progress=bar, origin=origin, episodes=use_episodes
+        )
     except KeyboardInterrupt:
         bar.stop()
         fail("interrupted; the previous import (if any) is unchanged", 130)
@@ -154,7 +167,9 @@ def sync(
     lines = [
         f"imported {stats.titles:,} films and TV movies ({stats.rated:,} rated"
         + (f", {stats.akas:,} alternative titles" if stats.akas else "")
-        + f") into {target}",
+        + f"), {stats.series:,} series and {stats.episodes:,} episodes"
+        + (f" ({stats.placed:,} placed in their seasons)" if stats.episodes_rows else "")
+        + f" into {target}",
         f"read {stats.basics_rows:,} title.basics rows at {stats.basics_rate:,.0f} rows/s; "
         f"{malformed:,} malformed lines skipped"
         + (
@@ -219,6 +234,10 @@ def _status_lines(info: dict[str, Any]) -> list[str]:
     lines.append(
         f"titles:    {plural(count('titles'), 'film')} and TV movies, {count('rated'):,} rated, "
         f"{plural(count('akas'), 'alternative title')}"
+    )
+    lines.append(
+        f"series:    {plural(count('series'), 'series', 'series')}, {plural(count('episodes'), 'episode')}"
+        f" ({count('placed'):,} placed in their seasons)"
     )
     lines.append(f"skipped:   {plural(skipped, 'malformed line')}")
     return lines

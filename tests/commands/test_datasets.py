@@ -54,11 +54,12 @@ def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
 def test_sync_downloads_then_status_and_rate(file_server: str, isolated_env: Path) -> None:
     out = cli("datasets", "sync", "--akas", "--progress", "none", MOVIEAGG_IMDB_DATASETS_URL=file_server)
     assert out.returncode == 0, out.stderr
-    assert "imported 7 films and TV movies" in out.stderr and "malformed lines skipped" in out.stderr
+    assert "imported 8 films and TV movies" in out.stderr and "malformed lines skipped" in out.stderr
+    assert "4 series and 4 episodes (4 placed in their seasons)" in out.stderr  # title.episode downloaded
     assert "Information courtesy of IMDb" in out.stderr
     assert not list(isolated_env.glob("imdb-download-*"))  # downloads cleaned up
     status = cli("datasets", "status", "--json")
-    assert status.returncode == 0 and '"titles": 7' in status.stdout
+    assert status.returncode == 0 and '"titles": 8' in status.stdout and '"placed": 4' in status.stdout
     rated = cli(
         "rate", "Le Voyage de Chihiro", "-s", "imdb-datasets", "--json", MOVIEAGG_SOURCES="imdb-datasets"
     )

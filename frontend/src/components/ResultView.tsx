@@ -19,7 +19,8 @@ import {
   votesText,
   votesTitle,
 } from "../format";
-import { linkClick, movieHref, titleHref } from "../router";
+import { episodeCode } from "../episodes";
+import { linkClick, movieHref, seriesHref, titleHref } from "../router";
 import { HistorySection } from "./HistoryChart";
 import { Poster } from "./Poster";
 import { explain, Notice } from "./States";
@@ -93,6 +94,7 @@ export function ResultView({
             </p>
           )}
           {meta.length > 0 && <p className="meta">{meta.join(" · ")}</p>}
+          <KindLine result={result} />
           {movie.director && (
             <p className="meta">
               Directed by <span className="director">{movie.director}</span>
@@ -114,7 +116,7 @@ export function ResultView({
           {movie.imdb_id && (
             <p className="permalink">
               <a href={movieHref(movie.imdb_id)} onClick={linkClick}>
-                Link to this film
+                Link to this {result.kind === "series" ? "series" : result.kind === "episode" ? "episode" : "film"}
               </a>
             </p>
           )}
@@ -180,6 +182,62 @@ function UncertainMatch({ result }: { result: RatingResult }) {
       </div>
     </Notice>
   );
+}
+
+/**
+ * What the answer is about, when it is not a film (#16): "TV series · 2008–2013 · 5 seasons"
+ * or "S05E14 of Breaking Bad", each with a link to the series' episode grid.
+ */
+export function KindLine({ result }: { result: RatingResult }) {
+  const { kind } = result;
+  const tv = result.tv ?? null;
+  if (kind === "series") {
+    const id = result.movie.imdb_id;
+    const parts = [
+      "TV series",
+      tv?.years ?? null,
+      tv?.seasons != null ? `${tv.seasons} season${tv.seasons === 1 ? "" : "s"}` : null,
+      tv?.episodes != null ? `${tv.episodes} episode${tv.episodes === 1 ? "" : "s"}` : null,
+      tv?.networks.length ? tv.networks.join(", ") : null,
+    ].filter(Boolean);
+    return (
+      <p className="meta kind" data-testid="kind">
+        {parts.join(" · ")}
+        {tv?.creators.length ? ` · created by ${tv.creators.join(", ")}` : null}
+        {id && (
+          <>
+            {" · "}
+            <a href={seriesHref(id)} onClick={linkClick}>
+              Every episode, rated
+            </a>
+          </>
+        )}
+      </p>
+    );
+  }
+  if (kind === "episode") {
+    const code = tv?.season != null && tv.episode != null ? episodeCode(tv.season, tv.episode) : "An episode";
+    const series = tv?.series ?? null;
+    return (
+      <p className="meta kind" data-testid="kind">
+        {code} of{" "}
+        {series ? (
+          <>
+            <a href={movieHref(series.imdb_id)} onClick={linkClick}>
+              {series.title ?? series.imdb_id}
+            </a>
+            {" · "}
+            <a href={seriesHref(series.imdb_id)} onClick={linkClick}>
+              All its episodes
+            </a>
+          </>
+        ) : (
+          "a TV series"
+        )}
+      </p>
+    );
+  }
+  return null;
 }
 
 /** "Match 98%": how sure, with the reasons one click away. */

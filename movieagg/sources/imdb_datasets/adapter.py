@@ -20,8 +20,33 @@ from movieagg.core.models import IMDB_ID_RE, Candidate, Movie, Query, Rating, So
 from movieagg.core.text import fold
 from movieagg.sources._http import HttpClient
 from movieagg.sources.base import BaseSource, unusable
+from movieagg.sources.imdb_datasets.episodes import EPISODES_SQL, SERIES_SQL, SeriesGrid, build
 from movieagg.sources.imdb_datasets.files import db_path
+from movieagg.sources.imdb_datasets.importer import EPISODE_TYPE, FILM_TYPES, NOT_EPISODE, SERIES_TYPES
 from movieagg.sources.registry import IMDB_DATASETS
+
+# The title types a kind of query may be answered with: a film query never gets a series.
+KIND_TYPES: dict[str, tuple[str, ...]] = {
+    "movie": FILM_TYPES,
+    "series": SERIES_TYPES,
+    "episode": (EPISODE_TYPE,),
+    "any": (*FILM_TYPES, *SERIES_TYPES, EPISODE_TYPE),
+}
+
+
+def _kind_sql(kind: str) -> str:
+    """`` AND type IN (…)`` for a kind (the types are constants, never user text)."""
+    try:
+        types = KIND_TYPES[kind]
+    except KeyError:
+        raise ValueError(f"unknown kind {kind!r} (movie, series, episode or any)") from None
+    return " AND type IN (" + ",".join(f"'{t}'" for t in types) + ")"
+
+
+def _query_kind(query: Query) -> str:
+    """The kind a query asks for: ``movie`` unless the query says otherwise (Query.kind, #16)."""
+    kind = getattr(query, "kind", None)
+    return kind if isinstance(kind, str) and kind in KIND_TYPES else "movie"
 
 
 class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
@@ -75,12 +100,35 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
 
     _COLUMNS = "tconst, primary_title, original_title, start_year, runtime, rating, votes"
 
-    def lookup(self, imdb_id: str) -> SourceData | None:
-        """The offline lookup by IMDb id (synchronous, well under a millisecond)."""
+    def lookup(self, imdb_id: str, kind: str = "movie") -> SourceData | None:
+        """The offline lookup by IMDb id (synchronous, well under a millisecond).
+
+        ``kind``: movie (films and TV movies, the default), series, episode or any.
+        """
         if not IMDB_ID_RE.match(imdb_id):
             return None
-        rows = self._query(f"SELECT {self._COLUMNS} FROM titles WHERE tconst = ?", (int(imdb_id[2:]),))  # noqa: S608
+        rows = self._query(
+            f"SELECT {self._COLUMNS} FROM titles WHERE tconst = ?{_kind_sql(kind)}",  # noqa: S608
+            (int(imdb_id[2:]),),
+        )
         return self._data(rows[0], exact=True) if rows else None
+
+    def episodes_of(self, imdb_id: str) -> SeriesGrid | None:
+        """A series' seasons and episodes with their IMDb ratings, offline (two indexed queries).
+
+        None when ``imdb_id`` is not a series or mini-series of the import; SourceFailure when
+        there is no import. The grid is empty when the sync had no title.episode file.
+        """
+        if not IMDB_ID_RE.match(imdb_id):
+            return None
+        tconst = int(imdb_id[2:])
+        series = self._query(SERIES_SQL, (tconst,))
+        if not series:
+            return None
+        try:
+            return build(series[0], self._query(EPISODES_SQL, (tconst,)))
+        except bounds.Invalid as exc:
+            raise SourceFailure(self.name, f"unusable row in the local import ({exc})", "malformed") from None
 
     def _data(self, row: tuple[Any, ...], *, exact: bool) -> SourceData:
         """A title's row as an answer; the local file is checked like any upstream answer."""
@@ -120,7 +168,8 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
             year_clause = " AND start_year BETWEEN ? AND ?"
             params += [movie.year - 1, movie.year + 1]
         rows = self._query(
-            f"SELECT {self._COLUMNS} FROM titles WHERE norm = ?{year_clause} "  # noqa: S608
+            f"SELECT {self._COLUMNS} FROM titles WHERE norm = ? AND {NOT_EPISODE}{year_clause}"  # noqa: S608
+            f"{_kind_sql('movie')} "
             "ORDER BY coalesce(votes, 0) DESC LIMIT 1",
             params,
         )
@@ -130,13 +179,14 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
         norm = fold(query.title)
         if not norm:
             return []
+        kind_sql = _kind_sql(_query_kind(query))
         year_sql, year_params = "", []
         if query.year is not None:
             year_sql = " AND t.start_year BETWEEN ? AND ?"
             year_params = [query.year - 1, query.year + 1]
         exact = self._query(
-            f"SELECT t.tconst FROM titles t WHERE t.norm = ?{year_sql} UNION SELECT a.tconst "  # noqa: S608
-            f"FROM akas a JOIN titles t ON t.tconst = a.tconst WHERE a.norm = ?{year_sql}",
+            f"SELECT t.tconst FROM titles t WHERE t.norm = ? AND {NOT_EPISODE}{year_sql} UNION "  # noqa: S608
+            f"SELECT a.tconst FROM akas a JOIN titles t ON t.tconst = a.tconst WHERE a.norm = ?{year_sql}",
             [norm, *year_params, norm, *year_params],
         )
         words = " ".join('"' + w.replace('"', '""') + '"' for w in norm.split())
@@ -150,7 +200,8 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
             return []
         marks = ",".join("?" * len(ids))
         rows = self._query(
-            f"SELECT {self._COLUMNS} FROM titles WHERE tconst IN ({marks}) ORDER BY coalesce(votes, 0) DESC",  # noqa: S608
+            f"SELECT {self._COLUMNS} FROM titles WHERE tconst IN ({marks}){kind_sql} "  # noqa: S608
+            "ORDER BY coalesce(votes, 0) DESC",
             ids,
         )
         aliases: dict[int, list[str]] = {}
@@ -175,7 +226,6 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
             raise unusable(self.name, "no usable title in the local import")
         return candidates[: max(limit, 10)]
 
-
     async def suggest(self, query: Query, limit: int = 10) -> Sequence[Candidate]:
         """Titles whose words begin like the query's ("did you mean"), the most voted first."""
         norm = fold(query.title)
@@ -184,7 +234,8 @@ class ImdbDatasetsSource(BaseSource, spec=IMDB_DATASETS):
         words = " ".join('"' + w.replace('"', '""') + '"*' for w in norm.split())
         rows = self._query(
             f"SELECT {self._COLUMNS} FROM titles WHERE tconst IN (SELECT rowid FROM titles_fts "  # noqa: S608
-            "WHERE titles_fts MATCH ?) ORDER BY coalesce(votes, 0) DESC LIMIT ?",
+            f"WHERE titles_fts MATCH ?){_kind_sql(_query_kind(query))} "
+            "ORDER BY coalesce(votes, 0) DESC LIMIT ?",
             [words, max(limit, 10)],
         )
         candidates = []

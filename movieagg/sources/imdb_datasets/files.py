@@ -13,6 +13,7 @@ from movieagg.core.errors import ConfigurationError
 
 DB_FILE = "imdb-datasets.sqlite3"
 BASICS, RATINGS, AKAS = "title.basics.tsv.gz", "title.ratings.tsv.gz", "title.akas.tsv.gz"
+EPISODES = "title.episode.tsv.gz"  # tconst, parentTconst, seasonNumber, episodeNumber
 ATTRIBUTION = "Information courtesy of IMDb (https://www.imdb.com). Used with permission."
 LICENCE = (
     "IMDb's datasets are for personal and non-commercial use only "

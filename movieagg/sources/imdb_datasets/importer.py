@@ -1,8 +1,10 @@
 """Import IMDb's .tsv.gz datasets into the local SQLite database the adapter reads.
 
 Streaming, constant memory: gzip → lines → batches of rows into SQLite; quoting disabled
-(split on tabs: titles carry quotes as they are), ``\\N`` is null. Movies and TV movies only;
-malformed lines are skipped and counted, never fatal. An FTS5 index covers primary, original
+(split on tabs: titles carry quotes as they are), ``\\N`` is null. Films (movies, TV movies),
+series (TV series, mini-series) and their episodes are kept, the rest skipped undecoded; with
+``title.episode.tsv.gz`` each episode gets its series, season and number (the offline grid).
+Malformed lines are skipped and counted, never fatal. An FTS5 index covers primary, original
 and alternative titles, plus a normalised-title index for exact matches. The database is built
 in a temporary file and swapped in with an atomic rename, so an interrupted sync leaves the
 previous import in use.
@@ -25,9 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from movieagg.core.text import fold
-from movieagg.sources.imdb_datasets.files import AKAS, BASICS, RATINGS, DatasetError, Progress
+from movieagg.sources.imdb_datasets.files import AKAS, BASICS, EPISODES, RATINGS, DatasetError, Progress
 
-KEEP_TYPES = frozenset({b"movie", b"tvMovie"})
+FILM_TYPES = ("movie", "tvMovie")
+SERIES_TYPES = ("tvSeries", "tvMiniSeries")
+EPISODE_TYPE = "tvEpisode"
+KEEP_TYPES = frozenset(t.encode() for t in (*FILM_TYPES, *SERIES_TYPES, EPISODE_TYPE))
 BATCH_ROWS = 20_000
 # IMDb's lines are well under 2 kB; a longer one (a file without newlines) is read in pieces of
 # this size, skipped and counted — never held whole in memory.
@@ -38,6 +43,7 @@ BASICS_COLUMNS = (
     b"tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres"
 )
 RATINGS_COLUMNS = b"tconst\taverageRating\tnumVotes"
+EPISODES_COLUMNS = b"tconst\tparentTconst\tseasonNumber\tepisodeNumber"
 AKAS_COLUMNS = b"titleId\tordering\ttitle\tregion\tlanguage\ttypes\tattributes\tisOriginalTitle"
 NULL = b"\\N"
 
@@ -52,7 +58,11 @@ class ImportStats:
     rated: int = 0
     akas_rows: int = 0
     akas: int = 0
-    malformed: dict[str, int] = field(default_factory=lambda: {BASICS: 0, RATINGS: 0, AKAS: 0})
+    series: int = 0
+    episodes: int = 0  # tvEpisode rows of title.basics
+    episodes_rows: int = 0  # lines of title.episode
+    placed: int = 0  # title.episode lines imported with a season and an episode number
+    malformed: dict[str, int] = field(default_factory=lambda: {BASICS: 0, RATINGS: 0, AKAS: 0, EPISODES: 0})
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -69,6 +79,10 @@ class ImportStats:
             "rated": self.rated,
             "akas_rows": self.akas_rows,
             "akas": self.akas,
+            "series": self.series,
+            "episodes": self.episodes,
+            "episodes_rows": self.episodes_rows,
+            "placed": self.placed,
             "malformed": dict(self.malformed),
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
             "basics_rows_per_second": round(self.basics_rate),
@@ -79,7 +93,10 @@ SCHEMA = """
 CREATE TABLE titles (
     tconst INTEGER PRIMARY KEY, type TEXT NOT NULL, primary_title TEXT NOT NULL, original_title TEXT,
     norm TEXT NOT NULL, is_adult INTEGER, start_year INTEGER, runtime INTEGER, genres TEXT,
-    rating REAL, votes INTEGER
+    rating REAL, votes INTEGER, end_year INTEGER
+);
+CREATE TABLE episodes (
+    tconst INTEGER PRIMARY KEY, parent INTEGER NOT NULL, season INTEGER, episode INTEGER
 );
 CREATE TABLE akas (tconst INTEGER NOT NULL, title TEXT NOT NULL, norm TEXT NOT NULL, region TEXT);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -131,17 +148,20 @@ def _load(
     sql: str,
     parse: Callable[[bytes], tuple[Any, ...] | None],
     progress: Progress | None,
+    short_sql: str | None = None,
 ) -> tuple[int, int, int]:
     """Stream one .tsv.gz through ``parse`` into ``sql`` in batches: (lines, malformed, changed).
 
     ``parse`` returns the SQL parameters for a line, None for a line that is not wanted (not a
     film; no exception on this path: it is most lines), and raises ValueError (UnicodeDecodeError
-    is one) for a malformed line — skipped and counted, never fatal. Lines are read at most
-    MAX_LINE bytes at a time: a longer one is skipped and counted too.
+    is one) for a malformed line — skipped and counted, never fatal. With ``short_sql``, rows of
+    three values go there instead (title.basics' episodes: fewer columns, a cheaper insert).
+    Lines are read at most MAX_LINE bytes at a time: a longer one is skipped and counted too.
     """
     reader, raw = _open_gzip(path)
     total = path.stat().st_size
     batch: list[tuple[Any, ...]] = []
+    short: list[tuple[Any, ...]] = []
     lines = malformed = 0
     overlong = False  # inside a line longer than MAX_LINE: skipping to its end
     before = conn.total_changes
@@ -163,6 +183,12 @@ def _load(
                 continue
             if row is None:
                 continue
+            if short_sql is not None and len(row) == 3:
+                short.append(row)
+                if len(short) >= BATCH_ROWS:
+                    conn.executemany(short_sql, short)
+                    short.clear()
+                continue
             batch.append(row)
             if len(batch) >= BATCH_ROWS:
                 conn.executemany(sql, batch)
@@ -174,6 +200,8 @@ def _load(
             malformed += 1
         if batch:
             conn.executemany(sql, batch)
+        if short:
+            conn.executemany(short_sql, short)  # type: ignore[arg-type]  # short only fills with short_sql
     except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:  # zlib: a corrupt deflate stream
         raise DatasetError(f"{name}: the file is damaged or truncated ({type(exc).__name__})") from None
     finally:
@@ -185,12 +213,30 @@ def _load(
 
 
 def _basics_row(line: bytes) -> tuple[Any, ...] | None:
-    # Most rows are TV episodes: look at the type before splitting the whole line.
+    # Shorts, videos, games…: look at the type before splitting the whole line.
     head = line.split(b"\t", 2)
     if len(head) < 3 or head[1] not in KEEP_TYPES:
         if line.count(b"\t") != 8:
             raise ValueError
         return None
+    if head[1] == b"tvEpisode":  # most kept rows: only what the grid shows (never searched: no norm)
+        # The checks of _tconst and _int_or_none inlined: this runs for ~75% of the file's lines.
+        parts = line.split(b"\t", 6)
+        if len(parts) != 7 or parts[6].count(b"\t") != 2:
+            raise ValueError
+        tconst, year = parts[0], parts[5]
+        if tconst[:2] != b"tt" or not tconst[2:].isdigit() or not 9 <= len(tconst) <= 11:
+            raise ValueError
+        if year == NULL:
+            start = None
+        elif year.isdigit() and len(year) <= MAX_DIGITS:
+            start = int(year)
+        else:
+            raise ValueError
+        title = parts[2].decode()
+        if not title or title == "\\N":
+            raise ValueError
+        return (int(tconst[2:]), title, start)  # EPISODE_INSERT
     parts = line.rstrip(b"\r\n").split(b"\t")
     if len(parts) != 9:
         raise ValueError
@@ -201,8 +247,16 @@ def _basics_row(line: bytes) -> tuple[Any, ...] | None:
     return (
         _tconst(parts[0]), parts[1].decode(), primary, original if original != primary else None,
         fold(primary), 1 if parts[4] == b"1" else 0, _int_or_none(parts[5]), _int_or_none(parts[7]),
-        parts[8].decode() if parts[8] != NULL else None,
+        parts[8].decode() if parts[8] != NULL else None, _int_or_none(parts[6]),
     )  # fmt: skip
+
+
+def _episode_row(line: bytes) -> tuple[Any, ...]:
+    """A title.episode line: (episode, series, season, number); ``\\N`` season or number is null."""
+    parts = line.rstrip(b"\r\n").split(b"\t")
+    if len(parts) != 4:
+        raise ValueError
+    return (_tconst(parts[0]), _tconst(parts[1]), _int_or_none(parts[2]), _int_or_none(parts[3]))
 
 
 def _ratings_row(line: bytes) -> tuple[Any, ...]:
@@ -218,7 +272,7 @@ def _ratings_row(line: bytes) -> tuple[Any, ...]:
 
 
 def _akas_parser(conn: sqlite3.Connection, ids: sqlite3.Cursor) -> Callable[[bytes], tuple[Any, ...] | None]:
-    """Alternative titles of the films kept, each title once per film.
+    """Alternative titles of the films and series kept (not episodes), each title once per title.
 
     IMDb's files are sorted by id, so the akas stream is merge-joined with the sorted ids of the
     films kept (a cursor: constant memory) and most of its ~50M lines are skipped undecoded. An
@@ -237,7 +291,8 @@ def _akas_parser(conn: sqlite3.Connection, ids: sqlite3.Cursor) -> Callable[[byt
                 wanted = next(ids, (None,))[0]
             kept = wanted == tconst
         else:
-            kept = exists.execute("SELECT 1 FROM titles WHERE tconst = ?", (tconst,)).fetchone() is not None
+            sql = f"SELECT 1 FROM titles WHERE tconst = ? AND {NOT_EPISODE}"  # noqa: S608 - constants
+            kept = exists.execute(sql, (tconst,)).fetchone() is not None
         last = max(last, tconst)
         if not kept:
             return None
@@ -264,12 +319,13 @@ def import_datasets(
     akas: bool | None = None,
     progress: Progress | None = None,
     origin: str | None = None,
+    episodes: bool | None = None,
 ) -> ImportStats:
     """Import the files in ``source_dir`` into ``target``, replacing it atomically at the end.
 
-    ``akas``: None = use title.akas.tsv.gz if present. Until the final rename, readers keep
-    using the previous database; an interruption leaves only a partial file, removed on the
-    next sync.
+    ``akas``, ``episodes``: None = use title.akas.tsv.gz, title.episode.tsv.gz if present.
+    Until the final rename, readers keep using the previous database; an interruption leaves
+    only a partial file, removed on the next sync.
     """
     for name in (BASICS, RATINGS):
         if not (source_dir / name).is_file():
@@ -277,6 +333,9 @@ def import_datasets(
     use_akas = (source_dir / AKAS).is_file() if akas is None else akas
     if use_akas and not (source_dir / AKAS).is_file():
         raise DatasetError(f"missing {AKAS} in {source_dir}")
+    use_episodes = (source_dir / EPISODES).is_file() if episodes is None else episodes
+    if use_episodes and not (source_dir / EPISODES).is_file():
+        raise DatasetError(f"missing {EPISODES} in {source_dir}")
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_partials(target)
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
@@ -291,9 +350,9 @@ def import_datasets(
         conn.executescript(SCHEMA)
         conn.execute("BEGIN")
         started = time.perf_counter()
-        insert = "INSERT OR REPLACE INTO titles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)"
-        stats.basics_rows, stats.malformed[BASICS], stats.titles = _load(
-            conn, source_dir / BASICS, BASICS, BASICS_COLUMNS, insert, _basics_row, progress
+        insert = "INSERT OR REPLACE INTO titles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)"
+        stats.basics_rows, stats.malformed[BASICS], _kept = _load(
+            conn, source_dir / BASICS, BASICS, BASICS_COLUMNS, insert, _basics_row, progress, EPISODE_INSERT
         )
         stats.seconds[BASICS] = time.perf_counter() - started
         started = time.perf_counter()
@@ -302,9 +361,17 @@ def import_datasets(
             "UPDATE titles SET rating = ?, votes = ? WHERE tconst = ?", _ratings_row, progress,
         )  # fmt: skip
         stats.seconds[RATINGS] = time.perf_counter() - started
+        if use_episodes:
+            started = time.perf_counter()
+            stats.episodes_rows, stats.malformed[EPISODES], _ = _load(
+                conn, source_dir / EPISODES, EPISODES, EPISODES_COLUMNS,
+                "INSERT OR REPLACE INTO episodes VALUES (?, ?, ?, ?)", _episode_row, progress,
+            )  # fmt: skip
+            stats.seconds[EPISODES] = time.perf_counter() - started
+        _count(conn, stats)
         if use_akas:
             started = time.perf_counter()
-            ids = conn.cursor().execute("SELECT tconst FROM titles ORDER BY tconst")
+            ids = conn.cursor().execute(f"SELECT tconst FROM titles WHERE {NOT_EPISODE} ORDER BY tconst")  # noqa: S608
             try:
                 stats.akas_rows, stats.malformed[AKAS], stats.akas = _load(
                     conn, source_dir / AKAS, AKAS, AKAS_COLUMNS,
@@ -316,7 +383,8 @@ def import_datasets(
         started = time.perf_counter()
         if progress is not None:
             progress("index", 0, None)
-        conn.execute("CREATE INDEX titles_norm ON titles (norm, start_year)")
+        conn.execute(f"CREATE INDEX titles_norm ON titles (norm, start_year) WHERE {NOT_EPISODE}")
+        conn.execute("CREATE INDEX episodes_parent ON episodes (parent, season, episode)")
         conn.execute("CREATE INDEX akas_tconst ON akas (tconst)")
         conn.execute("CREATE INDEX akas_norm ON akas (norm)")
         conn.execute(
@@ -324,16 +392,16 @@ def import_datasets(
             "tokenize='unicode61 remove_diacritics 2')"
         )
         conn.execute(
-            "INSERT INTO titles_fts (rowid, names) SELECT t.tconst, t.primary_title || ' ' || "
+            "INSERT INTO titles_fts (rowid, names) SELECT t.tconst, t.primary_title || ' ' || "  # noqa: S608
             "coalesce(t.original_title, '') || ' ' || coalesce((SELECT group_concat(a.title, ' ') "
-            "FROM akas a WHERE a.tconst = t.tconst), '') FROM titles t"
+            f"FROM akas a WHERE a.tconst = t.tconst), '') FROM titles t WHERE {NOT_EPISODE}"
         )
         stats.seconds["index"] = time.perf_counter() - started
         meta = {
             "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "origin": origin or str(source_dir),
             "stats": json.dumps(stats.to_dict()),
-            "schema": "1",
+            "schema": "2",
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.execute("COMMIT")
@@ -348,6 +416,28 @@ def import_datasets(
     conn.close()
     os.replace(partial, target)  # atomic: readers see the old or the new database, whole
     return stats
+
+
+EPISODE_INSERT = (
+    "INSERT OR REPLACE INTO titles (tconst, type, primary_title, norm, start_year) "  # noqa: S608 - constants
+    f"VALUES (?, '{EPISODE_TYPE}', ?, '', ?)"
+)
+NOT_EPISODE = f"type <> '{EPISODE_TYPE}'"  # the title search covers films and series, not episodes
+
+
+def _count(conn: sqlite3.Connection, stats: ImportStats) -> None:
+    """Films kept and rated, series, episodes and those placed in their series (one scan)."""
+    films = ",".join(f"'{t}'" for t in FILM_TYPES)
+    series = ",".join(f"'{t}'" for t in SERIES_TYPES)
+    row = conn.execute(
+        f"SELECT coalesce(sum(type IN ({films})), 0), "  # noqa: S608 - constants
+        f"coalesce(sum(type IN ({films}) AND rating IS NOT NULL), 0), "
+        f"coalesce(sum(type IN ({series})), 0), coalesce(sum(type = '{EPISODE_TYPE}'), 0) FROM titles"
+    ).fetchone()
+    stats.titles, stats.rated, stats.series, stats.episodes = row
+    stats.placed = conn.execute(
+        "SELECT count(*) FROM episodes WHERE season IS NOT NULL AND episode IS NOT NULL"
+    ).fetchone()[0]
 
 
 def remove_stale_partials(target: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-from bench.imdb_datasets_gen import AKAS_HEADER, BASICS_HEADER, RATINGS_HEADER
-from movieagg.sources.imdb_datasets.files import AKAS, BASICS, RATINGS
+from bench.imdb_datasets_gen import AKAS_HEADER, BASICS_HEADER, EPISODES_HEADER, RATINGS_HEADER
+from movieagg.sources.imdb_datasets.files import AKAS, BASICS, EPISODES, RATINGS
 
 # Hand-made rows in IMDb's exact format: no quoting, \N for null, tabs only.
 BASICS_ROWS = [
@@ -23,6 +23,15 @@ BASICS_ROWS = [
     "nm0000001\tmovie\tNot A Title Id\tx\t0\t2000\t\\N\t90\tDrama",  # bad id
     "",  # blank line
     "tt10872600\tmovie\tEight Digit Id\tEight Digit Id\t0\t2021\t\\N\t148\tAction",
+    # A series and three of its episodes (IMDb's real ids), a same-title film/series pair.
+    "tt0903747\ttvSeries\tBreaking Bad\tBreaking Bad\t0\t2008\t2013\t45\tCrime,Drama,Thriller",
+    "tt0959621\ttvEpisode\tPilot\tPilot\t0\t2008\t\\N\t58\tCrime,Drama,Thriller",
+    "tt1054724\ttvEpisode\tCat's in the Bag...\tCat's in the Bag...\t0\t2008\t\\N\t48\tCrime,Drama,Thriller",
+    "tt2301451\ttvEpisode\tOzymandias\tOzymandias\t0\t2013\t\\N\t48\tCrime,Drama,Thriller",
+    "tt0116282\tmovie\tFargo\tFargo\t0\t1996\t\\N\t98\tCrime,Drama,Thriller",
+    "tt2802850\ttvSeries\tFargo\tFargo\t0\t2014\t\\N\t53\tCrime,Drama,Thriller",
+    "tt1234568\ttvMiniSeries\tA Mini Series\tA Mini Series\t0\t2020\t2020\t\\N\tDrama",
+    "tt1234569\tshort\tA Short\tA Short\t0\t2020\t\\N\t5\tShort",  # not kept
 ]
 RATINGS_ROWS = [
     "tt0133093\t8.7\t2112345",
@@ -32,6 +41,23 @@ RATINGS_ROWS = [
     "tt1160419\t8.0\t812000",
     "tt10872600\t8.2\t880000",
     "tt0499549\tN/A\t12",  # malformed
+    "tt0903747\t9.5\t2273000",
+    "tt0959621\t9.0\t66000",
+    "tt1054724\t8.6\t49000",
+    "tt2301451\t10.0\t260000",
+    "tt0116282\t8.1\t730000",
+    "tt2802850\t8.9\t440000",
+]
+# title.episode: IMDb's documented sample line (developer.imdb.com/non-commercial-datasets/, an
+# episode whose series is not in these files), Breaking Bad's real episode ids, an episode IMDb has
+# not numbered (\N), and a malformed line.
+EPISODE_ROWS = [
+    "tt0020666\ttt15180956\t1\t2",
+    "tt0959621\ttt0903747\t1\t1",
+    "tt1054724\ttt0903747\t1\t2",
+    "tt2301451\ttt0903747\t5\t14",
+    "tt9999902\ttt0903747\t\\N\t\\N",
+    "tt9999903\ttt0903747\t1",  # malformed: too few columns
 ]
 AKAS_ROWS = [
     "tt0133093\t1\tМатрица\tRU\tru\timdbDisplay\t\\N\t0",
@@ -52,9 +78,10 @@ def write_gz(path: Path, header: str, rows: list[str]) -> None:
 
 
 def write_dataset_dir(d: Path) -> Path:
-    """The three files, with the rows above, in a new directory ``d``."""
+    """The four files, with the rows above, in a new directory ``d``."""
     d.mkdir()
     write_gz(d / BASICS, BASICS_HEADER, BASICS_ROWS)
     write_gz(d / RATINGS, RATINGS_HEADER, RATINGS_ROWS)
     write_gz(d / AKAS, AKAS_HEADER, AKAS_ROWS)
+    write_gz(d / EPISODES, EPISODES_HEADER, EPISODE_ROWS)
     return d

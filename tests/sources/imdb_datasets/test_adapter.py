@@ -38,8 +38,8 @@ async def test_lookup_by_imdb_id_offline(imported: Path) -> None:
     assert tv is not None and tv.movie is not None and tv.movie.year is None
     eight = src.lookup("tt10872600")
     assert eight is not None and eight.movie is not None and eight.movie.imdb_id == "tt10872600"
-    assert src.lookup("tt0583459") is None  # episodes are not imported
-    assert src.lookup("tt0944947") is None
+    assert src.lookup("tt0583459") is None  # an episode: not a film
+    assert src.lookup("tt0944947") is None  # a series: not a film
     src.close()
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from bench.imdb_datasets_gen import generate
 from movieagg.sources.imdb_datasets.adapter import ImdbDatasetsSource
-from movieagg.sources.imdb_datasets.files import AKAS, BASICS, RATINGS, DatasetError
+from movieagg.sources.imdb_datasets.files import AKAS, BASICS, EPISODES, RATINGS, DatasetError
 from movieagg.sources.imdb_datasets.importer import import_datasets, read_meta
 from tests.sources.imdb_datasets.rows import BASICS_ROWS, write_gz
 
@@ -17,9 +17,12 @@ def test_import_keeps_films_skips_and_counts_malformed(dataset_dir: Path, tmp_pa
     target = tmp_path / "db.sqlite3"
     stats = import_datasets(dataset_dir, target)
     assert stats.basics_rows == len(BASICS_ROWS)
-    assert stats.titles == 7  # 6 movies (3 malformed skipped) + 1 TV movie; no episode, no series
-    assert stats.malformed == {BASICS: 4, RATINGS: 1, AKAS: 1}
-    assert stats.rated == 5
+    assert stats.titles == 8  # 7 movies (3 malformed skipped) + 1 TV movie: films only
+    assert stats.series == 4  # Game of Thrones, Breaking Bad, Fargo (2014), a mini-series
+    assert stats.episodes == 4  # tvEpisode rows of title.basics
+    assert stats.episodes_rows == 6 and stats.placed == 4  # one malformed, one without a number
+    assert stats.malformed == {BASICS: 4, RATINGS: 1, AKAS: 1, EPISODES: 1}
+    assert stats.rated == 6  # films rated (series and episodes are rated too, counted apart)
     assert stats.akas == 5  # episode akas are not kept
     meta = read_meta(target)
     assert meta is not None and meta["origin"] == str(dataset_dir) and "imported_at" in meta
@@ -66,3 +69,14 @@ def test_generated_files_with_malformed_lines(tmp_path: Path) -> None:
     matrix = src.lookup("tt0133093")
     assert matrix is not None and matrix.ratings[0].votes == 2112345
     src.close()
+
+
+def test_episode_file_is_optional_and_checked(dataset_dir: Path, tmp_path: Path) -> None:
+    (dataset_dir / EPISODES).rename(tmp_path / EPISODES)
+    stats = import_datasets(dataset_dir, tmp_path / "a.sqlite3")
+    assert stats.episodes_rows == 0 and stats.series == 4  # series still kept, just no grid
+    with pytest.raises(DatasetError, match=r"missing title\.episode"):
+        import_datasets(dataset_dir, tmp_path / "b.sqlite3", episodes=True)
+    write_gz(dataset_dir / EPISODES, "tconst\tparent", [])
+    with pytest.raises(DatasetError, match="unexpected header"):
+        import_datasets(dataset_dir, tmp_path / "c.sqlite3")
