@@ -18,6 +18,7 @@ from movieagg.core.assessment import Agreement, Match, Weights
 from movieagg.core.bounds import Invalid
 from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 from movieagg.core.text import fold
+from movieagg.core.watch import WatchOptions
 
 MAX_TITLE_LENGTH = 200
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
@@ -426,6 +427,7 @@ class RatingResult:
     audience: float | None = None  # the audience's sub-score (IMDb, TMDB, Trakt, …)
     weights: Weights = field(default_factory=lambda: Weights())  # the user's weights in effect
     score_version: str = SCORE_VERSION
+    watch: WatchOptions | None = None  # where to watch it, in one country (None: not asked, or no data)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -445,6 +447,7 @@ class RatingResult:
             "alternatives": [alternative_dict(m) for m in self.alternatives],
             "match": self.match.to_dict() if self.match is not None else None,
             "agreement": self.agreement.to_dict() if self.agreement is not None else None,
+            "watch": self.watch.to_dict() if self.watch is not None else None,
         }
 
     @classmethod
@@ -474,6 +477,7 @@ class RatingResult:
             audience=None if data.get("audience") is None else _float(data, "audience", 0.0, 100.0),
             weights=_weights(data.get("weights")),
             score_version=_str(data, "score_version", 40) or SCORE_VERSION,
+            watch=WatchOptions.from_dict(data["watch"]) if data.get("watch") else None,
         )
 
 

@@ -93,7 +93,7 @@ class WatchOptions:
             region = parse_region(raw.get("region"))
         except InvalidQuery as exc:
             raise bounds.Invalid(str(exc)) from None
-        return cls(region=region, link=link, **lists)
+        return cls(region, link, lists["flatrate"], lists["rent"], lists["buy"], lists["free"], lists["ads"])
 
     def summary(self) -> str:
         """One line for a terminal: ``stream on Netflix · rent/buy on Apple TV`` (untrusted
@@ -156,7 +156,9 @@ def read_providers(body: object, region: str) -> WatchOptions | None:
             bounds.note(f"watch link {bounds.show(link)} dropped: not a TMDB page")
         link = None
     lists = {kind: _providers(offers.get(kind), kind) for kind in KINDS}
-    options = WatchOptions(region=region, link=link, **lists)
+    options = WatchOptions(
+        region, link, lists["flatrate"], lists["rent"], lists["buy"], lists["free"], lists["ads"]
+    )
     return None if options.empty else options
 
 
