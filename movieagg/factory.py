@@ -138,9 +138,11 @@ def watch_finder(runtime: Runtime) -> WatchFinder | None:
     """Where to watch for this runtime's lookups: TMDB's, cached like ratings; None without TMDB.
 
     Built on each call and cheap: nothing is imported or connected until TMDB is asked."""
+    from movieagg.sources.lazy import LazySource
+
     source = runtime.aggregator.sources.get("tmdb")
-    if source is None:
-        return None
+    if source is None or not (isinstance(source, LazySource) or hasattr(source, "watch_providers")):
+        return None  # no TMDB, or a stand-in that cannot say where to watch
     from movieagg.core.watching import WatchFinder
 
     async def fetch(tmdb_id: int, kind: str) -> object:
