@@ -23,6 +23,7 @@ import { linkClick, movieHref, titleHref } from "../router";
 import { HistorySection } from "./HistoryChart";
 import { Poster } from "./Poster";
 import { explain, Notice } from "./States";
+import { WatchSection } from "./WatchSection";
 
 export function ResultView({
   result,
@@ -140,6 +141,8 @@ export function ResultView({
           </>
         )}
       </section>
+
+      <WatchSection watch={result.watch} />
 
       {movie.imdb_id && <HistorySection imdbId={movie.imdb_id} key={`${movie.imdb_id}-${result.fetched_at}`} />}
     </article>
