@@ -52,9 +52,24 @@ def test_providers_are_sorted_by_display_priority_and_deduplicated() -> None:
             "GB": {
                 "link": "https://www.themoviedb.org/movie/1/watch?locale=GB",
                 "flatrate": [
-                    {"provider_id": 9, "provider_name": "Prime Video", "logo_path": "/p.jpg", "display_priority": 3},
-                    {"provider_id": 8, "provider_name": "Netflix", "logo_path": "/n.jpg", "display_priority": 1},
-                    {"provider_id": 8, "provider_name": "Netflix", "logo_path": "/n.jpg", "display_priority": 1},
+                    {
+                        "provider_id": 9,
+                        "provider_name": "Prime Video",
+                        "logo_path": "/p.jpg",
+                        "display_priority": 3,
+                    },
+                    {
+                        "provider_id": 8,
+                        "provider_name": "Netflix",
+                        "logo_path": "/n.jpg",
+                        "display_priority": 1,
+                    },
+                    {
+                        "provider_id": 8,
+                        "provider_name": "Netflix",
+                        "logo_path": "/n.jpg",
+                        "display_priority": 1,
+                    },
                 ],
                 "ads": [{"provider_id": 73, "provider_name": "Tubi", "display_priority": 20}],
             }
@@ -136,8 +151,17 @@ def test_bad_regions_are_a_clear_error(raw: object) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "code"),
-    [("en_GB.UTF-8", "GB"), ("de_DE", "DE"), ("fr_CA.utf8@euro", "CA"), ("C", None), ("POSIX", None),
-     ("C.UTF-8", None), ("", None), (None, None), ("en", None)],
+    [
+        ("en_GB.UTF-8", "GB"),
+        ("de_DE", "DE"),
+        ("fr_CA.utf8@euro", "CA"),
+        ("C", None),
+        ("POSIX", None),
+        ("C.UTF-8", None),
+        ("", None),
+        (None, None),
+        ("en", None),
+    ],
 )
 def test_region_of_locale(locale: str | None, code: str | None) -> None:
     assert region_of_locale(locale) == code

@@ -15,7 +15,9 @@ from movieagg.core.models import Movie, Query, RatingResult
 from movieagg.core.watching import WatchFinder, cached_watch, rate_with_watch, wanted
 
 BODY = json.loads(
-    (Path(__file__).parents[1] / "corpus" / "upstream" / "tmdb" / "movie-10195-watch-providers.json").read_text()
+    (
+        Path(__file__).parents[1] / "corpus" / "upstream" / "tmdb" / "movie-10195-watch-providers.json"
+    ).read_text()
 )
 THOR = Movie(title="Thor", year=2011, imdb_id="tt0800369", tmdb_id=10195)
 

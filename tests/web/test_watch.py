@@ -12,7 +12,9 @@ from bench.fakeapi import FakeAPI
 from tests.core.test_schema import check
 
 
-async def ask(fake: FakeAPI, home: Path, env: dict[str, str] | None = None, **params: str) -> tuple[int, dict]:
+async def ask(
+    fake: FakeAPI, home: Path, env: dict[str, str] | None = None, **params: str
+) -> tuple[int, dict]:
     from movieagg.web.http import Request, parse_query_string
     from movieagg.web.service import Service
 
