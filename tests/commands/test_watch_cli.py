@@ -135,3 +135,27 @@ def test_the_quick_path_hands_over_when_the_region_is_not_cached(
 def test_the_watch_cache_key_is_per_film_and_region() -> None:
     assert cachekeys.watch_key("movie", 949, "GB") == "movieagg:v1:watch:movie:949:GB"
     assert cachekeys.watch_key("tv", 1399, "US") != cachekeys.watch_key("movie", 1399, "US")
+
+
+def test_provider_names_are_made_printable_on_the_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from movieagg._render import render_result
+    from movieagg.core.models import Movie, Query, RatingResult
+    from movieagg.core.watch import Provider, WatchOptions
+
+    hostile = Provider("Net\x1b[2J\x1b]0;pwned\x07flix\u202e", 8, None)
+    result = RatingResult(
+        query=Query("Heat", 1995),
+        movie=Movie(title="Heat", year=1995, imdb_id="tt0113277", tmdb_id=949),
+        ratings=(),
+        score=None,
+        watch=WatchOptions("GB", None, flatrate=(hostile,)),
+    )
+    out = io.StringIO()
+    render_result(result, Console(file=out, width=40, no_color=True, force_terminal=False))
+    text = out.getvalue()
+    assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
+    assert "Watch (GB): stream on Netflix" in " ".join(text.split())

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.fakeapi import FakeAPI
 from movieagg.cache.memory import MemoryCache
 from movieagg.core.identity_hook import announce
 from movieagg.core.models import Movie, Query, RatingResult
@@ -173,3 +174,27 @@ def test_watch_is_wanted_only_with_tmdb_selected() -> None:
     finder = WatchFinder(Upstream(), None, ttl=60)
     assert wanted(finder, None) and wanted(finder, ["TMDB", "omdb"])
     assert not wanted(finder, ["omdb"]) and not wanted(None, None)
+
+
+async def test_the_aggregator_announces_the_film_before_asking_its_sources(
+    fake: FakeAPI, tmp_path: Path
+) -> None:
+    """Through the real aggregator and the fake upstream (0.2 s a request): the film is known
+    after the search, a whole round trip before the ratings are in."""
+    from movieagg.core.config import Settings
+    from movieagg.core.identity_hook import listening
+    from movieagg.factory import build_runtime
+
+    fake.state.latency = 0.2
+    settings = Settings.from_env({**fake.env, "MOVIEAGG_HOME": str(tmp_path)}, read_file=False)
+    runtime = build_runtime(settings, flush=None, use_cache=False)
+    loop = asyncio.get_running_loop()
+    heard: list[tuple[float, Movie]] = []
+    try:
+        with listening(lambda movie: heard.append((loop.time(), movie))):
+            result = await runtime.aggregator.rate("Heat (1995)", use_cache=False)
+        done = loop.time()
+    finally:
+        await runtime.aclose()
+    assert [m.tmdb_id for _, m in heard] == [949] and result.movie.tmdb_id == 949
+    assert done - heard[0][0] >= 0.15  # the sources' round trip was still to come
