@@ -156,9 +156,9 @@ def rate(
 
     async def go() -> Any:
         # The records are written by a detached helper after the answer is printed.
-        country = watch_region(settings, region)
         runtime = build_runtime(settings, flush="detached", use_cache=not no_cache)
         try:
+            country = watch_region(settings, region)  # before any request; --json reports it too
             aggregator = runtime.aggregator
             result = await rate_with_watch(
                 watch_finder(runtime),

@@ -68,6 +68,8 @@ def test_bad_regions_are_one_clear_line_and_an_exit_code(
 ) -> None:
     code, _, err = by_app("rate", "Heat", "--region", "Britain")
     assert code == 2 and "two-letter country code" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = by_app("rate", "Heat", "--region", "G", "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "invalid_input"
     monkeypatch.setenv("MOVIEAGG_REGION", "U5")
     code, _, err = by_app("rate", "Heat")
     assert code == 3 and "MOVIEAGG_REGION" in err
