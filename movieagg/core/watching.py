@@ -26,6 +26,7 @@ log = logging.getLogger("movieagg")
 SOURCE = "tmdb-watch"  # how its failures are listed in an answer's errors
 # (tmdb_id, kind) → TMDB's watch/providers body, or None when TMDB does not know the film
 WatchFetch = Callable[[int, str], Awaitable[object]]
+_FINAL = frozenset({"timeout", "unavailable", "quota", "auth"})  # as core.calls: not asked again
 
 
 class WatchFinder:
@@ -160,15 +161,20 @@ async def rate_with_watch(
     finally:
         heard.cancel()
     tmdb_id = result.movie.tmdb_id
-    if tmdb_id is None:
+    if tmdb_id is None or (watch is None and _tmdb_failed(result)):
         if watch is not None:
             watch.cancel()
-        return result
+        return result  # no TMDB id; or TMDB failed in this lookup: not asked again
     if watch is None or started_for != tmdb_id:  # not started, or for another film than settled
         if watch is not None:
             watch.cancel()
         watch = asyncio.ensure_future(finder.find(tmdb_id, region))
     return await _finish(result, watch, ends_at, loop)
+
+
+def _tmdb_failed(result: RatingResult) -> bool:
+    """TMDB timed out, was down, out of quota or refused the key in this lookup."""
+    return any(e.source == "tmdb" and e.kind in _FINAL for e in result.errors)
 
 
 async def _finish(result: RatingResult, watch: Any, ends_at: float | None, loop: Any) -> RatingResult:

@@ -198,3 +198,18 @@ async def test_the_aggregator_announces_the_film_before_asking_its_sources(
         await runtime.aclose()
     assert [m.tmdb_id for _, m in heard] == [949] and result.movie.tmdb_id == 949
     assert done - heard[0][0] >= 0.15  # the sources' round trip was still to come
+
+
+async def test_tmdb_failed_in_the_lookup_is_not_asked_again_for_where_to_watch() -> None:
+    from movieagg.core.errors import SourceErrorInfo
+
+    upstream = Upstream()
+    finder = WatchFinder(upstream, None, ttl=60)
+
+    async def rate() -> RatingResult:
+        failed = (SourceErrorInfo("tmdb", "timed out after 10s", "timeout"),)
+        return RatingResult(query=Query("Thor"), movie=THOR, ratings=(), score=70.0, errors=failed)
+
+    result = await rate_with_watch(finder, "GB", rate, deadline=5.0)
+    assert upstream.calls == [] and result.watch is None
+    assert [e.source for e in result.errors] == ["tmdb"]
