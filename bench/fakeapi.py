@@ -181,6 +181,59 @@ def tmdb_result(f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Where to watch (TMDB's watch/providers, JustWatch's data): real provider ids and logo paths,
+# as a recorded answer has them (tests/corpus/upstream/tmdb/movie-10195-watch-providers.json).
+WATCH_PROVIDERS = {
+    "disney": (337, "Disney Plus", "/7rwgEs15tFwyR9NPQ5vpzxTj19Q.jpg"),
+    "apple": (2, "Apple TV", "/peURlLlr8jggOwK53fJ5wdQl05y.jpg"),
+    "google": (3, "Google Play Movies", "/tbEdFQDwx5LEVr8WpSeXQSIirVq.jpg"),
+    "amazon": (10, "Amazon Video", "/5NyLm42TmCqCMOZFvH4fcoSNKEW.jpg"),
+    "sky": (130, "Sky Store", "/2pCbao1J9s0DMak2KKnEzmzHni8.jpg"),
+    "rakuten": (35, "Rakuten TV", "/5GEbAhFW2S5T8zVc1MNvz00pIzM.jpg"),
+    "youtube": (192, "YouTube", "/oIkQkEkwfmcG7IGpRR1NB8frZZM.jpg"),
+    "microsoft": (68, "Microsoft Store", "/shq88b09gTBYC4hA7K7MUL8Q4zP.jpg"),
+    "netflix": (8, "Netflix", "/pbpMk2JmcoNnQwx5JGpXngfoWtp.jpg"),
+    "tubi": (73, "Tubi TV", "/w2TDH9TRI7pltf5LjN3vXzs7QbN.jpg"),
+}
+WATCH_REGIONS = {  # region → (subscription services, shops, free with ads)
+    "US": (("netflix", "disney"), ("apple", "amazon", "google", "youtube"), ("tubi",)),
+    "GB": (("netflix", "disney"), ("apple", "sky", "amazon", "rakuten"), ()),
+    "DE": (("disney",), ("apple", "google", "amazon", "microsoft"), ()),
+    "FR": (("netflix",), ("apple", "google", "rakuten"), ()),
+}
+
+
+def watch_providers(f: dict[str, Any]) -> dict[str, Any]:
+    """TMDB's ``movie/{id}/watch/providers`` for a fake film: a few regions, chosen by its id
+    (some films stream nowhere, one in eight has no offers at all)."""
+    tmdb_id = int(f["tmdb"])
+    results: dict[str, Any] = {}
+    if tmdb_id % 8 == 7:
+        return {"id": tmdb_id, "results": results}
+    for n, (region, (streams, shops, ads)) in enumerate(WATCH_REGIONS.items()):
+        if (tmdb_id + n) % 5 == 4:
+            continue  # not offered in this country
+        offers: dict[str, Any] = {"link": f"https://www.themoviedb.org/movie/{tmdb_id}/watch?locale={region}"}
+
+        def listed(keys: Iterable[str], start: int) -> list[dict[str, Any]]:
+            rows = []
+            for i, key in enumerate(keys):
+                ident, name, logo = WATCH_PROVIDERS[key]
+                rows.append({"logo_path": logo, "provider_id": ident, "provider_name": name,
+                             "display_priority": start + i * 3})
+            return rows
+
+        chosen = [s for i, s in enumerate(streams) if (tmdb_id >> i) % 2 == 0]
+        if chosen:
+            offers["flatrate"] = listed(chosen, 1)
+        offers["rent"] = listed(shops[:3], 4)
+        offers["buy"] = listed(shops, 4)
+        if ads:
+            offers["ads"] = listed(ads, 20)
+        results[region] = offers
+    return {"id": tmdb_id, "results": results}
+
+
 def omdb_record(f: dict[str, Any]) -> dict[str, Any]:
     quirk = f.get("quirks", {}).get("omdb")
     if quirk:  # a record mixed up with another film (bench/films.py QUIRKS)
@@ -636,6 +689,19 @@ class Handler(BaseHTTPRequestHandler):
             if "external_ids" in params.get("append_to_response", ""):
                 body["external_ids"] = external
             return self._send(200, body)
+        match = re.fullmatch(r"/movie/(\d+)/watch/providers", path)
+        if match:
+            film = self._by_id(cat.by_tmdb.get(int(match.group(1))))
+            if film is None:
+                return self._send(
+                    404,
+                    {
+                        "success": False,
+                        "status_code": 34,
+                        "status_message": "The resource you requested could not be found.",
+                    },
+                )
+            return self._send(200, watch_providers(film))
         match = re.fullmatch(r"/find/(tt\d+)", path)
         if match:
             film = self._by_id(cat.by_imdb.get(match.group(1)))

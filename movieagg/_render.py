@@ -184,6 +184,8 @@ def render_result(result: RatingResult, console: Console, *, verbose: bool = Fal
         listed = printable(", ".join(f"{o.label} {o.normalized:.0f}" for o in outliers))
         centre = _median([o.centre for o in outliers])
         parts.append(Text(f"≠ far from the others (around {centre:.0f}): {listed}", style="magenta"))
+    if result.watch is not None:
+        parts.append(_watch_line(result))
     for error in result.errors:
         parts.append(Text(printable(f"⚠ {error.source}: {error.message}"), style="yellow"))
     if verbose:  # sources not asked (the anime ones, for another film) are detail, not errors
@@ -205,6 +207,17 @@ def render_result(result: RatingResult, console: Console, *, verbose: bool = Fal
             ),
             highlight=False,
         )
+
+
+def _watch_line(result: RatingResult) -> Text:
+    """``Watch (GB): stream on Netflix · rent/buy on Apple TV — data by JustWatch`` (folds on a
+    narrow terminal; provider names are untrusted)."""
+    watch = result.watch
+    assert watch is not None
+    line = Text(f"Watch ({watch.region}): ", style="bold")
+    line.append(printable(watch.summary()))
+    line.append(f" — data by {watch.attribution}", style="dim")
+    return line
 
 
 def render_candidates(candidates: Sequence[Candidate], console: Console) -> None:

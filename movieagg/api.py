@@ -135,7 +135,7 @@ def rate(
         >>> result = movieagg.rate("Up", year=2009)                 # doctest: +SKIP
         >>> result.score, [(r.label, r.value) for r in result.ratings]  # doctest: +SKIP
         (83.0, [('TMDB', 7.9), ('IMDb', 8.3), ...])
-        >>> result.to_dict()  # == `movieagg rate "Up" --year 2009 --json`  # doctest: +SKIP
+        >>> result.to_dict()  # == `movieagg rate "Up" -y 2009 --json`, "watch" aside  # doctest: +SKIP
     """
     options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
     return _run(arate(title, year, weights=weights, settings=settings, **options))

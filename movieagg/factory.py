@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import httpx
 
     from movieagg.core.pins import Pins
+    from movieagg.core.watching import WatchFinder
     from movieagg.records.keeper import FlushMode, RecordKeeper
     from movieagg.sources._http import HttpClient
     from movieagg.store.gate import StoreGate
@@ -131,6 +132,25 @@ class Runtime:
         finally:
             self.store.close()
             _close_cache(self.cache)
+
+
+def watch_finder(runtime: Runtime) -> WatchFinder | None:
+    """Where to watch for this runtime's lookups: TMDB's, cached like ratings; None without TMDB.
+
+    Built on each call and cheap: nothing is imported or connected until TMDB is asked."""
+    from movieagg.sources.lazy import LazySource
+
+    source = runtime.aggregator.sources.get("tmdb")
+    if source is None or not (isinstance(source, LazySource) or hasattr(source, "watch_providers")):
+        return None  # no TMDB, or a stand-in that cannot say where to watch
+    from movieagg.core.watching import WatchFinder
+
+    async def fetch(tmdb_id: int, kind: str) -> object:
+        adapter: Any = getattr(source, "adapter", source)  # a LazySource builds it now
+        return await adapter.watch_providers(tmdb_id, kind)
+
+    settings = runtime.settings
+    return WatchFinder(fetch, runtime.aggregator.cache, settings.ratings_ttl, timeout=settings.timeout * 3)
 
 
 def _close_cache(cache: Cache | None) -> None:

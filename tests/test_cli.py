@@ -41,12 +41,13 @@ def test_rate_json_contract_and_cache(fake: FakeAPI, monkeypatch: pytest.MonkeyP
     for r in data["ratings"]:
         assert 0 <= r["normalized"] <= 100 and r["normalized"] == pytest.approx(r["value"] / r["scale"] * 100, abs=0.01)
     assert 0 <= data["score"] <= 100 and data["errors"] == [] and data["cached"] is False
-    # two round trips: one search, then each source once (OMDb, TMDB, Wikidata)
-    assert fake.counts() == {"tmdb": 2, "omdb": 1, "wikidata": 1}
+    # two round trips: one search, then each source once (OMDb, TMDB, Wikidata) and, beside
+    # them, TMDB's where to watch
+    assert fake.counts() == {"tmdb": 3, "omdb": 1, "wikidata": 1}
 
     second = run("rate", "the matrix", "--json")
     assert json.loads(second.stdout)["cached"] is True
-    assert fake.counts() == {"tmdb": 2, "omdb": 1, "wikidata": 1}  # no request at all
+    assert fake.counts() == {"tmdb": 3, "omdb": 1, "wikidata": 1}  # no request at all
 
     run("rate", "The Matrix", "--json", "--refresh")
     assert fake.counts()["omdb"] == 2

@@ -73,7 +73,7 @@ HIT_MOVIEAGG_MODULES = {
     "movieagg.core.lru", "movieagg.core.matching", "movieagg.core.memo", "movieagg.core.models",
     "movieagg.core.pins", "movieagg.core.plan", "movieagg.core.protocols", "movieagg.core.query", "movieagg.core.redact",
     "movieagg.core.safecache", "movieagg.core.scoring", "movieagg.core.text", "movieagg.core.untrusted",
-    "movieagg.core.weights",
+    "movieagg.core.watch", "movieagg.core.watching", "movieagg.core.weights",  # where to watch, from cache
     "movieagg.factory", "movieagg.records", "movieagg.records.keeper", "movieagg.records.outbox",
     "movieagg.sources", "movieagg.sources.lazy", "movieagg.sources.limits", "movieagg.sources.registry",
     "movieagg.store", "movieagg.store.gate",

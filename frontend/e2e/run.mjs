@@ -6,7 +6,8 @@
 // Environment: BASE_URL (the site, through nginx), FAKE_URL (the fake upstream, for its
 // /_config knob), CHROMIUM (default /usr/bin/chromium), ARTIFACTS (screenshots; default
 // e2e-artifacts/). Prints one line per check; exits 1 at the first failure, after saving
-// a screenshot of the page as it was.
+// a screenshot of the page as it was. E2E_ONLY (a regular expression) runs only the checks whose
+// names match it (e.g. against `movieagg serve --frontend` where nginx is not installed).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -81,7 +82,9 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
 
 let current = null;
 let passed = 0;
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 async function check(name, fn) {
+  if (ONLY && !ONLY.test(name)) return;
   const started = Date.now();
   try {
     await fn();
@@ -495,6 +498,69 @@ await check("dark mode renders and passes the same contrast checks", async () =>
   await shot(p, "15-series-dark");
   await audit(p, "series page in dark mode");
   await dark.close();
+});
+
+await check("where to watch: the browser's country, provider logos by kind, the JustWatch credit and TMDB's link", async () => {
+  const gb = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-GB", colorScheme: "light", reducedMotion: "reduce" });
+  gb.setDefaultTimeout(TIMEOUT);
+  const logos = [];
+  await gb.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === new URL(BASE).origin) return route.continue();
+    if (url.hostname === "image.tmdb.org") {
+      if (url.pathname.startsWith("/t/p/w92/")) logos.push(url.pathname);
+      return route.fulfill({ status: 200, contentType: "image/svg+xml", body: posterSvg(url.pathname) });
+    }
+    external.add(url.origin);
+    return route.abort();
+  });
+  const p = await gb.newPage();
+  current = p;
+  p.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  const asked = p.waitForRequest((r) => r.url().includes("/api/rate?"));
+  await p.goto(`${BASE}/?title=Oldboy&year=2003`);
+  assert(new URL((await asked).url()).searchParams.get("region") === "GB", "the app did not ask for the browser's country");
+  const watch = p.getByTestId("watch");
+  await watch.waitFor();
+  const heading = await watch.getByRole("heading", { level: 2 }).textContent();
+  assert(heading === "Where to watch in United Kingdom", `heading: ${heading}`);
+  await watch.getByRole("heading", { name: "Stream" }).waitFor();
+  await watch.getByText("Netflix").waitFor();
+  await watch.getByRole("heading", { name: "Rent" }).waitFor();
+  const credit = p.getByTestId("watch-credit");
+  assert((await credit.getByRole("link", { name: "JustWatch" }).getAttribute("href")) === "https://www.justwatch.com/", "no JustWatch credit");
+  const link = await p.getByTestId("watch-link").getAttribute("href");
+  assert(link === "https://www.themoviedb.org/movie/670/watch?locale=GB", `offers link ${link}`);
+  await p.waitForFunction(() => [...document.querySelectorAll(".watch img")].every((i) => i.complete && i.naturalWidth > 0));
+  assert(logos.length >= 3, `only ${logos.length} logos asked of TMDB's CDN`);
+  await shot(p, "14-where-to-watch");
+  await audit(p, "where to watch");
+  await gb.close();
+
+  // Offline: TMDB's CDN unreachable, every logo becomes a lettered tile, the names stay.
+  const offline = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-GB", reducedMotion: "reduce" });
+  offline.setDefaultTimeout(TIMEOUT);
+  await offline.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    return url.origin === new URL(BASE).origin ? route.continue() : route.abort();
+  });
+  const o = await offline.newPage();
+  current = o;
+  await o.goto(`${BASE}/?title=Oldboy&year=2003`);
+  await o.getByTestId("watch").waitFor();
+  await o.waitForFunction(() => document.querySelectorAll(".watch img").length === 0);
+  const tiles = await o.getByTestId("logo-fallback").count();
+  assert(tiles >= 3, `${tiles} fallback tiles`);
+  await o.getByTestId("watch").getByText("Netflix").waitFor();
+  const overflow = await o.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  await o.evaluate(() => {
+    const top = document.querySelector("[data-testid=watch]").getBoundingClientRect().top;
+    window.scrollTo(0, top + window.scrollY - 220); // below the sticky search bar
+  });
+  await shot(o, "15-where-to-watch-offline-phone", false);
+  await offline.close();
+  current = page;
 });
 
 await check("no console errors, no CSP violations, no request to any other host", async () => {

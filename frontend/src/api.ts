@@ -120,6 +120,36 @@ export interface RatingResult {
   alternatives?: Alternative[];
   match?: Match | null;
   agreement?: Agreement | null;
+  /** Where to watch in one country (JustWatch's data via TMDB); null without TMDB or offers. */
+  watch?: Watch | null;
+}
+
+/** A streaming service, shop or free channel; `logo` is on TMDB's image CDN (92 px wide). */
+export interface WatchProvider {
+  name: string;
+  logo: string | null;
+  id: number;
+}
+
+export interface Watch {
+  region: string;
+  /** TMDB's page of the offers (it links on to JustWatch). */
+  link: string | null;
+  flatrate: WatchProvider[];
+  rent: WatchProvider[];
+  buy: WatchProvider[];
+  free: WatchProvider[];
+  ads: WatchProvider[];
+  attribution: string;
+}
+
+/** The country of the browser's first language ("en-GB" → "GB"), or null to use the server's. */
+export function browserRegion(languages: readonly string[] = navigator.languages ?? [navigator.language]): string | null {
+  for (const tag of languages) {
+    const region = tag.split("-").slice(1).find((part) => /^[A-Za-z]{2}$/.test(part));
+    if (region) return region.toUpperCase();
+  }
+  return null;
 }
 
 export interface Candidate {
@@ -281,7 +311,8 @@ export function rate(
   year: number | null,
   options: { refresh?: boolean; signal?: AbortSignal } = {},
 ): Promise<RatingResult> {
-  return getJSON<RatingResult>(`/api/rate${qs({ title, year, refresh: options.refresh })}`, options.signal);
+  const region = browserRegion();
+  return getJSON<RatingResult>(`/api/rate${qs({ title, year, refresh: options.refresh, region })}`, options.signal);
 }
 
 export function rateImdb(
@@ -289,7 +320,7 @@ export function rateImdb(
   options: { refresh?: boolean; signal?: AbortSignal } = {},
 ): Promise<RatingResult> {
   return getJSON<RatingResult>(
-    `/api/movies/${encodeURIComponent(imdbId)}${qs({ refresh: options.refresh })}`,
+    `/api/movies/${encodeURIComponent(imdbId)}${qs({ refresh: options.refresh, region: browserRegion() })}`,
     options.signal,
   );
 }

@@ -121,7 +121,8 @@ WeightsOpt = Annotated[
     '  movieagg rate "Dune (1984)" --json\n\n'
     "  movieagg rate tt1049413\n\n"
     "  movieagg rate https://letterboxd.com/film/heat-1995/\n\n"
-    '  movieagg rate "Amélie" -s tmdb -s omdb --refresh',
+    '  movieagg rate "Amélie" -s tmdb -s omdb --refresh\n\n'
+    "  movieagg rate Heat --region GB",
 )
 def rate(
     words: TitleArg,
@@ -136,9 +137,19 @@ def rate(
     ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
     weights: WeightsOpt = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="Where to watch in this country (two letters, e.g. GB); default MOVIEAGG_REGION, "
+            "else your locale's country, else US.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Rate a film: one aggregate score and every source's rating."""
-    from movieagg.factory import build_runtime
+    from movieagg.core.watching import rate_with_watch
+    from movieagg.factory import build_runtime, watch_finder
 
     title = " ".join(words)
     settings = load_settings()
@@ -147,8 +158,21 @@ def rate(
         # The records are written by a detached helper after the answer is printed.
         runtime = build_runtime(settings, flush="detached", use_cache=not no_cache)
         try:
-            result = await runtime.aggregator.rate(
-                title, year, sources=source or None, refresh=refresh, use_cache=not no_cache, weights=weights
+            country = watch_region(settings, region)  # before any request; --json reports it too
+            aggregator = runtime.aggregator
+            result = await rate_with_watch(
+                watch_finder(runtime),
+                country,
+                lambda: aggregator.rate(
+                    title,
+                    year,
+                    sources=source or None,
+                    refresh=refresh,
+                    use_cache=not no_cache,
+                    weights=weights,
+                ),
+                deadline=aggregator.deadline,
+                sources=source or None,
             )
             print_result(result, json_output)  # print before the records are flushed to the database
         except MovieAggError as exc:
@@ -162,6 +186,14 @@ def rate(
         return result
 
     run(go, settings, status=f"Rating {title!r}…")
+
+
+def watch_region(settings: Any, given: str | None) -> str:
+    """The country of "where to watch": ``--region`` (exit 2 when not two letters), else the
+    settings' (MOVIEAGG_REGION, the locale's country, US)."""
+    from movieagg.core.watch import parse_region
+
+    return parse_region(given) if given is not None else str(settings.watch_region)
 
 
 def _print_error(exc: MovieAggError) -> None:

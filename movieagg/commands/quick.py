@@ -4,8 +4,9 @@ A cached lookup is the command people repeat most; building typer's app, startin
 loop and importing the adapters (httpx, ssl) would cost it several times Python's own start-up.
 :func:`answer_from_cache` understands the plain forms of ``rate`` — the film's words (quotes
 optional: a title, ``Title (YYYY)``, an IMDb id or a film page, read by the core's query parser),
-``--year``/``-y``, ``--json``, ``--source``/``-s`` and ``--weights`` — and answers only when the
-cache holds the whole answer (pins, query parsing, confidence and agreement applied by
+``--year``/``-y``, ``--json``, ``--source``/``-s``, ``--weights`` and ``--region`` — and answers
+only when the cache holds the whole answer, where to watch included (pins, query parsing,
+confidence and agreement applied by
 :meth:`Aggregator.rate_cached <movieagg.core.aggregator.Aggregator.rate_cached>`, as by the
 full lookup). For anything else — other commands, other options, a miss, invalid input, an
 error — it returns False and the typer app runs the command as usual, so every message and
@@ -18,11 +19,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-# words, --year (as typed), --json, the --source names, --weights (a plain tuple: a
+# words, --year (as typed), --json, the --source names, --weights, --region (a plain tuple: a
 # NamedTuple costs a quick answer 0.3 ms)
-RateArgs = tuple[str, str | None, bool, tuple[str, ...], str | None]
+RateArgs = tuple[str, str | None, bool, tuple[str, ...], str | None, str | None]
 
-_VALUED = frozenset(("--year", "-y", "--source", "-s", "--weights"))
+_VALUED = frozenset(("--year", "-y", "--source", "-s", "--weights", "--region"))
 
 
 def parse_rate(argv: list[str]) -> RateArgs | None:
@@ -34,6 +35,7 @@ def parse_rate(argv: list[str]) -> RateArgs | None:
     json_output = False
     sources: list[str] = []
     weights: str | None = None
+    region: str | None = None
     args = iter(argv[1:])
     for arg in args:
         if arg == "--json":
@@ -53,11 +55,23 @@ def parse_rate(argv: list[str]) -> RateArgs | None:
             year = value  # text: the core validates it as every face does
         elif name in ("--source", "-s"):
             sources.append(value)
+        elif name == "--region":
+            region = value
         else:
             weights = value
     if not words:
         return None
-    return " ".join(words), year, json_output, tuple(sources), weights
+    return " ".join(words), year, json_output, tuple(sources), weights, region
+
+
+class _Entries:
+    """Lookup records held back: written only when the quick path answers."""
+
+    def __init__(self) -> None:
+        self.kept: list[dict[str, object]] = []
+
+    def record(self, entry: dict[str, object]) -> None:
+        self.kept.append(entry)
 
 
 class _Held(logging.Handler):
@@ -80,7 +94,7 @@ def answer_from_cache(argv: list[str]) -> bool:
     args = parse_rate(argv)
     if args is None:
         return False
-    title, year, json_output, sources, weights = args
+    title, year, json_output, sources, weights, region = args
     from movieagg.commands.common import setup_logging
     from movieagg.core.config import Settings
     from movieagg.core.errors import MovieAggError
@@ -98,7 +112,18 @@ def answer_from_cache(argv: list[str]) -> bool:
     try:
         runtime = build_runtime(settings, flush="detached")
         try:
-            result = runtime.aggregator.rate_cached(title, year, sources=sources or None, weights=weights)
+            aggregator = runtime.aggregator
+            recorder, entries = aggregator.recorder, _Entries()
+            aggregator.recorder = entries  # kept back until where to watch is known cached too
+            try:
+                result = aggregator.rate_cached(title, year, sources=sources or None, weights=weights)
+            finally:
+                aggregator.recorder = recorder
+            if result is not None:
+                result = _with_cached_watch(runtime, result, region, sources)
+            if result is not None and recorder is not None:
+                for entry in entries.kept:
+                    recorder.record(entry)
         except Exception:  # bad input, an unknown source, a bug: reported (and recorded) by the app
             result = None
         if result is None:
@@ -112,6 +137,21 @@ def answer_from_cache(argv: list[str]) -> bool:
             for record in held.records:
                 logger.handle(record)
     return _answer(runtime, result, json_output)
+
+
+def _with_cached_watch(runtime: Any, result: Any, region: str | None, sources: tuple[str, ...]) -> Any:
+    """``result`` with where to watch from the cache; None (the app asks TMDB) when not cached.
+
+    A bad ``--region`` or MOVIEAGG_REGION raises: the app reports it."""
+    from movieagg.core.watch import parse_region
+    from movieagg.core.watching import cached_watch, wanted
+    from movieagg.factory import watch_finder
+
+    country = parse_region(region) if region is not None else runtime.settings.watch_region
+    finder = watch_finder(runtime)
+    if not wanted(finder, sources or None):
+        return result
+    return cached_watch(finder, country, result)
 
 
 def _answer(runtime: Any, result: Any, json_output: bool) -> bool:

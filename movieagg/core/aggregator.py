@@ -498,6 +498,9 @@ class Aggregator:
         if movie is None:  # asked by id, not using the cache
             assert plan.imdb_id is not None
             movie = Movie(title=plan.imdb_id, imdb_id=plan.imdb_id)
+        from movieagg.core.identity_hook import announce
+
+        announce(movie)  # side lookups (where to watch) may start now, beside the sources
         if plan.refresh:
             stale.update(fresh)
             fresh = {}

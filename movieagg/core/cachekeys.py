@@ -88,3 +88,8 @@ def decode(raw: bytes | None) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def watch_key(kind: str, tmdb_id: int, region: str) -> str:
+    """Where to watch one film (``kind``: movie or tv) in one country."""
+    return _key("watch", kind, str(int(tmdb_id)), region)

@@ -261,6 +261,23 @@ class Settings:
         return self.seconds("MOVIEAGG_LOOKUP_DEADLINE", DEFAULT_LOOKUP_DEADLINE, positive=True)
 
     @property
+    def watch_region(self) -> str:
+        """The country "where to watch" answers for: MOVIEAGG_REGION (two letters, like GB), else
+        the locale's country (LC_ALL, then LANG: ``en_GB.UTF-8`` → GB), else US."""
+        from movieagg.core.watch import DEFAULT_REGION, parse_region, region_of_locale
+
+        raw = self.get("MOVIEAGG_REGION")
+        if raw is not None:
+            try:
+                return parse_region(raw)
+            except InvalidQuery as exc:
+                raise ConfigurationError(f"MOVIEAGG_REGION: {exc}") from None
+        for name in ("LC_ALL", "LANG"):
+            if (country := region_of_locale(self.get(name))) is not None:
+                return country
+        return DEFAULT_REGION
+
+    @property
     def breaker_failures(self) -> int:
         """MOVIEAGG_BREAKER_FAILURES: consecutive failures (timeouts, connection errors, 5xx)
         after which a long-lived process skips a source until its cooldown has passed."""

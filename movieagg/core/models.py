@@ -19,6 +19,7 @@ from movieagg.core.assessment import Agreement, Match, Weights
 from movieagg.core.bounds import Invalid
 from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 from movieagg.core.text import fold
+from movieagg.core.watch import WatchOptions
 
 MAX_TITLE_LENGTH = 200
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
@@ -454,6 +455,7 @@ class RatingResult:
     # Sources the lookup did not ask, and why (the anime sources, for a film that is not one):
     # not failures, so not in ``errors``; shown in --verbose and the JSON.
     not_asked: tuple[tuple[str, str], ...] = ()
+    watch: WatchOptions | None = None  # where to watch it, in one country (None: not asked, or no data)
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -473,6 +475,7 @@ class RatingResult:
             "alternatives": [alternative_dict(m) for m in self.alternatives],
             "match": self.match.to_dict() if self.match is not None else None,
             "agreement": self.agreement.to_dict() if self.agreement is not None else None,
+            "watch": self.watch.to_dict() if self.watch is not None else None,
         }
         if self.not_asked:
             out["not_asked"] = [{"source": name, "reason": why} for name, why in self.not_asked]
@@ -509,6 +512,7 @@ class RatingResult:
                 (_str(n, "source", 40) or "", _str(n, "reason", 200) or "")
                 for n in (_object(item, "not asked") for item in _list(data, "not_asked", 20))
             ),
+            watch=WatchOptions.from_dict(data["watch"]) if data.get("watch") else None,
         )
 
 

@@ -114,6 +114,13 @@ class TMDBSource(BaseSource, spec=TMDB):
             return self._data(results[0], movie.imdb_id) if results else None
         return None
 
+    async def watch_providers(self, tmdb_id: int, kind: str = "movie") -> dict[str, Any] | None:
+        """TMDB's ``{kind}/{id}/watch/providers`` body (JustWatch's offers in every country), or
+        None when TMDB does not know the film; read by :func:`movieagg.core.watch.read_providers`."""
+        if kind not in ("movie", "tv"):
+            raise ValueError(f"kind must be movie or tv, not {kind!r}")
+        return await self._get(f"/{kind}/{int(tmdb_id)}/watch/providers", {})
+
     def _data(self, body: object, imdb_id: str | None) -> SourceData:
         """A film's answer; one without a usable id or title is a failure, a bad rating is dropped."""
         if not isinstance(body, dict):

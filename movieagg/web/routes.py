@@ -175,15 +175,37 @@ def _rating(result: RatingResult, refresh: bool) -> Response:
 # ----------------------------------------------------------------------- routes
 
 
+def _region(runtime: Runtime, raw: str | None) -> str:
+    """The ``region`` parameter (two letters; empty or absent: the server's default)."""
+    from movieagg.core.watch import parse_region
+
+    return parse_region(raw) if raw not in (None, "") else runtime.settings.watch_region
+
+
+async def _with_watch(
+    runtime: Runtime, region: str, sources: list[str] | None, rate: Callable[[], Awaitable[RatingResult]]
+) -> RatingResult:
+    """``rate()`` with where to watch in ``region`` asked beside it (core.watching)."""
+    from movieagg.core.watching import rate_with_watch
+    from movieagg.factory import watch_finder
+
+    deadline: float | None = getattr(runtime.aggregator, "deadline", None)
+    return await rate_with_watch(watch_finder(runtime), region, rate, deadline=deadline, sources=sources)
+
+
 async def rate(call: Call) -> Response:
-    """``/api/rate?title=&year=&sources=&refresh=``: the film a title most likely means."""
-    aggregator = call.need_runtime().aggregator
+    """``/api/rate?title=&year=&sources=&refresh=&region=``: the film a title most likely means."""
+    runtime = call.need_runtime()
+    aggregator = runtime.aggregator
     request = call.request
     title = _text(request, "title", request.param("title"))
     year = validate_year(request.param("year"))
     sources = _sources(request, aggregator)
     refresh = _flag(request.param("refresh"), "refresh")
-    result = await aggregator.rate(title, year, sources=sources, refresh=refresh)
+    region = _region(runtime, request.param("region"))
+    result = await _with_watch(
+        runtime, region, sources, lambda: aggregator.rate(title, year, sources=sources, refresh=refresh)
+    )
     call.outcome.cached = result.cached
     call.outcome.sources = sources or list(aggregator.sources)
     return _rating(result, refresh)
@@ -191,11 +213,15 @@ async def rate(call: Call) -> Response:
 
 async def movie(call: Call) -> Response:
     """``/api/movies/{imdb_id}``: ratings of one film by its IMDb id."""
-    aggregator = call.need_runtime().aggregator
+    runtime = call.need_runtime()
+    aggregator = runtime.aggregator
     imdb = _imdb(call.path["imdb_id"])
     sources = _sources(call.request, aggregator)
     refresh = _flag(call.request.param("refresh"), "refresh")
-    result = await aggregator.rate_imdb(imdb, sources=sources, refresh=refresh)
+    region = _region(runtime, call.request.param("region"))
+    result = await _with_watch(
+        runtime, region, sources, lambda: aggregator.rate_imdb(imdb, sources=sources, refresh=refresh)
+    )
     call.outcome.cached = result.cached
     call.outcome.sources = sources or list(aggregator.sources)
     return _rating(result, refresh)

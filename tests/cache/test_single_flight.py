@@ -97,8 +97,10 @@ def test_processes_sharing_redis_fetch_once(
         out, err = p.communicate(timeout=60)
         assert p.returncode == 0, err
         outputs.append(json.loads(out))
-    assert fake.counts() == one
+    # ... and the CLI's where to watch once too (TMDB's watch/providers, beside the sources)
+    assert fake.counts() == {**one, "tmdb": one["tmdb"] + 1}
     assert len({o["score"] for o in outputs}) == 1
+    assert len({json.dumps(o["watch"]) for o in outputs}) == 1
     assert Counter(o["cached"] for o in outputs) == Counter({True: 3, False: 1})
 
 

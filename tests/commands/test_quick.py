@@ -27,16 +27,18 @@ from movieagg.records.keeper import outbox_dir
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["rate", "Up"], ("Up", None, False, (), None)),
-        (["rate", "The", "Matrix"], ("The Matrix", None, False, (), None)),
-        (["rate", "Dune", "--year", "1984", "--json"], ("Dune", "1984", True, (), None)),
-        (["rate", "--json", "-y", "1984", "Dune"], ("Dune", "1984", True, (), None)),
-        (["rate", "Dune (1984)", "--json"], ("Dune (1984)", None, True, (), None)),
-        (["rate", "tt0133093"], ("tt0133093", None, False, (), None)),
-        (["rate", "Up", "--year", "abc"], ("Up", "abc", False, (), None)),  # the core says it is bad
-        (["rate", "Dune", "--year=1984", "-s", "tmdb", "--source=omdb"], ("Dune", "1984", False, ("tmdb", "omdb"), None)),
-        (["rate", "Up", "--weights", "imdb=2,critics=0"], ("Up", None, False, (), "imdb=2,critics=0")),
-        (["rate", "Up", "--weights=critics=0.5"], ("Up", None, False, (), "critics=0.5")),
+        (["rate", "Up"], ("Up", None, False, (), None, None)),
+        (["rate", "The", "Matrix"], ("The Matrix", None, False, (), None, None)),
+        (["rate", "Dune", "--year", "1984", "--json"], ("Dune", "1984", True, (), None, None)),
+        (["rate", "--json", "-y", "1984", "Dune"], ("Dune", "1984", True, (), None, None)),
+        (["rate", "Dune (1984)", "--json"], ("Dune (1984)", None, True, (), None, None)),
+        (["rate", "tt0133093"], ("tt0133093", None, False, (), None, None)),
+        (["rate", "Up", "--year", "abc"], ("Up", "abc", False, (), None, None)),  # the core says it is bad
+        (["rate", "Dune", "--year=1984", "-s", "tmdb", "--source=omdb"], ("Dune", "1984", False, ("tmdb", "omdb"), None, None)),
+        (["rate", "Up", "--weights", "imdb=2,critics=0"], ("Up", None, False, (), "imdb=2,critics=0", None)),
+        (["rate", "Up", "--weights=critics=0.5"], ("Up", None, False, (), "critics=0.5", None)),
+        (["rate", "Up", "--region", "gb"], ("Up", None, False, (), None, "gb")),
+        (["rate", "Up", "--region=GB", "--json"], ("Up", None, True, (), None, "GB")),
     ],
 )  # fmt: skip
 def test_plain_rate_commands_are_understood(argv: list[str], expected: RateArgs) -> None:
@@ -49,7 +51,7 @@ def test_plain_rate_commands_are_understood(argv: list[str], expected: RateArgs)
         [], ["search", "Up"], ["-v", "rate", "Up"], ["rate"], ["rate", "--help"], ["rate", "Up", "--refresh"],
         ["rate", "Up", "--no-cache"], ["rate", "Up", "--year"], ["rate", "Up", "--year="], ["rate", "Up", "-s"],
         ["rate", "Up", "-s", "--json"], ["rate", "Up", "--jsn"], ["rate", "-", "Up"], ["rate", "Up", "-y1999"],
-        ["rate", "--", "Up"], ["rate", "Up", "--weights"], ["rate", "Up", "--json=1"],
+        ["rate", "--", "Up"], ["rate", "Up", "--weights"], ["rate", "Up", "--json=1"], ["rate", "Up", "--region"],
     ],
 )  # fmt: skip
 def test_anything_else_is_left_to_typer(argv: list[str]) -> None:

@@ -83,7 +83,8 @@ def test_the_app_in_chromium_through_nginx(site_via_nginx: Nginx, upstream_fake:
     )
     assert "0 failed" in proc.stdout
     for name in ("03-result-dune-1984", "04-candidates", "06-partial-failure", "08-phone-result",
-                 "11-did-you-mean", "12-uncertain-match", "13-disagreement"):
+                 "11-did-you-mean", "12-uncertain-match", "13-disagreement", "14-where-to-watch",
+                 "15-where-to-watch-offline-phone"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
 
 

@@ -24,6 +24,7 @@ import { linkClick, movieHref, seriesHref, titleHref } from "../router";
 import { HistorySection } from "./HistoryChart";
 import { Poster } from "./Poster";
 import { explain, Notice } from "./States";
+import { WatchSection } from "./WatchSection";
 
 export function ResultView({
   result,
@@ -142,6 +143,8 @@ export function ResultView({
           </>
         )}
       </section>
+
+      <WatchSection watch={result.watch} />
 
       {movie.imdb_id && <HistorySection imdbId={movie.imdb_id} key={`${movie.imdb_id}-${result.fetched_at}`} />}
     </article>
