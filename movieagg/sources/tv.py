@@ -1,0 +1,289 @@
+"""Series and seasons from TMDB, OMDb and Trakt: what an episode grid is drawn from.
+
+Each class wraps the source's film adapter (its key, its HTTP client and rate limit, its error
+mapping) and reads the series shapes of the same API (shapes: TMDB ``search/tv``,
+``tv/{id}?append_to_response=external_ids``, ``tv/{id}/season/{n}``, ``find/{imdb}``
+``tv_results``; OMDb ``type=series``, ``Season=``, ``totalSeasons``; Trakt ``search/show``,
+``shows/{id}?extended=full``, ``shows/{id}/seasons``, ``shows/{id}/seasons/{n}?extended=full``).
+Every upstream value goes through :mod:`movieagg.core.bounds` where it enters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from movieagg.core import bounds
+from movieagg.core.episodes import MAX_EPISODES, MAX_SEASONS, Episode, Series, years_text
+from movieagg.core.errors import SourceFailure
+from movieagg.core.text import fold
+from movieagg.sources.base import as_dict, as_list, decimal_text
+from movieagg.sources.omdb import OMDbSource
+from movieagg.sources.tmdb import TMDBSource
+from movieagg.sources.trakt import TraktSource
+
+
+def _pick(items: list[tuple[str, int | None, float, Any]], title: str, year: int | None) -> Any:
+    """The series a title means: an exact (folded) title first, then the year (±1), then
+    popularity/votes. Same-title series (Shameless UK 2004 / US 2011) are told apart by year."""
+    want = fold(title)
+
+    def key(item: tuple[str, int | None, float, Any]) -> tuple[int, int, float]:
+        name, start, weight, _ = item
+        exact = 0 if fold(name) == want else 1
+        if year is None:
+            off = 0
+        elif start is None:
+            off = 3
+        else:
+            off = 0 if start == year else 1 if abs(start - year) <= 1 else 2
+        return (off, exact, -weight)
+
+    ranked = sorted(items, key=key)
+    if not ranked:
+        return None
+    if year is not None and key(ranked[0])[0] >= 2:
+        return None  # no series of that year
+    return ranked[0][3]
+
+
+class TMDBEpisodes:
+    """TMDB's per-episode user score (``vote_average``/``vote_count``)."""
+
+    name = "tmdb"
+    rating = "tmdb"
+
+    def __init__(self, adapter: TMDBSource) -> None:
+        self.adapter = adapter
+
+    async def find_series(self, title: str, year: int | None) -> Series | None:
+        params: dict[str, str | int] = {
+            "query": title,
+            "include_adult": "false",
+            "language": "en-US",
+            "page": 1,
+        }
+        if year is not None:
+            params["first_air_date_year"] = year
+        body = await self.adapter._get("/search/tv", params)
+        items = []
+        for item in as_list(body.get("results") if body else None):
+            with bounds.dropping("series search result ignored"):
+                item = as_dict(item)
+                name = bounds.text(item.get("name"), "name", required=True) or ""
+                tmdb_id = bounds.ident(item.get("id"), "TMDB id", required=True)
+                start = bounds.lenient(bounds.year, item.get("first_air_date"), "first_air_date")
+                weight = (
+                    bounds.lenient(bounds.number, item.get("popularity"), "popularity", lo=0, hi=1e9) or 0.0
+                )
+                items.append((name, start, weight, tmdb_id))
+        chosen = _pick(items, title, year)
+        return None if chosen is None else await self._series(int(chosen))
+
+    async def series_by_imdb(self, imdb_id: str) -> Series | None:
+        body = await self.adapter._get(f"/find/{imdb_id}", {"external_source": "imdb_id"})
+        results = as_list(body.get("tv_results") if body else None)
+        if not results:
+            return None
+        tmdb_id = bounds.lenient(bounds.ident, as_dict(results[0]).get("id"), "TMDB id")
+        return None if tmdb_id is None else await self._series(tmdb_id)
+
+    async def _series(self, tmdb_id: int) -> Series | None:
+        body = await self.adapter._get(f"/tv/{tmdb_id}", {"append_to_response": "external_ids"})
+        if body is None:
+            return None
+        try:
+            name = bounds.text(body.get("name"), "name", required=True) or ""
+            seen = bounds.ident(body.get("id"), "TMDB id", required=True)
+        except bounds.Invalid as exc:
+            raise SourceFailure(self.name, f"unusable series answer ({exc})", "malformed") from None
+        if seen != tmdb_id:
+            raise SourceFailure(self.name, f"asked for series {tmdb_id}, answered about {seen}", "malformed")
+        imdb = bounds.lenient(bounds.imdb_id, as_dict(body.get("external_ids")).get("imdb_id"), "imdb_id")
+        if imdb is None:
+            return None  # a grid is keyed by IMDb id
+        start = bounds.lenient(bounds.year, body.get("first_air_date"), "first_air_date")
+        end = bounds.lenient(bounds.year, body.get("last_air_date"), "last_air_date")
+        ended = body.get("in_production") is False
+        seasons = bounds.lenient(
+            bounds.whole, body.get("number_of_seasons"), "number_of_seasons", lo=0, hi=MAX_SEASONS
+        )
+        return Series(imdb, name, years_text(start, end, ended), seasons, {"tmdb": tmdb_id})
+
+    async def season(self, series: Series, number: int) -> Sequence[Episode] | None:
+        tmdb_id = series.ids.get("tmdb")
+        if not isinstance(tmdb_id, int):
+            found = await self.series_by_imdb(series.imdb_id)
+            tmdb_id = found.ids.get("tmdb") if found else None
+            if not isinstance(tmdb_id, int):
+                return None
+        body = await self.adapter._get(f"/tv/{tmdb_id}/season/{int(number)}", {"language": "en-US"})
+        if body is None:
+            return None
+        episodes = []
+        for item in as_list(body.get("episodes"))[:MAX_EPISODES]:
+            with bounds.dropping("episode ignored"):
+                item = as_dict(item)
+                episodes.append(
+                    Episode.checked(
+                        number,
+                        item.get("episode_number"),
+                        title=item.get("name"),
+                        air_date=item.get("air_date"),
+                        rating=item.get("vote_average"),
+                        votes=item.get("vote_count"),
+                    )
+                )
+        return episodes
+
+
+class OMDbEpisodes:
+    """IMDb's per-episode rating as OMDb relays it (``Season=N``: no vote counts)."""
+
+    name = "omdb"
+    rating = "imdb"
+
+    def __init__(self, adapter: OMDbSource) -> None:
+        self.adapter = adapter
+
+    def _series(self, body: dict[str, Any] | None) -> Series | None:
+        if body is None or str(body.get("Type", "")).lower() != "series":
+            return None
+        try:
+            imdb = bounds.imdb_id(body.get("imdbID"), "imdbID", required=True) or ""
+            title = bounds.text(body.get("Title"), "Title", required=True) or ""
+        except bounds.Invalid as exc:
+            raise SourceFailure(self.name, f"unusable series answer ({exc})", "malformed") from None
+        years = bounds.lenient(bounds.text, body.get("Year"), "Year", limit=20)
+        if years is not None:
+            years = years.replace("-", "–").strip()  # OMDb: "2008–2013", "2014–"
+        seasons = None
+        with bounds.dropping("totalSeasons ignored"):
+            total = decimal_text(body.get("totalSeasons"), "totalSeasons")
+            seasons = None if total is None else bounds.whole(total, "totalSeasons", 0, MAX_SEASONS)
+        return Series(imdb, title, years, seasons)
+
+    async def find_series(self, title: str, year: int | None) -> Series | None:
+        params: dict[str, str | int] = {"t": title, "type": "series"}
+        if year is not None:
+            params["y"] = year
+        return self._series(await self.adapter._get(params))
+
+    async def series_by_imdb(self, imdb_id: str) -> Series | None:
+        return self._series(await self.adapter._get({"i": imdb_id}))
+
+    async def season(self, series: Series, number: int) -> Sequence[Episode] | None:
+        body = await self.adapter._get({"i": series.imdb_id, "Season": int(number)})
+        if body is None:
+            return None
+        episodes = []
+        for item in as_list(body.get("Episodes"))[:MAX_EPISODES]:
+            with bounds.dropping("episode ignored"):
+                item = as_dict(item)
+                rating = decimal_text(item.get("imdbRating"), "imdbRating")
+                episodes.append(
+                    Episode.checked(
+                        number,
+                        decimal_text(item.get("Episode"), "Episode"),
+                        title=item.get("Title"),
+                        imdb_id=item.get("imdbID"),
+                        air_date=item.get("Released"),
+                        rating=rating,
+                    )
+                )
+        return episodes
+
+
+class TraktEpisodes:
+    """Trakt's per-episode community rating and votes."""
+
+    name = "trakt"
+    rating = "trakt"
+
+    def __init__(self, adapter: TraktSource) -> None:
+        self.adapter = adapter
+
+    async def find_series(self, title: str, year: int | None) -> Series | None:
+        params: dict[str, str | int] = {"query": title, "limit": 10}
+        if year is not None:
+            params["years"] = f"{year - 1}-{year + 1}"
+        body = await self.adapter._get("/search/show", params)
+        items = []
+        for rank, item in enumerate(as_list(body)):
+            with bounds.dropping("series search result ignored"):
+                show = as_dict(as_dict(item).get("show"))
+                name = bounds.text(show.get("title"), "title", required=True) or ""
+                ids = as_dict(show.get("ids"))
+                imdb = bounds.imdb_id(ids.get("imdb"), "IMDb id", required=True)
+                start = bounds.lenient(bounds.year, show.get("year"), "year")
+                items.append((name, start, -float(rank), imdb))
+        chosen = _pick(items, title, year)
+        return None if chosen is None else await self.series_by_imdb(chosen)
+
+    async def series_by_imdb(self, imdb_id: str) -> Series | None:
+        body = await self.adapter._get(f"/shows/{imdb_id}", {"extended": "full"})
+        if body is None:
+            return None
+        if not isinstance(body, dict):
+            raise SourceFailure(self.name, "unexpected show body", "malformed")
+        ids = as_dict(body.get("ids"))
+        if bounds.lenient(bounds.imdb_id, ids.get("imdb"), "IMDb id") != imdb_id:
+            raise SourceFailure(self.name, f"asked for series {imdb_id}, answered about another", "malformed")
+        title = bounds.lenient(bounds.text, body.get("title"), "title") or imdb_id
+        start = bounds.lenient(bounds.year, body.get("year"), "year")
+        status = body.get("status")
+        ended = status in ("ended", "canceled") if isinstance(status, str) else None
+        seasons_body = await self.adapter._get(f"/shows/{imdb_id}/seasons")
+        numbers = [
+            n
+            for s in as_list(seasons_body)
+            if (
+                n := bounds.lenient(
+                    bounds.whole, as_dict(s).get("number"), "season number", lo=0, hi=MAX_SEASONS
+                )
+            )
+        ]
+        years = years_text(start, None, False) if not ended else str(start) if start else None
+        return Series(imdb_id, title, years, max(numbers, default=0) or None, {"trakt": imdb_id})
+
+    async def season(self, series: Series, number: int) -> Sequence[Episode] | None:
+        body = await self.adapter._get(f"/shows/{series.imdb_id}/seasons/{int(number)}", {"extended": "full"})
+        if body is None:
+            return None
+        episodes = []
+        for item in as_list(body)[:MAX_EPISODES]:
+            with bounds.dropping("episode ignored"):
+                item = as_dict(item)
+                ids = as_dict(item.get("ids"))
+                aired = item.get("first_aired")
+                episodes.append(
+                    Episode.checked(
+                        number,
+                        item.get("number"),
+                        title=item.get("title"),
+                        imdb_id=ids.get("imdb"),
+                        air_date=aired[:10] if isinstance(aired, str) else None,
+                        rating=item.get("rating"),
+                        votes=item.get("votes"),
+                    )
+                )
+        return episodes
+
+
+EpisodeSourceType = TMDBEpisodes | OMDbEpisodes | TraktEpisodes
+_BY_RATING = {
+    "imdb": ("omdb", OMDbEpisodes),
+    "tmdb": ("tmdb", TMDBEpisodes),
+    "trakt": ("trakt", TraktEpisodes),
+}
+
+
+def episode_source(rating: str, sources: dict[str, Any]) -> EpisodeSourceType | None:
+    """The grid source drawing ``rating`` from the configured adapters (LazySource or built)."""
+    entry = _BY_RATING.get(rating)
+    if entry is None or entry[0] not in sources:
+        return None
+    source = sources[entry[0]]
+    adapter = getattr(source, "adapter", source)
+    made: EpisodeSourceType = entry[1](adapter)
+    return made
