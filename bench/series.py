@@ -74,7 +74,7 @@ def _episodes(row: tuple[Any, ...], index: int) -> list[list[dict[str, Any]]]:
             noise = _noise(imdb, s, e)
             if value is None:
                 value = round(
-                    min(10.0, max(4.0, rating - 1.2 + 1.6 * noise + (0.3 if e == count else 0.0))), 1
+                    min(9.7, max(4.0, rating - 1.7 + 1.9 * noise + (0.3 if e == count else 0.0))), 1
                 )
             if imdb == "tt0903747" and s == 1:
                 title, ep_imdb, aired = _BB_S1[e - 1]

@@ -11,6 +11,7 @@ public contract of ``movieagg episodes --json`` and ``/api/series/{imdb_id}/epis
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import math
@@ -22,6 +23,7 @@ from movieagg.core import bounds
 from movieagg.core.bounds import Invalid
 from movieagg.core.errors import NotFound, SourceErrorInfo, SourceFailure
 from movieagg.core.protocols import Cache
+from movieagg.core.text import fold
 
 log = logging.getLogger("movieagg.episodes")
 
@@ -313,6 +315,13 @@ class GridFetcher:
     ) -> tuple[Series, bool]:
         """The series by IMDb id (cached) or by title; NotFound when the source does not know it."""
         name = self.source.name
+        title_key = None
+        if imdb_id is None:  # a title once resolved is remembered: asking again costs no request
+            digest = hashlib.sha256(f"{fold(title or '')}\n{year or ''}".encode()).hexdigest()[:32]
+            title_key = f"{_CACHE_PREFIX}:{name}:title:{digest}"
+            raw_id = None if refresh else self._get(title_key)
+            if raw_id is not None and bounds.IMDB_ID.match(raw_id.decode("ascii", "replace")):
+                imdb_id = raw_id.decode("ascii")
         if imdb_id is not None and not refresh:
             raw = self._get(_series_key(name, imdb_id))
             if raw is not None:
@@ -332,6 +341,8 @@ class GridFetcher:
                 name, f"asked for series {imdb_id}, answered about {found.imdb_id}", "malformed"
             )
         self._set(_series_key(name, found.imdb_id), _encode_series(found))
+        if title_key is not None:
+            self._set(title_key, found.imdb_id.encode())
         return found, False
 
     async def grid(
