@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from movieagg.core.config import Settings
 from movieagg.core.models import Candidate, RatingResult
+
+if TYPE_CHECKING:
+    from movieagg.core.episodes import EpisodeGrid
 
 T = TypeVar("T")
 
@@ -177,3 +180,60 @@ def search(
         [(2014, 'tt0831387'), (1954, 'tt0047034')]
     """
     return _run(asearch(title, year, limit=limit, settings=settings))
+
+
+async def aepisodes(
+    series: str,
+    year: int | None = None,
+    *,
+    source: str | None = None,
+    refresh: bool = False,
+    use_cache: bool = True,
+    settings: Settings | None = None,
+) -> EpisodeGrid:
+    """A series' season × episode grid of ratings (async).
+
+    ``series``: its title, ``"Shameless (2011)"`` or its IMDb id; ``year`` (first aired) tells
+    same-title series apart. ``source``: whose ratings to draw — ``"imdb"`` (through OMDb),
+    ``"tmdb"`` or ``"trakt"``; by default the first configured in that order. Each season is
+    cached, so asking again makes no request. A season a source fails on is left out and
+    listed in ``grid.errors``. Raises :class:`NotFound`, :class:`InvalidQuery` or
+    :class:`ConfigurationError`.
+
+    Example::
+
+        >>> grid = await movieagg.aepisodes("Breaking Bad")   # doctest: +SKIP
+        >>> [s.average for s in grid.seasons]                  # doctest: +SKIP
+        [8.1, 8.6, 8.6, 8.9, 9.1]
+    """
+    from movieagg.factory import build_runtime
+    from movieagg.grids import draw_grid
+
+    runtime = build_runtime(settings, flush=None, use_cache=use_cache)
+    try:
+        return await draw_grid(runtime, series, year, source=source, refresh=refresh, use_cache=use_cache)
+    finally:
+        await runtime.aclose()
+
+
+def episodes(
+    series: str,
+    year: int | None = None,
+    *,
+    source: str | None = None,
+    refresh: bool = False,
+    use_cache: bool = True,
+    settings: Settings | None = None,
+) -> EpisodeGrid:
+    """A series' season × episode grid of ratings: ``grid.to_dict()`` is the JSON of
+    ``movieagg episodes --json`` (per-season averages, best and worst, thin cells marked).
+    In async code use :func:`aepisodes`.
+
+    Example::
+
+        >>> grid = movieagg.episodes("Breaking Bad", source="tmdb")  # doctest: +SKIP
+        >>> grid.best(1)[0].title                                      # doctest: +SKIP
+        'Ozymandias'
+    """
+    options: dict[str, Any] = {"source": source, "refresh": refresh, "use_cache": use_cache}
+    return _run(aepisodes(series, year, settings=settings, **options))

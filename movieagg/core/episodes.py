@@ -21,7 +21,13 @@ from typing import Any, Protocol
 
 from movieagg.core import bounds
 from movieagg.core.bounds import Invalid
-from movieagg.core.errors import NotFound, SourceErrorInfo, SourceFailure
+from movieagg.core.errors import (
+    AllSourcesFailed,
+    ConfigurationError,
+    NotFound,
+    SourceErrorInfo,
+    SourceFailure,
+)
 from movieagg.core.protocols import Cache
 from movieagg.core.text import fold
 
@@ -329,10 +335,15 @@ class GridFetcher:
                     return _decode_series(raw), True
                 except (Invalid, ValueError):
                     pass
-        if imdb_id is not None:
-            found = await self.source.series_by_imdb(imdb_id)
-        else:
-            found = await self.source.find_series(title or "", year)
+        try:
+            if imdb_id is not None:
+                found = await self.source.series_by_imdb(imdb_id)
+            else:
+                found = await self.source.find_series(title or "", year)
+        except SourceFailure as exc:
+            if exc.kind == "auth":
+                raise ConfigurationError(str(exc)) from None
+            raise AllSourcesFailed(str(exc), [exc.info()]) from None
         if found is None:
             what = imdb_id or repr(title)
             raise NotFound(f"no series {what} on {name}")
@@ -374,7 +385,7 @@ class GridFetcher:
                     with bounds.noting() as notes:
                         episodes = await self.source.season(series, number)
                 except SourceFailure as exc:
-                    errors.append(SourceErrorInfo(exc.source, f"season {number}: {exc.message}"))
+                    errors.append(SourceErrorInfo(exc.source, f"season {number}: {exc.message}", exc.kind))
                     return None
             for note in notes[:2]:
                 errors.append(SourceErrorInfo(self.source.name, f"season {number}: {note}"))

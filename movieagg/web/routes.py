@@ -201,6 +201,30 @@ async def movie(call: Call) -> Response:
     return _rating(result, refresh)
 
 
+async def series_episodes(call: Call) -> Response:
+    """``/api/series/{imdb_id}/episodes?source=&refresh=``: a series' season × episode grid
+    (the JSON of ``movieagg episodes --json``; schema ``/api/schema/episode-grid.json``)."""
+    from movieagg.grids import fetcher
+
+    runtime = call.need_runtime()
+    imdb = _imdb(call.path["imdb_id"])
+    source = call.request.param("source") or None
+    if source is not None and len(source) > 20:
+        raise InvalidQuery("source is too long")
+    refresh = _flag(call.request.param("refresh"), "refresh")
+    try:
+        grids = fetcher(runtime, source)
+    except ConfigurationError:
+        if source is None:
+            raise
+        raise InvalidQuery(f"source {source!r} is not configured on this server") from None
+    grid = await grids.grid(imdb_id=imdb, refresh=refresh)
+    call.outcome.cached = grid.cached
+    call.outcome.sources = [grids.source.name]
+    cache = NO_STORE if refresh else CACHE_RATE
+    return Response.json(200, grid.to_dict(), {"Cache-Control": cache})
+
+
 async def search(call: Call) -> Response:
     """``/api/search?q=&year=&limit=``: candidate films for a title, best first."""
     aggregator = call.need_runtime().aggregator
@@ -277,15 +301,25 @@ async def result_schema(call: Call) -> Response:
     return Response(200, rating_result_bytes(), headers)
 
 
+async def grid_schema(call: Call) -> Response:
+    """``/api/schema/episode-grid.json``: the JSON Schema of an episode grid (package data)."""
+    from movieagg.core.schema import episode_grid_bytes
+
+    headers = {"Content-Type": "application/schema+json", "Cache-Control": CACHE_SPEC}
+    return Response(200, episode_grid_bytes(), headers)
+
+
 ROUTES: tuple[Route, ...] = (
     Route("/api/rate", rate, Kind.LOOKUP),
     Route("/api/search", search, Kind.API),
     Route("/api/movies/{imdb_id}", movie, Kind.LOOKUP),
     Route("/api/movies/{imdb_id}/history", history, Kind.API),
+    Route("/api/series/{imdb_id}/episodes", series_episodes, Kind.API),
     Route("/api/sources", sources, Kind.API),
     Route("/api/health", health_check, Kind.PROBE),
     Route("/api/openapi.json", openapi, Kind.STATIC),
     Route("/api/schema/rating-result.json", result_schema, Kind.STATIC),
+    Route("/api/schema/episode-grid.json", grid_schema, Kind.STATIC),
 )
 
 

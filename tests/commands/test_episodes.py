@@ -85,7 +85,7 @@ def test_errors_are_one_line_with_exit_codes(fake: FakeAPI) -> None:
     assert code == 2 and "--source must be one of imdb, tmdb, trakt" in err
     fake.state.fail = {"omdb"}
     code, _, err = invoke("episodes", "tt0903747", "--json")
-    assert code != 0 and "omdb" in err
+    assert code == 4 and "omdb" in err
 
 
 def test_help_has_examples() -> None:
