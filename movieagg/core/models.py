@@ -18,11 +18,12 @@ from movieagg.core.assessment import Agreement, Match, Weights
 from movieagg.core.bounds import Invalid
 from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 from movieagg.core.text import fold
+from movieagg.core.tvinfo import TitleKind, TVInfo, kind_of
 
 MAX_TITLE_LENGTH = 200
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
 # The JSON result's version (schema: core/schema/rating-result.json); additions bump the minor.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: "kind" and "tv" (series and episodes, #16)
 MIN_YEAR, MAX_YEAR = bounds.YEARS
 IMDB_ID_RE = bounds.IMDB_ID
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -426,10 +427,14 @@ class RatingResult:
     audience: float | None = None  # the audience's sub-score (IMDb, TMDB, Trakt, …)
     weights: Weights = field(default_factory=lambda: Weights())  # the user's weights in effect
     score_version: str = SCORE_VERSION
+    kind: TitleKind = "movie"  # a film, a TV series or one episode (#16)
+    tv: TVInfo | None = None  # a series' or an episode's facts; None for a film
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
+            "kind": self.kind,
+            "tv": self.tv.to_dict() if self.tv is not None else None,
             "query": self.query.to_dict(),
             "movie": self.movie.to_dict(),
             "ratings": [r.to_dict() for r in self.ratings],
@@ -474,6 +479,8 @@ class RatingResult:
             audience=None if data.get("audience") is None else _float(data, "audience", 0.0, 100.0),
             weights=_weights(data.get("weights")),
             score_version=_str(data, "score_version", 40) or SCORE_VERSION,
+            kind=kind_of(data.get("kind")),
+            tv=TVInfo.from_dict(data["tv"]) if data.get("tv") is not None else None,
         )
 
 
