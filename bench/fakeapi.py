@@ -622,7 +622,7 @@ class Handler(BaseHTTPRequestHandler):
                     "movie_results": results,
                     "person_results": [],
                     "tv_results": [series.tmdb_tv_result(show)] if show else [],
-                    "tv_episode_results": [],
+                    "tv_episode_results": series.tmdb_find_episode(match.group(1)),
                     "tv_season_results": [],
                 },
             )
@@ -750,10 +750,17 @@ class Handler(BaseHTTPRequestHandler):
             results = [series.tmdb_tv_result(s) for s in found[:20]]
             return self._send(200, {"page": 1, "results": results, "total_pages": 1 if results else 0,
                                     "total_results": len(found)})
-        match = re.fullmatch(r"/tv/(\d+)(?:/season/(\d+))?", path)
+        match = re.fullmatch(r"/tv/(\d+)(?:/season/(\d+))?(?:/episode/(\d+))?", path)
         show = series.BY_TMDB.get(int(match.group(1))) if match else None
         if match is None or show is None:
             return self._send(404, not_found)
+        if match.group(3) is not None:
+            body = series.tmdb_episode(show, int(match.group(2) or 0), int(match.group(3)))
+            if body is None:
+                return self._send(404, not_found)
+            if "external_ids" not in params.get("append_to_response", ""):
+                body.pop("external_ids")
+            return self._send(200, body)
         if match.group(2) is not None:
             body = series.tmdb_season(show, int(match.group(2)))
             return self._send(200, body) if body else self._send(404, not_found)
@@ -770,6 +777,11 @@ class Handler(BaseHTTPRequestHandler):
             page = [{"type": "show", "score": round(1000.0 / (i + 1), 4), "show": series.trakt_show(s, False)}
                     for i, s in enumerate(found[: int(params.get("limit", "10"))])]
             return self._send(200, page, headers={"X-Pagination-Item-Count": str(len(found))})
+        match = re.fullmatch(r"/shows/([^/]+)/seasons/(\d+)/episodes/(\d+)", path)
+        if match:
+            show = series.BY_IMDB.get(match.group(1))
+            body = series.trakt_episode(show, int(match.group(2)), int(match.group(3))) if show else None
+            return self._send(200, body) if body else self._send(404, "", "text/plain")
         match = re.fullmatch(r"/shows/([^/]+)(/ratings|/seasons(?:/(\d+))?)?", path)
         show = None
         if match:

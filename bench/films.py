@@ -56,6 +56,8 @@ _ROWS: list[tuple[Any, ...]] = [
     # One source describes another film under this IMDb id (see QUIRKS).
     ("tt0375679", 1640, "Q212144", "Crash", None, 2004, 112, "Paul Haggis", 7.7, 462345, 74, 69, 7.0, 4512, 20.0, ()),
     ("tt9999990", 999990, "Q99999990", "Brand New Release", None, 2026, 101, "Someone New", None, None, None, None, 0.0, 0, 5.0, ()),
+    # A film sharing its title with a TV series (bench/series.py: Fargo, 2014–): issue #16.
+    ("tt0116282", 275, "Q222720", "Fargo", None, 1996, 98, "Joel Coen", 8.1, 734567, 94, 85, 7.9, 9012, 30.0, ()),
 ]
 # fmt: on
 

@@ -243,6 +243,52 @@ def tmdb_season(s: dict[str, Any], n: int) -> dict[str, Any] | None:
     }
 
 
+def _episode(s: dict[str, Any], n: int, m: int) -> dict[str, Any] | None:
+    if not 1 <= n <= len(s["seasons"]):
+        return None
+    return next((e for e in s["seasons"][n - 1] if e["episode"] == m), None)
+
+
+def tmdb_episode(s: dict[str, Any], n: int, m: int) -> dict[str, Any] | None:
+    """``tv/{id}/season/{n}/episode/{m}?append_to_response=external_ids``."""
+    e = _episode(s, n, m)
+    if e is None:
+        return None
+    return {
+        "air_date": e["air_date"],
+        "crew": [],
+        "episode_number": m,
+        "guest_stars": [],
+        "name": e["title"],
+        "overview": "",
+        "id": s["tmdb"] * 10000 + n * 100 + m,
+        "production_code": "",
+        "runtime": 47,
+        "season_number": n,
+        "still_path": None,
+        "vote_average": round(max(0.0, e["rating"] - 0.4), 3),
+        "vote_count": max(0, e["votes"] // 60),
+        "external_ids": {
+            "imdb_id": e["imdb"],
+            "freebase_mid": None,
+            "freebase_id": None,
+            "tvdb_id": None,
+            "tvrage_id": None,
+            "wikidata_id": None,
+        },
+    }
+
+
+def tmdb_find_episode(imdb: str) -> list[dict[str, Any]]:
+    """``find/{imdb}``'s ``tv_episode_results`` for an episode's IMDb id."""
+    if imdb not in EPISODES_BY_IMDB:
+        return []
+    s, e = EPISODES_BY_IMDB[imdb]
+    body = tmdb_episode(s, e["season"], e["episode"]) or {}
+    body.pop("external_ids", None)
+    return [body | {"show_id": s["tmdb"], "episode_type": "standard"}]
+
+
 # ---------------------------------------------------------------------- OMDb shapes
 
 
@@ -393,6 +439,12 @@ def trakt_season(s: dict[str, Any], n: int) -> list[dict[str, Any]] | None:
         }
         for e in s["seasons"][n - 1]
     ]
+
+
+def trakt_episode(s: dict[str, Any], n: int, m: int) -> dict[str, Any] | None:
+    """``shows/{id}/seasons/{n}/episodes/{m}?extended=full``."""
+    rows = trakt_season(s, n)
+    return next((row for row in rows or [] if row["number"] == m), None)
 
 
 def trakt_ratings(s: dict[str, Any]) -> dict[str, Any]:

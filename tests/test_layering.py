@@ -101,6 +101,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "movieagg.factory": (*FACES, *CLI_ONLY, "movieagg.api"),
     # Drawing an episode grid from a runtime: shared by the CLI, the library and the API.
     "movieagg.grids": (*FACES, *CLI_ONLY, "movieagg.api"),
+    # Rating a series or an episode from a runtime: shared by the CLI, the library and the API.
+    "movieagg.tvlookup": (*FACES, *CLI_ONLY, "movieagg.api"),
     "movieagg.api": (*FACES, *CLI_ONLY),
     "movieagg.web": (
         "movieagg.cli",

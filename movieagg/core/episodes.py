@@ -145,6 +145,12 @@ class Series:
     years: str | None = None  # "2008–2013", "2014–"
     seasons: int | None = None
     ids: Mapping[str, int | str] = field(default_factory=dict)
+    # What rating a series shows beyond the grid (movieagg rate --type series):
+    start: int | None = None  # first aired
+    country: str | None = None  # ISO 3166 code of origin, where the source says
+    episodes: int | None = None
+    networks: tuple[str, ...] = ()
+    creators: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"imdb_id": self.imdb_id, "title": self.title, "years": self.years, "seasons": self.seasons}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from movieagg.core.errors import ConfigurationError, InvalidQuery, StoreError
+from movieagg.core.errors import ConfigurationError, InvalidQuery, NotFound, StoreError
 from movieagg.core.models import validate_imdb_id, validate_year
 from movieagg.web import payloads
 from movieagg.web.health import health
@@ -183,7 +183,21 @@ async def rate(call: Call) -> Response:
     year = validate_year(request.param("year"))
     sources = _sources(request, aggregator)
     refresh = _flag(request.param("refresh"), "refresh")
-    result = await aggregator.rate(title, year, sources=sources, refresh=refresh)
+    kind, season, episode = (request.param(n) for n in ("type", "season", "episode"))
+    if kind or season or episode:
+        from movieagg.tvlookup import rate_any
+
+        result = await rate_any(
+            call.need_runtime(), title, year, kind=kind, season=season, episode=episode,
+            sources=sources, refresh=refresh,
+        )  # fmt: skip
+    else:
+        try:
+            result = await aggregator.rate(title, year, sources=sources, refresh=refresh)
+        except NotFound as no_film:  # no film of that title: the series, as the CLI answers
+            from movieagg.tvlookup import series_or
+
+            result = await series_or(no_film, call.need_runtime(), title, year, sources)
     call.outcome.cached = result.cached
     call.outcome.sources = sources or list(aggregator.sources)
     return _rating(result, refresh)
