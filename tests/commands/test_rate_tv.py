@@ -129,7 +129,7 @@ def test_bad_input_is_one_line_exit_2(fake: FakeAPI, args: tuple[str, ...], mess
 
 
 def test_no_such_title_keeps_the_films_not_found(fake: FakeAPI) -> None:
-    code, body, err = rate("Zzzqx Nothing Like This")
+    code, body, _ = rate("Zzzqx Nothing Like This")
     assert code == 1 and body["error"]["code"] == "not_found"
 
 
