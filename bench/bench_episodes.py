@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,19 +24,33 @@ from typing import Any
 
 from bench.fakeapi import FakeAPI
 
+CPU: list[float] = []  # CPU seconds of each child, in the order run
+
 
 def _run(env: dict[str, str], args: list[str]) -> tuple[float, dict[str, Any]]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "movieagg", "episodes", *args, "--json"],
         env=env, capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
-    return time.perf_counter() - started, json.loads(out.stdout)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall, json.loads(out.stdout)
+
+
+def _python_startup() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - started
 
 
 def measure(latency: float, rounds: int, source: str) -> dict[str, Any]:
     cold: list[float] = []
     cached: list[float] = []
+    cold_cpu: list[float] = []
+    cached_cpu: list[float] = []
     requests: list[int] = []
     cached_requests: list[int] = []
     episodes = 0
@@ -46,10 +61,12 @@ def measure(latency: float, rounds: int, source: str) -> dict[str, Any]:
                 fake.counts(reset=True)
                 wall, grid = _run(env, ["The Simpsons", "--source", source])
                 cold.append(wall)
+                cold_cpu.append(CPU[-1])
                 requests.append(sum(fake.counts(reset=True).values()))
                 episodes = sum(len(s["episodes"]) for s in grid["seasons"])
                 wall, grid = _run(env, ["The Simpsons", "--source", source])
                 cached.append(wall)
+                cached_cpu.append(CPU[-1])
                 cached_requests.append(sum(fake.counts(reset=True).values()))
                 assert grid["cached"] is True
     return {
@@ -60,6 +77,9 @@ def measure(latency: float, rounds: int, source: str) -> dict[str, Any]:
         "latency_s": latency,
         "cold_s": round(statistics.median(cold), 3),
         "cached_s": round(statistics.median(cached), 3),
+        "cold_cpu_s": round(statistics.median(cold_cpu), 3),
+        "cached_cpu_s": round(statistics.median(cached_cpu), 3),
+        "python_startup_s": round(statistics.median(_python_startup() for _ in range(5)), 3),
         "requests_cold": requests[0],
         "requests_cached": cached_requests[0],
         "sequential_bound_s": round(requests[0] * latency, 3),
