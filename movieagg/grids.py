@@ -56,7 +56,12 @@ def fetcher(runtime: Runtime, rating: str | None = None, *, cache: Cache | None 
 
     sources = dict(runtime.aggregator.sources)
     chosen = choose_rating(rating, sources)
-    source = episode_source(chosen, sources)
+    source: Any = episode_source(chosen, sources)
+    offline = _datasets() if chosen == "imdb" else None
+    if offline is not None:  # IMDb's ratings from the local datasets; identity from OMDb or TMDB
+        from movieagg.sources.tv import DatasetsEpisodes
+
+        source = DatasetsEpisodes(offline, source or episode_source("tmdb", sources))
     if source is None:  # pragma: no cover - choose_rating checked it
         raise ConfigurationError(f"no source draws {chosen} episode ratings")
     return GridFetcher(

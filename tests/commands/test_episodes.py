@@ -91,3 +91,35 @@ def test_errors_are_one_line_with_exit_codes(fake: FakeAPI) -> None:
 def test_help_has_examples() -> None:
     code, out, _ = invoke("episodes", "--help")
     assert code == 0 and 'movieagg episodes "Breaking Bad"' in out
+
+
+def test_imdb_datasets_episodes_are_used_when_present(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hook for the offline grid: ``imdb_datasets.episodes_of(parent)`` draws every season."""
+    from movieagg.sources import imdb_datasets
+
+    asked: list[str] = []
+
+    def episodes_of(parent: str) -> list[dict[str, object]]:
+        asked.append(parent)
+        if parent != "tt0903747":
+            return []
+        return [
+            {
+                "tconst": f"tt77{s:02d}{e:04d}",
+                "season": s,
+                "episode": e,
+                "title": f"E{e}",
+                "rating": 7.5,
+                "votes": 900,
+            }
+            for s, count in enumerate((7, 13, 13, 13, 16), start=1)
+            for e in range(1, count + 1)
+        ]
+
+    monkeypatch.setattr(imdb_datasets, "episodes_of", episodes_of, raising=False)
+    code, out, err = invoke("episodes", "Breaking Bad", "--json", "--no-cache")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["source"] == "imdb" and sum(len(s["episodes"]) for s in data["seasons"]) == 62
+    assert data["seasons"][0]["episodes"][0]["imdb_id"] == "tt77010001"
+    assert asked == ["tt0903747"] and fake.counts() == {"omdb": 1}  # the title, online; no season

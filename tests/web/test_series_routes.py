@@ -68,3 +68,16 @@ def test_openapi_names_the_route_and_the_grid_fields() -> None:
     assert set(spec["components"]["schemas"]["Episode"]["properties"]) == set(
         episode_grid_schema()["$defs"]["episode"]["properties"]
     )
+
+
+async def test_rate_with_type_season_episode(service: Service) -> None:
+    status, body, _ = await get(service, "/api/rate", "title=Fargo&type=series")
+    assert status == 200 and body["kind"] == "series" and body["movie"]["imdb_id"] == "tt2802850"
+    status, body, _ = await get(service, "/api/rate", "title=Breaking+Bad&season=5&episode=14")
+    assert status == 200 and body["kind"] == "episode" and body["tv"]["series"]["imdb_id"] == "tt0903747"
+    status, body, _ = await get(service, "/api/rate", "title=Breaking+Bad")
+    assert status == 200 and body["kind"] == "series"
+    status, body, _ = await get(service, "/api/rate", "title=Fargo")
+    assert status == 200 and body["kind"] == "movie"
+    status, body, _ = await get(service, "/api/rate", "title=Fargo&type=film")
+    assert status == 400 and "type must be one of" in str(body)
