@@ -82,14 +82,14 @@ async def rate_any(
     if wanted in ("series", "episode") or parsed.season is not None:
         if wanted == "episode" and parsed.season is None and parsed.imdb_id is None:
             raise InvalidQuery("an episode needs its season and number (--season/--episode, or S05E14)")
-        return await _tv(runtime, parsed, sources, weights)
+        return await _tv(runtime, parsed, sources, weights, refresh=refresh, use_cache=use_cache)
     # any, or not given: the film first
     try:
         film = await runtime.aggregator.rate_query(
             parsed, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
         )
     except NotFound as no_film:
-        return await _series_or(no_film, runtime, parsed, sources, weights)
+        return await _series_or(no_film, runtime, parsed, sources, weights, refresh, use_cache)
     if wanted == "any" and parsed.kind == "title":
         return await _with_series_alternatives(runtime, film, parsed, sources)
     return film
@@ -108,23 +108,82 @@ async def series_or(
 
 
 async def _series_or(
-    no_film: NotFound, runtime: Runtime, parsed: ParsedQuery, sources: list[str] | None, weights: Any
+    no_film: NotFound,
+    runtime: Runtime,
+    parsed: ParsedQuery,
+    sources: list[str] | None,
+    weights: Any,
+    refresh: bool = False,
+    use_cache: bool = True,
 ) -> RatingResult:
     if parsed.kind == "tmdb":
         raise no_film
     try:
-        return await _tv(runtime, parsed, sources, weights)
+        return await _tv(runtime, parsed, sources, weights, refresh=refresh, use_cache=use_cache)
     except (NotFound, ConfigurationError):
         raise no_film from None
 
 
-async def _tv(runtime: Runtime, parsed: ParsedQuery, sources: list[str] | None, weights: Any) -> RatingResult:
+def _answer_key(parsed: ParsedQuery, sources: list[str] | None, weights: Any) -> str:
+    """The cache key of a series or episode answer: the query as understood, the sources, the weights."""
+    import hashlib
+    import json
+
+    what = [
+        parsed.kind,
+        fold(parsed.query.title),
+        parsed.query.year,
+        parsed.imdb_id,
+        parsed.season,
+        parsed.episode,
+        sorted(sources or []),
+        sorted(weights.items()) if isinstance(weights, dict) else weights,
+    ]
+    digest = hashlib.sha256(json.dumps(what, default=str).encode()).hexdigest()[:40]
+    return f"tv:v1:answer:{digest}"
+
+
+async def _tv(
+    runtime: Runtime,
+    parsed: ParsedQuery,
+    sources: list[str] | None,
+    weights: Any,
+    *,
+    refresh: bool = False,
+    use_cache: bool = True,
+) -> RatingResult:
+    """A series or episode answer, from the cache (the ratings TTL) or the sources."""
+    import json
+    from dataclasses import replace
+
+    from movieagg.core.bounds import Invalid
     from movieagg.core.lookup_log import lookup_entry
+    from movieagg.core.models import RatingResult
 
     aggregator = runtime.aggregator
+    cache = runtime.cache if use_cache else None
+    key = _answer_key(parsed, sources, weights)
+    if cache is not None and not refresh:
+        try:
+            raw = cache.get(key)
+            if raw is not None:
+                result = replace(RatingResult.from_dict(json.loads(raw)), cached=True)
+                aggregator._write(lookup_entry(result))
+                return result
+        except (Invalid, ValueError, KeyError, TypeError):
+            log.debug("series answer in the cache unreadable; asking again")
+        except Exception as exc:  # a failing cache degrades to no cache
+            log.debug("series cache read failed: %s", type(exc).__name__)
     tv = rater(runtime, sources)
     result = await tv.rate(parsed, weights=aggregator._weights(weights) if weights is not None else None)
     aggregator._write(lookup_entry(result))  # history as for films (a failing store costs nothing)
+    if cache is not None and not result.errors:  # a degraded answer is not kept
+        try:
+            cache.set(
+                key, json.dumps(result.to_dict(), ensure_ascii=False).encode(), runtime.settings.ratings_ttl
+            )
+        except Exception as exc:
+            log.debug("series cache write failed: %s", type(exc).__name__)
     return result
 
 

@@ -150,3 +150,29 @@ def test_library_kind_series(fake: FakeAPI) -> None:
     assert episode.kind == "episode" and episode.movie.title == "Ozymandias"
     film = movieagg.rate("Fargo")
     assert film.kind == "movie"
+
+
+def test_a_series_answer_is_cached_like_a_films(fake: FakeAPI) -> None:
+    code, first, _ = rate("Shameless", "--type", "series", "-y", "2004")
+    assert code == 0 and first["cached"] is False
+    fake.counts(reset=True)
+    code, again, _ = rate("Shameless", "--type", "series", "-y", "2004")
+    assert code == 0 and again["cached"] is True and fake.counts() == {}
+    assert (
+        again["movie"] == first["movie"] and again["tv"] == first["tv"] and again["score"] == first["score"]
+    )
+    code, fresh, _ = rate("Shameless", "--type", "series", "-y", "2004", "--refresh")
+    assert code == 0 and fresh["cached"] is False and fake.counts()
+    code, episode, _ = rate("Breaking Bad S05E14")
+    fake.counts(reset=True)
+    code, episode_again, _ = rate("Breaking Bad", "--season", "5", "--episode", "14")
+    assert code == 0 and episode_again["cached"] is True and episode_again["movie"] == episode["movie"]
+    assert set(fake.counts()) <= {"tmdb", "omdb", "trakt", "wikidata"}  # the film lookup's miss only
+
+
+def test_series_lookups_are_kept_in_history(fake: FakeAPI) -> None:
+    code, _, _ = rate("Breaking Bad", "--type", "series")
+    assert code == 0
+    result = CliRunner().invoke(app, ["history", "tt0903747", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert "tt0903747" in result.stdout
