@@ -30,15 +30,26 @@ TV_ORDER = ("tmdb", "omdb", "trakt")  # who resolves series titles first (as for
 
 
 def tv_sources(runtime: Runtime, names: list[str] | None = None) -> list[Any]:
+    """The TV side of the configured TMDB, OMDb and Trakt adapters (others have none)."""
+    from movieagg.sources.omdb import OMDbSource
+    from movieagg.sources.tmdb import TMDBSource
+    from movieagg.sources.trakt import TraktSource
     from movieagg.sources.tv import OMDbEpisodes, TMDBEpisodes, TraktEpisodes
 
-    kinds = {"tmdb": TMDBEpisodes, "omdb": OMDbEpisodes, "trakt": TraktEpisodes}
-    configured = runtime.aggregator.sources
+    kinds: dict[str, tuple[type, Any]] = {
+        "tmdb": (TMDBSource, TMDBEpisodes),
+        "omdb": (OMDbSource, OMDbEpisodes),
+        "trakt": (TraktSource, TraktEpisodes),
+    }
+    configured = getattr(runtime.aggregator, "sources", None) or {}
     out = []
     for name in TV_ORDER:
         if name in configured and (names is None or name in names):
             source = configured[name]
-            out.append(kinds[name](getattr(source, "adapter", source)))
+            adapter = getattr(source, "adapter", source)
+            adapter_class, tv_class = kinds[name]
+            if isinstance(adapter, adapter_class):
+                out.append(tv_class(adapter))
     return out
 
 
@@ -47,7 +58,7 @@ def rater(runtime: Runtime, names: list[str] | None = None) -> TVRater:
     return TVRater(
         tv_sources(runtime, names),
         preference=getattr(aggregator, "rating_preference", ()),
-        weights=aggregator.weights,
+        weights=getattr(aggregator, "weights", None),
         timeout=runtime.settings.timeout * 3,
     )
 

@@ -11,14 +11,16 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from movieagg.core import bounds
 from movieagg.core.assessment import Agreement, Match, Weights
 from movieagg.core.bounds import Invalid
 from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 from movieagg.core.text import fold
-from movieagg.core.tvinfo import TitleKind, TVInfo, kind_of
+
+if TYPE_CHECKING:  # the TV module loads only with a TV answer read back (a cache hit stays lean)
+    from movieagg.core.tvinfo import TitleKind, TVInfo
 
 MAX_TITLE_LENGTH = 200
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
@@ -479,9 +481,20 @@ class RatingResult:
             audience=None if data.get("audience") is None else _float(data, "audience", 0.0, 100.0),
             weights=_weights(data.get("weights")),
             score_version=_str(data, "score_version", 40) or SCORE_VERSION,
-            kind=kind_of(data.get("kind")),
-            tv=TVInfo.from_dict(data["tv"]) if data.get("tv") is not None else None,
+            **_tv_fields(data),
         )
+
+
+def _tv_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """``kind`` and ``tv`` read back (schema 1.1); an answer without them is a film's."""
+    if data.get("kind") in (None, "movie") and data.get("tv") is None:
+        return {}
+    from movieagg.core.tvinfo import TVInfo, kind_of
+
+    return {
+        "kind": kind_of(data.get("kind")),
+        "tv": TVInfo.from_dict(data["tv"]) if data.get("tv") is not None else None,
+    }
 
 
 def _weights(raw: object) -> Weights:

@@ -537,6 +537,9 @@ def episode_source(rating: str, sources: dict[str, Any]) -> EpisodeSourceType | 
         return None
     source = sources[entry[0]]
     adapter = getattr(source, "adapter", source)
+    needed = {"omdb": OMDbSource, "tmdb": TMDBSource, "trakt": TraktSource}[entry[0]]
+    if not isinstance(adapter, needed):  # a plugin or a stand-in under that name: no series side
+        return None
     made: EpisodeSourceType = entry[1](adapter)
     return made
 
