@@ -11,8 +11,8 @@ run takes a few minutes. The full benchmarks behind each row (more rounds, more 
 - ``batch``: ``python -m bench.bench_batch`` (and ``--server-rps 20``: a server slower than
   its default limit);
 - ``datasets``: ``python -m bench.imdb_datasets_gen DIR --bench``;
-- ``lambda``: the Lambda zip's size and cold init belong to the deploy tooling: the row says
-  which command measures them.
+- ``lambda``: ``python -m bench.bench_lambda`` (the zip's size, and the cold init of a fresh
+  ``python3.12 -I -S`` answering ``/api/health`` and a cached ``/api/rate``).
 """
 
 from __future__ import annotations
@@ -220,12 +220,44 @@ def _not_run(name: str, why: str, command: str) -> Row:
 
 
 def bench_lambda() -> list[Row]:
-    return [
-        _not_run("Lambda zip size", "built by the deploy tooling",
-                 "pytest tests/deploy/test_lambda_zip.py (prints and bounds the size)"),
-        _not_run("Lambda cold init", "measured with the deploy tooling",
-                 'python -X importtime -c "import movieagg.aws.handler"'),
+    """The zip's size and each event's cold init, from ``python -m bench.bench_lambda`` (needs a
+    local Python 3.12, as ``movieagg deploy`` does)."""
+    from movieagg.deploy.package import find_python
+
+    command = "python -m bench.bench_lambda"
+    if find_python() is None:
+        return [
+            _not_run(
+                "Lambda zip size and cold init", "no local Python 3.12 (MOVIEAGG_LAMBDA_PYTHON)", command
+            )
+        ]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.bench_lambda", "--runs", "5", "--json"],
+            capture_output=True, text=True, timeout=600, check=True,
+        )  # fmt: skip
+        data = json.loads(done.stdout)
+    except (subprocess.SubprocessError, ValueError) as exc:
+        return [
+            _not_run("Lambda zip size and cold init", f"the build failed ({type(exc).__name__})", command)
+        ]
+    mib = data["zip"]["zip_mib"]
+    rows = [
+        {
+            "name": "Lambda zip size",
+            "figure": f"{mib} MiB ({data['zip']['zip_bytes']:,} bytes)",
+            "ratio": None, "ratio_of": None, "target": "≤ 12 MiB", "met": mib <= 12,
+        }
     ]  # fmt: skip
+    for event, figures in data["events"].items():
+        rows.append(
+            {
+                "name": f"Lambda cold init, first event {event} (python3.12 -I -S, median of {data['runs']})",
+                "figure": f"{figures['init_ms']:.0f} ms wall, {figures['cpu_ms']:.0f} ms CPU, {figures['modules']} modules",
+                "ratio": None, "ratio_of": None, "target": "≤ 250 ms", "met": figures["init_ms"] <= 250,
+            }
+        )  # fmt: skip
+    return rows
 
 
 BENCHES: dict[str, Callable[[], list[Row]]] = {

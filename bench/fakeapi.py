@@ -102,6 +102,7 @@ class State:
         self.huge_bytes = 64 * 1024 * 1024  # what a "huge" answer would send
         self.elsewhere_url = ""  # where "redirect" sends clients (another host)
         self.decoy = "tt0133093"  # the film "other_film" answers about
+        self.paths: deque[str] = deque(maxlen=10_000)  # request targets as sent (what left the client)
 
     def clear_faults(self) -> None:
         """No faults; every hung or trickling handler lets go now."""
@@ -450,6 +451,7 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.counts[service] += 1
             state.arrivals.setdefault(service, deque(maxlen=10_000)).append(time.monotonic())
+            state.paths.append(self.path)
         if state.latency:
             time.sleep(state.latency)
         if service in state.fail:
@@ -966,6 +968,14 @@ class FakeAPI:
             if reset:
                 self.state.counts.clear()
         return counts
+
+    def paths(self, reset: bool = False) -> list[str]:
+        """The request targets (path and query) received, oldest first (``reset`` clears them)."""
+        with self.state.lock:
+            seen = list(self.state.paths)
+            if reset:
+                self.state.paths.clear()
+        return seen
 
     def set_faults(self, **modes: str) -> None:
         """Fault modes per service (``tmdb="hang"``); none given: no faults."""

@@ -56,6 +56,34 @@ _ROWS: list[tuple[Any, ...]] = [
     # One source describes another film under this IMDb id (see QUIRKS).
     ("tt0375679", 1640, "Q212144", "Crash", None, 2004, 112, "Paul Haggis", 7.7, 462345, 74, 69, 7.0, 4512, 20.0, ()),
     ("tt9999990", 999990, "Q99999990", "Brand New Release", None, 2026, 101, "Someone New", None, None, None, None, 0.0, 0, 5.0, ()),
+    # For `movieagg taste` on real published exports (tests/corpus/SOURCES): films rated in
+    # patrickmjones' Letterboxd ratings.csv and in the 2021 IMDb ratings export. IMDb rating,
+    # votes, runtime and directors of the IMDb rows are that export's own columns; the other
+    # figures are illustrative, and the Wikidata ids of these rows are placeholders (Q970000xx).
+    ("tt0081505", 694, "Q97000001", "The Shining", None, 1980, 146, "Stanley Kubrick", 8.4, 1012345, 83, 68, 8.2, 17012, 60.0, ()),
+    ("tt6751668", 496243, "Q97000002", "Parasite", "기생충", 2019, 132, "Bong Joon Ho", 8.5, 912345, 99, 96, 8.5, 18012, 70.0, ()),
+    ("tt2944198", 284536, "Q97000003", "Backcountry", None, 2014, 92, "Adam MacDonald", 6.0, 16123, 86, 59, 5.9, 412, 8.0, ()),
+    ("tt9243804", 559907, "Q97000004", "The Green Knight", None, 2021, 130, "David Lowery", 6.6, 121234, 89, 85, 6.5, 3012, 30.0, ()),
+    ("tt0100150", 379, "Q97000005", "Miller's Crossing", None, 1990, 115, "Joel Coen, Ethan Coen", 7.7, 130579, 93, 66, 7.5, 2012, 12.0, ()),
+    ("tt1001526", 38055, "Q97000006", "Megamind", None, 2010, 95, "Tom McGrath", 7.2, 239180, 73, 63, 6.9, 9012, 40.0, ()),
+    ("tt0100157", 1700, "Q97000007", "Misery", None, 1990, 107, "Rob Reiner", 7.8, 194354, 91, 75, 7.7, 4512, 25.0, ()),
+    ("tt0100403", 169, "Q97000008", "Predator 2", None, 1990, 108, "Stephen Hopkins", 6.3, 152710, 33, 46, 6.1, 3512, 20.0, ()),
+    ("tt0100802", 861, "Q97000009", "Total Recall", None, 1990, 113, "Paul Verhoeven", 7.5, 313205, 82, 57, 7.3, 6012, 30.0, ()),
+    ("tt0100814", 9362, "Q97000010", "Tremors", None, 1990, 96, "Ron Underwood", 7.1, 127904, 86, 65, 6.9, 2512, 18.0, ()),
+    ("tt1010048", 12405, "Q97000011", "Slumdog Millionaire", None, 2008, 120, "Loveleen Tandan, Danny Boyle", 8.0, 816301, 91, 84, 7.7, 10012, 35.0, ()),
+    ("tt0101414", 10020, "Q97000012", "Beauty and the Beast", None, 1991, 84, "Gary Trousdale, Kirk Wise", 8.0, 427193, 94, 95, 7.7, 9512, 45.0, ()),
+    ("tt0101420", 25353, "Q97000013", "Begotten", None, 1989, 72, "E. Elias Merhige", 5.8, 10402, 62, None, 5.6, 312, 4.0, ()),
+    ("tt1020072", 273895, "Q97000014", "Selma", None, 2014, 128, "Ava DuVernay", 7.5, 89035, 99, 89, 7.5, 2512, 15.0, ()),
+    ("tt1022603", 19913, "Q97000015", "(500) Days of Summer", None, 2009, 95, "Marc Webb", 7.7, 486692, 85, 76, 7.3, 10012, 30.0, ()),
+    ("tt1024648", 68734, "Q97000016", "Argo", None, 2012, 120, "Ben Affleck", 7.7, 588762, 96, 86, 7.3, 9012, 25.0, ()),
+    ("tt0102511", 2742, "Q97000017", "Naked Lunch", None, 1991, 115, "David Cronenberg", 7.0, 49048, 69, 75, 6.5, 1012, 10.0, ()),
+    ("tt0102685", 1089, "Q97000018", "Point Break", None, 1991, 122, "Kathryn Bigelow", 7.3, 167858, 71, 58, 7.0, 3012, 20.0, ()),
+    ("tt1028528", 1991, "Q97000019", "Death Proof", None, 2007, 127, "Quentin Tarantino", 7.0, 277886, 65, 54, 6.6, 6012, 25.0, ()),
+    ("tt1028532", 28178, "Q97000020", "Hachi: A Dog's Tale", None, 2009, 93, "Lasse Hallström", 8.1, 265296, 64, 61, 8.0, 5012, 30.0, ()),
+    ("tt1029234", 9539, "Q97000021", "Martyrs", None, 2008, 99, "Pascal Laugier", 7.1, 87209, 64, 89, 6.9, 2012, 15.0, ()),
+    ("tt0102926", 274, "Q97000022", "The Silence of the Lambs", None, 1991, 118, "Jonathan Demme", 8.6, 1325414, 95, 86, 8.3, 16012, 60.0, ()),
+    ("tt0103064", 280, "Q97000023", "Terminator 2: Judgment Day", None, 1991, 137, "James Cameron", 8.5, 1029823, 91, 75, 8.1, 12012, 55.0, ()),
+    ("tt1031280", 13186, "Q97000024", "Splinter", None, 2008, 82, "Toby Wilkins", 6.1, 35366, 71, 61, 5.8, 512, 6.0, ()),
     # A film sharing its title with a TV series (bench/series.py: Fargo, 2014–): issue #16.
     ("tt0116282", 275, "Q222720", "Fargo", None, 1996, 98, "Joel Coen", 8.1, 734567, 94, 85, 7.9, 9012, 30.0, ()),
 ]

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from bench.fakeapi import FakeAPI
 
@@ -14,8 +15,14 @@ HEAVY = ("boto3", "botocore", "sqlalchemy", "sqlmodel", "redis", "httpx")
 
 def loaded_after(code: str, env: dict[str, str] | None = None) -> set[str]:
     probe = code + f"\nimport sys, json\nprint(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                         env={**os.environ, **(env or {})}, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+    )
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -25,9 +32,16 @@ def test_import_movieagg_is_light() -> None:
 
 def test_core_imports_nothing_of_the_outer_layers() -> None:
     code = "import movieagg.core.aggregator, movieagg.core.matching, movieagg.core.scoring\n"
-    outer = ('movieagg.cli', 'movieagg.aws', 'movieagg.web', 'movieagg.deploy', 'typer', 'rich')
+    outer = ("movieagg.cli", "movieagg.aws", "movieagg.web", "movieagg.deploy", "typer", "rich")
     code += f"assert not any(m.startswith({outer!r}) for m in sys.modules)"
     assert loaded_after("import sys\n" + code) == set()
+
+
+def test_the_aggregator_loads_what_asks_sources_only_when_it_asks() -> None:
+    code = "import sys, movieagg.core.aggregator\n"
+    asking = ("asyncio", "movieagg.core.resolve", "movieagg.core.fanout", "movieagg.core.calls")
+    code += f"assert not [m for m in {asking!r} if m in sys.modules], sys.modules.keys()"
+    assert loaded_after(code) == set()
 
 
 def test_cli_help_is_light() -> None:
@@ -45,17 +59,19 @@ def test_a_cache_hit_imports_nothing_heavy(fake: FakeAPI) -> None:
 # quota, typer/click/rich, SQL store or diskcache (its reads need only sqlite3). A hit needs the
 # query parser (ids, URLs, `Title (YYYY)`), pins (they beat the cache), weights (--weights,
 # MOVIEAGG_WEIGHTS), confidence and agreement (on the cached answer), and the bounds, assessment
-# and text/untrusted modules the models validate and fold with; never what asks a source (calls,
-# breaker, budget, upstream, lookaside, suggest).
+# and text/untrusted modules the models validate and fold with, and the aggregator's own plan and
+# assemble; never what asks a source (resolve, fanout, calls, breaker, budget, upstream, lookaside,
+# suggest).
 HIT_MOVIEAGG_MODULES = {
-    "movieagg", "movieagg._jsonout", "movieagg._version", "movieagg.cli",
+    "movieagg", "movieagg._dataclass_code", "movieagg._jsonout", "movieagg._version", "movieagg.cli",
     "movieagg.cache", "movieagg.cache.disk",
     "movieagg.commands", "movieagg.commands.common", "movieagg.commands.quick",
-    "movieagg.core", "movieagg.core.aggregator", "movieagg.core.agreement", "movieagg.core.assessment",
+    "movieagg.core", "movieagg.core.aggregator", "movieagg.core.agreement", "movieagg.core.assemble",
+    "movieagg.core.assessment",
     "movieagg.core.bounds", "movieagg.core.cachekeys", "movieagg.core.confidence",
     "movieagg.core.config", "movieagg.core.errors", "movieagg.core.lookup_cache", "movieagg.core.lookup_log",
     "movieagg.core.lru", "movieagg.core.matching", "movieagg.core.memo", "movieagg.core.models",
-    "movieagg.core.pins", "movieagg.core.protocols", "movieagg.core.query", "movieagg.core.redact",
+    "movieagg.core.pins", "movieagg.core.plan", "movieagg.core.protocols", "movieagg.core.query", "movieagg.core.redact",
     "movieagg.core.safecache", "movieagg.core.scoring", "movieagg.core.text", "movieagg.core.untrusted",
     "movieagg.core.weights",
     "movieagg.factory", "movieagg.records", "movieagg.records.keeper", "movieagg.records.outbox",
@@ -64,7 +80,7 @@ HIT_MOVIEAGG_MODULES = {
 }  # fmt: skip
 HIT_THIRD_PARTY: set[str] = {"_distutils_hack"}  # setuptools' start-up hook: `python -c pass` loads it too
 HIT_NEVER = {"asyncio", "ssl", "_ssl", "subprocess", "concurrent", "socket", "selectors", "email", "tomllib",
-             "difflib", "uuid", "importlib.metadata", "zipfile", "_hashlib"}  # fmt: skip
+             "difflib", "uuid", "importlib.metadata", "zipfile", "_hashlib", "statistics"}  # fmt: skip
 
 
 def test_a_cached_cli_rate_imports_only_the_allow_list(fake: FakeAPI) -> None:
@@ -120,3 +136,26 @@ def test_httpx_main_still_works_behind_the_stand_in() -> None:
     )
     done = run_probe(probe)
     assert "Usage" in done.stdout and "httpx" in done.stdout
+
+
+def test_a_cold_health_probe_imports_no_orm(tmp_path: Path) -> None:
+    """A fresh Lambda container's /api/health pings the store's database with its driver alone."""
+    probe = (
+        "import json, sys\n"
+        "import movieagg.aws.handler as h\n"
+        "event = {'resource': '/api/{proxy+}', 'path': '/api/health', 'httpMethod': 'GET', 'headers': {},\n"
+        "         'multiValueHeaders': {}, 'queryStringParameters': None, 'multiValueQueryStringParameters': None,\n"
+        "         'pathParameters': {'proxy': 'health'}, 'stageVariables': None, 'body': None,\n"
+        "         'isBase64Encoded': False, 'requestContext': {'requestId': 'r', 'stage': 'prod',\n"
+        "         'path': '/prod/api/health', 'httpMethod': 'GET', 'identity': {'sourceIp': '127.0.0.1'}}}\n"
+        "body = json.loads(h.handler(event, None)['body'])\n"
+        "print(json.dumps([body['checks']['store'], sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic')"
+        " if m in sys.modules)]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOVIEAGG_")}
+    env.update(MOVIEAGG_HOME=str(tmp_path), AWS_LAMBDA_FUNCTION_NAME="movieagg-test-api")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    store, orm = json.loads(done.stdout.strip().splitlines()[-1])
+    assert store == {"status": "ok", "backend": "sqlite"}
+    assert orm == []

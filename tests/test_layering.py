@@ -130,6 +130,29 @@ RULES: dict[str, tuple[str, ...]] = {
         "movieagg.deploy",
     ),
     "movieagg.deploy": ("movieagg.cli", "movieagg.commands"),
+    # Reports on a user's own ratings: built on the batch engine, rendered for the CLI by it.
+    "movieagg.taste": (
+        "movieagg.cli",
+        "movieagg.commands",
+        "movieagg.web",
+        "movieagg.aws",
+        "movieagg.deploy",
+        "typer",
+        "click",
+    ),
+    # The command's dataclass code cache runs before anything else is imported: the stdlib only.
+    "movieagg._dataclass_code": (
+        "movieagg.core",
+        "movieagg.sources",
+        "movieagg.cache",
+        "movieagg.records",
+        "movieagg.store",
+        "movieagg.factory",
+        "movieagg.api",
+        *FACES,
+        *CLI_ONLY,
+        *IO_LIBRARIES,
+    ),
 }
 
 

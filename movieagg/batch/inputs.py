@@ -106,6 +106,12 @@ def _csv_item(row: Sequence[str], cols: CsvColumns, index: int) -> BatchItem | N
     return BatchItem(index, title, year, imdb, year_text=year_text)
 
 
+def row_item(row: Sequence[str], cols: CsvColumns, index: int) -> BatchItem | None:
+    """One CSV row as the batch reads it (None for a blank row): for readers of other columns
+    of the same exports (``movieagg taste`` reads the user's own rating beside the film)."""
+    return _csv_item(row, cols, index)
+
+
 # Letterboxd list exports hold two tables: the list's own row, a blank line, then the films.
 # Newer ones begin with a line "Letterboxd list export v7".
 _LIST_MARKER = re.compile(r"^\ufeff?letterboxd list export v\d+\s*,*\s*$", re.IGNORECASE)

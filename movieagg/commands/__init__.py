@@ -19,6 +19,7 @@ MODULES: tuple[str, ...] = (
     "cache",
     "db",
     "datasets",
+    "taste",
     "episodes",
 )
 

@@ -11,27 +11,30 @@ A lookup runs in phases (:meth:`Aggregator._lookup`):
 4. **verify** — a source whose answer turned out to be about another film (checked by IMDb
    id) is asked again by the canonical IMDb id, so one answer is always about one film.
 
+Each phase's work lives in its own module; this one is the public facade and the sequence:
+resolving titles in :mod:`movieagg.core.resolve`, asking the sources and verifying identity in
+:mod:`movieagg.core.fanout`, building the answer in :mod:`movieagg.core.assemble`, the
+lookup's values in :mod:`movieagg.core.plan`.
+
 Every call to a source goes through :mod:`movieagg.core.calls`: one deadline for the whole
 lookup, no second ask of a source that failed in it, a circuit breaker per source across
 lookups, and what came back checked, its dropped values listed in ``errors``.
 Identity (title → ids) is cached far longer than ratings (:mod:`movieagg.core.lookup_cache`).
 Phase 1 needs no event loop: :meth:`Aggregator.rate_cached` answers from the cache without
-one, so this module imports asyncio — and what only asking sources needs (calls, breakers,
-upstream checks, lookaside searches) — inside the code that asks (a cached ``movieagg rate``
-never loads asyncio).
+one, so this module imports asyncio — and what only asking sources needs (resolve, fanout,
+calls, breakers, upstream checks, lookaside searches) — inside the code that asks (a cached
+``movieagg rate`` never loads asyncio).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from movieagg.core import bounds, cachekeys
-from movieagg.core.agreement import measure_agreement
-from movieagg.core.assessment import Agreement, Match
-from movieagg.core.confidence import MatchEvidence, assess, odd_outliers
+from movieagg.core import cachekeys
+from movieagg.core.assemble import assemble
 from movieagg.core.config import DEFAULT_LOOKUP_DEADLINE
 from movieagg.core.errors import (
     AllSourcesFailed,
@@ -39,13 +42,11 @@ from movieagg.core.errors import (
     InvalidQuery,
     MovieAggError,
     NotFound,
-    SourceErrorInfo,
-    SourceFailure,
-    Suggestion,
+    failure_for,
 )
 from movieagg.core.lookup_cache import CacheView, LookupCache
 from movieagg.core.lookup_log import failure_entry, lookup_entry
-from movieagg.core.matching import accepted, rank_candidates, same_title_others
+from movieagg.core.matching import rank_candidates
 from movieagg.core.memo import Memo
 from movieagg.core.models import (
     Candidate,
@@ -53,15 +54,13 @@ from movieagg.core.models import (
     Query,
     RatingResult,
     SourceData,
-    iso,
-    utcnow,
     validate_imdb_id,
 )
 from movieagg.core.pins import Pins
+from movieagg.core.plan import Answers, Plan
 from movieagg.core.protocols import Cache, Locker, RatingSource, Recorder
 from movieagg.core.query import ParsedQuery, parse_query
 from movieagg.core.safecache import SafeCache, SafeLocker
-from movieagg.core.scoring import score_ratings
 from movieagg.core.weights import Weights, parse_weights
 
 if TYPE_CHECKING:
@@ -69,59 +68,9 @@ if TYPE_CHECKING:
 
     from movieagg.core.breaker import Breakers
     from movieagg.core.calls import Asking
+    from movieagg.core.resolve import Resolver
 
 log = logging.getLogger("movieagg")
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """One lookup: what was asked (a title, or an IMDb id), of which sources, how to use the cache.
-
-    ``method`` says how the film is known before any search: ``title`` (to resolve), or
-    ``imdb_id`` / ``tmdb_id`` (asked by id) — then ``imdb_id`` is the film's IMDb id.
-    """
-
-    query: Query
-    imdb_id: str | None
-    selected: tuple[RatingSource, ...]
-    refresh: bool
-    use_cache: bool
-    method: str = "title"
-    weights: Weights = field(default_factory=Weights)  # the user's, over the defaults
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(s.name for s in self.selected)
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        what = ("imdb", self.imdb_id, self.method, self.query) if self.imdb_id else ("title", self.query)
-        return (*what, self.names, self.refresh, self.use_cache, self.weights)
-
-    @property
-    def bypasses_cache(self) -> bool:
-        return self.refresh or not self.use_cache
-
-
-@dataclass(slots=True)
-class _Answers:
-    """What the sources said in this lookup: by source, failures, which came from the network."""
-
-    data: dict[str, SourceData]
-    errors: dict[str, SourceFailure]
-    fresh: set[str]
-    disputed: dict[str, str] = field(default_factory=dict)  # source → the other IMDb id it insists on
-
-
-@dataclass(slots=True)
-class _Search:
-    """What the resolvers said: candidates, failures, values dropped from their answers, and
-    the candidates of resolvers that answered only films unlike the query."""
-
-    candidates: list[Candidate]
-    errors: dict[str, SourceFailure]
-    notes: dict[str, list[str]]
-    unusable: list[Candidate] = field(default_factory=list)
 
 
 class Aggregator:
@@ -284,7 +233,7 @@ class Aggregator:
         imdb = None
         if parsed.tmdb_id is not None:
             ask = self._asking()  # the lookup's deadline starts with learning the IMDb id
-            imdb = await self._imdb_of_tmdb(ask, parsed.tmdb_id, selected, use_cache)
+            imdb = await self._resolver().imdb_of_tmdb(ask, parsed.tmdb_id, selected, use_cache)
         plan = self._plan(parsed, selected, refresh, use_cache, weighed, imdb)
         try:
             return await self._single_flight(plan, ask)
@@ -325,7 +274,7 @@ class Aggregator:
         selected = tuple(self.select(sources))
         weighed = self._weights(weights)
         imdb = None
-        if parsed.tmdb_id is not None and (imdb := self._cached_imdb_of_tmdb(parsed.tmdb_id)) is None:
+        if parsed.tmdb_id is not None and (imdb := self.lookups.imdb_of_tmdb(parsed.tmdb_id)) is None:
             return None  # learning the IMDb id needs a source
         plan = self._plan(parsed, selected, False, True, weighed, imdb)
         try:
@@ -344,17 +293,17 @@ class Aggregator:
         use_cache: bool,
         weighed: Weights,
         imdb_of_tmdb: str | None = None,
-    ) -> _Plan:
+    ) -> Plan:
         """How to look ``parsed`` up: by IMDb id, by TMDB id (its IMDb id known), by the user's
         pin, or by title (to resolve)."""
         if parsed.imdb_id is not None:
-            return _Plan(parsed.query, parsed.imdb_id, selected, refresh, use_cache, "imdb_id", weighed)
+            return Plan(parsed.query, parsed.imdb_id, selected, refresh, use_cache, "imdb_id", weighed)
         if parsed.tmdb_id is not None:
             assert imdb_of_tmdb is not None
-            return _Plan(parsed.query, imdb_of_tmdb, selected, refresh, use_cache, "tmdb_id", weighed)
+            return Plan(parsed.query, imdb_of_tmdb, selected, refresh, use_cache, "tmdb_id", weighed)
         if self.pins is not None and (pin := self.pins.find(parsed.query)) is not None:
-            return _Plan(parsed.query, pin.imdb_id, selected, refresh, use_cache, "pin", weighed)
-        return _Plan(parsed.query, None, selected, refresh, use_cache, "title", weighed)
+            return Plan(parsed.query, pin.imdb_id, selected, refresh, use_cache, "pin", weighed)
+        return Plan(parsed.query, None, selected, refresh, use_cache, "title", weighed)
 
     async def rate_imdb(
         self,
@@ -368,7 +317,7 @@ class Aggregator:
         """Rate a film known by its IMDb id: no title matching at all."""
         imdb = validate_imdb_id(imdb_id)
         selected = tuple(self.select(sources))
-        plan = _Plan(Query(imdb, None), imdb, selected, refresh, use_cache, "imdb_id", self._weights(weights))
+        plan = Plan(Query(imdb, None), imdb, selected, refresh, use_cache, "imdb_id", self._weights(weights))
         return await self._single_flight(plan)
 
     async def search(self, title: str, year: int | str | None = None, limit: int = 10) -> list[Candidate]:
@@ -378,11 +327,12 @@ class Aggregator:
             return []
         query = parsed.query
         ask = self._asking()
-        found = await self._search(ask, query, self.select(None), limit=max(limit, 10))
+        resolver = self._resolver()
+        found = await resolver.search(ask, query, self.select(None), limit=max(limit, 10))
         if not found.candidates and found.errors:
-            raise _failure_for(found.errors.values(), "every source failed to search")
+            raise failure_for(found.errors.values(), "every source failed to search")
         ranked = [s.candidate for s in rank_candidates(query, found.candidates)[:limit]]
-        return await self._complete_ids(ask, ranked)
+        return await resolver.complete_ids(ask, ranked)
 
     def _asking(self) -> Asking:
         """The calls of one lookup, from now until its deadline."""
@@ -390,9 +340,28 @@ class Aggregator:
 
         return Asking(self.breakers, self.source_timeout, self.deadline)
 
+    def _resolver(self) -> Resolver:
+        """What resolving titles needs of this aggregator (:mod:`movieagg.core.resolve`)."""
+        from movieagg.core.resolve import Resolver
+
+        return Resolver(self.sources, self.resolvers, self.lookups)
+
+    def _assemble(
+        self, plan: Plan, movie: Movie, answers: Answers, identity: CacheView, *, stale_used: bool
+    ) -> RatingResult:
+        return assemble(
+            plan,
+            movie,
+            answers,
+            identity,
+            stale_used=stale_used,
+            rating_preference=self.rating_preference,
+            sources=self.sources,
+        )
+
     # ----------------------------------------------------------------- one lookup, in phases
 
-    async def _single_flight(self, plan: _Plan, ask: Asking | None = None) -> RatingResult:
+    async def _single_flight(self, plan: Plan, ask: Asking | None = None) -> RatingResult:
         """Concurrent identical lookups in this process share one lookup (``ask``: its calls,
         when it began before the plan was made)."""
         import asyncio
@@ -415,7 +384,7 @@ class Aggregator:
         finally:
             self._inflight.pop(plan.key, None)
 
-    async def _lookup(self, plan: _Plan, ask: Asking | None = None) -> RatingResult:
+    async def _lookup(self, plan: Plan, ask: Asking | None = None) -> RatingResult:
         ask = ask or self._asking()  # the lookup's deadline starts now (or already did)
         try:
             # 1. cache
@@ -446,7 +415,7 @@ class Aggregator:
         self._write(lookup_entry(result))
         return result
 
-    def _read_cache(self, plan: _Plan) -> CacheView:
+    def _read_cache(self, plan: Plan) -> CacheView:
         """Phase 1: what the cache knows (nothing when the lookup does not use it)."""
         view = CacheView()
         if not plan.use_cache:
@@ -463,17 +432,17 @@ class Aggregator:
             view.fresh, view.stale = self.lookups.ratings(view.movie, plan.names)
         return view
 
-    def _cached_answer(self, plan: _Plan, view: CacheView) -> RatingResult | None:
+    def _cached_answer(self, plan: Plan, view: CacheView) -> RatingResult | None:
         """The whole answer from the cache, or None when any part needs the network."""
         if plan.refresh or not view.complete(plan.names):
             return None
         assert view.movie is not None
-        answers = _Answers(dict(view.fresh), {}, set())
+        answers = Answers(dict(view.fresh), {}, set())
         result = self._assemble(plan, view.movie, answers, view, stale_used=False)
         self._remember_identity(plan, view, result, view.movie)
         return result
 
-    def _may_lease(self, plan: _Plan) -> bool:
+    def _may_lease(self, plan: Plan) -> bool:
         # A down shared cache likely means a down lock service too: go ahead alone.
         return self.locker is not None and not plan.bypasses_cache and self.lookups.available
 
@@ -495,17 +464,21 @@ class Aggregator:
             await asyncio.sleep(max(0.0, min(delay, deadline - loop.time())))
             delay = min(delay * 1.5, 0.1)
 
-    async def _from_network(self, plan: _Plan, view: CacheView, ask: Asking) -> RatingResult:
+    async def _from_network(self, plan: Plan, view: CacheView, ask: Asking) -> RatingResult:
         """Phase 3: resolve the title if needed, ask every source the cache could not answer."""
+        from movieagg.core import fanout
+        from movieagg.core.resolve import Search, search_entries
+
         cached_movie = view.movie if view.identity_fresh else None
         movie = view.movie
         identity = view  # the identity in effect: from the cache, or resolved below
         fresh, stale = dict(view.fresh), dict(view.stale)
         prefetched: dict[str, SourceData] = {}
-        resolved = _Search([], {}, {})
+        resolved = Search([], {}, {})
         if plan.imdb_id is None and (movie is None or not view.identity_fresh):
             try:
-                candidate, resolved, others, evidence = await self._resolve(ask, plan.query, plan.selected)
+                resolver = self._resolver()
+                candidate, resolved, others, evidence = await resolver.resolve(ask, plan.query, plan.selected)
             except AllSourcesFailed:
                 if movie is None:
                     raise
@@ -524,102 +497,31 @@ class Aggregator:
         if plan.refresh:
             stale.update(fresh)
             fresh = {}
-        answers = _Answers(dict(fresh), {}, set())
+        answers = Answers(dict(fresh), {}, set())
         answers.data.update({n: d for n, d in prefetched.items() if n in plan.names})
         answers.fresh = {n for n in answers.data if n not in fresh}
         to_fetch = [s for s in plan.selected if s.name not in answers.data]
         if to_fetch:
-            fetched = await self._fetch(ask, movie, to_fetch)
+            fetched = await fanout.fetch(ask, movie, to_fetch)
             answers.data.update(fetched.data)
             answers.errors.update(fetched.errors)
             answers.fresh |= fetched.fresh
-            movie = await self._verify(ask, movie, answers, plan.selected)  # phase 4
+            movie = await fanout.verify(ask, self.resolvers, movie, answers, plan.selected)  # phase 4
 
-        stale_used = _fill_from_stale(answers, stale, movie)
+        stale_used = fanout.fill_from_stale(answers, stale, movie)
         result = self._assemble(plan, movie, answers, identity, stale_used=stale_used)
         if plan.use_cache:
             for name in answers.fresh:
                 if name in answers.data:
                     self.lookups.put_ratings(answers.data[name])
-        extra = _search_entries(resolved, result.errors)
+        extra = search_entries(resolved, result.errors)
         if extra:
             result = replace(result, errors=(*result.errors, *extra))
         self._remember_identity(plan, identity, result, cached_movie)
         return result
 
-    def _assemble(
-        self, plan: _Plan, movie: Movie, answers: _Answers, identity: CacheView, *, stale_used: bool
-    ) -> RatingResult:
-        """The answer from what the sources said: one film, its ratings weighed, failures listed."""
-        data, errors = answers.data, answers.errors
-        for item in data.values():
-            if item.movie is not None:
-                movie = movie.merged(item.movie)
-        if movie.title == movie.imdb_id:  # rated by id: take a real title from any source
-            titled = next(
-                (d.movie for d in data.values() if d.movie and d.movie.title != movie.imdb_id), None
-            )
-            if titled is not None:
-                movie = replace(movie, title=titled.title, year=movie.year or titled.year)
-        if not data and errors and all(n in errors for n in plan.names):
-            raise _failure_for(errors.values(), "every source failed")
-        ratings = [r for name in plan.names if name in data for r in data[name].ratings]
-        card = score_ratings(ratings, self.rating_preference, plan.weights)
-        agreement = measure_agreement(card)
-        alternatives = identity.alternatives if plan.imdb_id is None else ()
-        errors_listed = tuple(errors[n].info() for n in plan.names if n in errors)
-        unknown = plan.imdb_id is not None and movie.title == plan.imdb_id
-        if unknown and not card.ratings and not errors_listed:
-            raise NotFound(f"no source knows {plan.imdb_id}")
-        fetched_at = max((d.fetched_at for d in data.values()), default=utcnow())
-        dropped = [
-            SourceErrorInfo(n, note, "malformed") for n in plan.names if n in data for note in data[n].dropped
-        ]
-        return RatingResult(
-            query=plan.query,
-            movie=movie,
-            ratings=card.ratings,
-            score=card.score,
-            critics=card.critics,
-            audience=card.audience,
-            weights=plan.weights,
-            errors=(*errors_listed, *dropped),
-            cached=not answers.fresh and not stale_used and bool(data),
-            stale=stale_used,
-            fetched_at=fetched_at if not answers.fresh else utcnow(),
-            alternatives=alternatives,
-            agreement=agreement,
-            match=self._match(plan, movie, alternatives, agreement, answers, identity),
-        )
-
-    def _match(
-        self,
-        plan: _Plan,
-        movie: Movie,
-        alternatives: tuple[Movie, ...],
-        agreement: Agreement,
-        answers: _Answers,
-        identity: CacheView,
-    ) -> Match:
-        """How sure the answer is about which film it is (:mod:`movieagg.core.confidence`)."""
-        confirmations = [
-            n for n, d in answers.data.items() if d.movie is not None and d.movie.imdb_id == movie.imdb_id
-        ]
-        labels = {name: source.label or name for name, source in self.sources.items()}
-        return assess(
-            plan.method,
-            plan.query,
-            movie,
-            identity.evidence if plan.method == "title" else None,
-            alternatives=alternatives,
-            confirmations=confirmations if movie.imdb_id else (),
-            contradictions=answers.disputed,
-            odd_outliers=odd_outliers(movie, agreement, answers.data, labels),
-            labels=labels,
-        )
-
     def _remember_identity(
-        self, plan: _Plan, identity: CacheView, result: RatingResult, cached_movie: Movie | None
+        self, plan: Plan, identity: CacheView, result: RatingResult, cached_movie: Movie | None
     ) -> None:
         """Write a title's identity when it was resolved now or learnt something; an unchanged
         cache hit writes nothing (two fewer round trips on Redis, no disk write)."""
@@ -630,231 +532,6 @@ class Aggregator:
             and result.movie != cached_movie
         ):
             self.lookups.put_identity(plan.query, result.movie, identity.alternatives, identity.evidence)
-
-    # ----------------------------------------------------------------- resolving titles
-
-    async def _search(
-        self,
-        ask: Asking,
-        query: Query,
-        sources: Sequence[RatingSource],
-        limit: int = 10,
-        usable: Callable[[Sequence[Candidate]], bool] | None = None,
-    ) -> _Search:
-        """Ask resolvers in order of authority until one has candidates (``usable`` ones, when
-        given); what earlier resolvers found but could not use is kept in ``unusable``."""
-        from movieagg.core import upstream
-
-        found = _Search([], {}, {})
-        wanted = {s.name: s for s in sources if s.can_search}
-        order = [wanted[n] for n in self.resolvers if n in wanted]
-        order += [s for n, s in wanted.items() if n not in self.resolvers]
-        if not order:
-            raise ConfigurationError(
-                "none of the configured sources can look films up by title; "
-                "set TMDB_API_KEY or OMDB_API_KEY, or enable the keyless wikidata source"
-            )
-        for source in order:
-
-            async def search(source: RatingSource = source) -> Sequence[Candidate]:
-                hits = await source.search(query, limit)
-                if not hits and query.year is not None:
-                    # Sources filter on their own release year; festival vs release dates differ
-                    # by one, so ask again without it and let the ranking apply the ±1 tolerance.
-                    hits = await source.search(Query(query.title, None), limit)
-                return hits
-
-            # A resolver may use half the time left: a hung one leaves time for the next
-            # resolver and for the sources asked by id.
-            outcome, notes = await ask.ask(source, search, upstream.checked_candidates, share=0.5)
-            if notes and not outcome and not isinstance(outcome, SourceFailure):
-                # Nothing usable, and values dropped: an answer we could not read, not "no film".
-                why = f"no usable search result ({bounds.main_note(notes)})"
-                outcome = SourceFailure(source.name, why, "malformed")
-            if notes and not isinstance(outcome, SourceFailure):
-                found.notes[source.name] = notes
-            if isinstance(outcome, SourceFailure):
-                found.errors[source.name] = outcome
-            elif outcome and (usable is None or usable(outcome)):
-                found.candidates = outcome
-                return found
-            else:
-                found.unusable.extend(outcome)  # nothing like the title here: the next resolver may know it
-        return found
-
-    async def _resolve(
-        self, ask: Asking, query: Query, sources: Sequence[RatingSource]
-    ) -> tuple[Candidate, _Search, list[Candidate], MatchEvidence]:
-        """The film a query means, what the resolvers said on the way, (no year given) its
-        namesakes, and the evidence for the match (with a second resolver's opinion when the
-        title is ambiguous).
-
-        Only ``sources`` (the ones selected for this lookup) are asked, second opinion and
-        suggestions included: ``--source tmdb`` means no request to any other service.
-        """
-
-        def usable(hits: Sequence[Candidate]) -> bool:  # a title must look like the query
-            return bool(accepted(rank_candidates(query, hits)))
-
-        found = await self._search(ask, query, list(sources), usable=usable)
-        if not found.candidates:
-            if found.errors and not found.unusable:
-                raise _failure_for(found.errors.values(), "could not look the title up")
-            suggestions = await self._suggest(ask, query, found, sources)
-            raise NotFound(_not_found_message(query), suggestions)
-        ranked = accepted(rank_candidates(query, found.candidates))
-        chosen = ranked[0]
-        assert chosen.agreement is not None
-        others = same_title_others(ranked) if query.year is None else []
-        evidence = MatchEvidence(chosen.agreement, chosen.candidate.source)
-        judges = _resolvers_among(self.resolvers, sources, set(found.errors), besides=chosen.candidate.source)
-        if others and judges:  # ambiguous: does the next resolver rank the same film first?
-            from movieagg.core.lookaside import second_opinion
-
-            evidence, notes = await second_opinion(ask, query, chosen.candidate, evidence, judges[0])
-            if notes:
-                found.notes.setdefault(judges[0].name, []).extend(notes)
-        return chosen.candidate, found, others, evidence
-
-    async def _suggest(
-        self, ask: Asking, query: Query, found: _Search, sources: Sequence[RatingSource]
-    ) -> list[Suggestion]:
-        """A miss: the nearest films (:func:`movieagg.core.lookaside.gather_suggestions`), asking
-        only the lookup's ``sources`` that have not failed in it."""
-        from movieagg.core.lookaside import gather_suggestions
-
-        failed = set(found.errors)
-        healthy = _resolvers_among(self.resolvers, sources, failed)
-        by_prefix = [s for s in sources if getattr(s, "prefix_search", False) and s.name not in failed]
-        known = self.lookups.known_titles()
-        resolver = healthy[0] if healthy else None
-        return await gather_suggestions(ask, query, found.unusable, known, resolver, by_prefix)
-
-    async def _complete_ids(self, ask: Asking, candidates: list[Candidate]) -> list[Candidate]:
-        """Fill in IMDb ids a search did not return (TMDB's), asking each candidate's source by id."""
-
-        from movieagg.core import upstream
-
-        async def complete(candidate: Candidate) -> Candidate:
-            source = self.sources.get(candidate.source)
-            if candidate.imdb_id or source is None:
-                return candidate
-            data, _ = await ask.ask(source, lambda: source.fetch(candidate.to_movie()), upstream.checked_data)
-            if not isinstance(data, SourceData) or data.movie is None or not data.exact:
-                return candidate  # still useful without its IMDb id
-            return replace(
-                candidate, imdb_id=data.movie.imdb_id, tmdb_id=candidate.tmdb_id or data.movie.tmdb_id
-            )
-
-        import asyncio
-
-        return list(await asyncio.gather(*(complete(c) for c in candidates)))
-
-    async def _imdb_of_tmdb(
-        self, ask: Asking, tmdb_id: int, sources: Sequence[RatingSource], use_cache: bool
-    ) -> str:
-        """The IMDb id of a film known by its TMDB id (a TMDB URL): cached, else asked by id of
-        the lookup's ``sources`` (TMDB first), never of a source not selected."""
-        if use_cache and (known := self._cached_imdb_of_tmdb(tmdb_id)) is not None:
-            return known
-        probe = Movie(title="", tmdb_id=tmdb_id)
-        order = sorted(sources, key=lambda s: (s.name not in self.resolvers, s.name != "tmdb"))
-        failures: list[SourceFailure] = []
-        for source in order:
-            outcome = await self._fetch_one(ask, source, probe)
-            if isinstance(outcome, SourceFailure):
-                failures.append(outcome)
-                continue
-            movie = outcome.movie if outcome is not None else None
-            if movie is not None and movie.imdb_id and movie.tmdb_id in (None, tmdb_id):
-                if use_cache:
-                    self.lookups.put_tmdb_identity(tmdb_id, movie)
-                return movie.imdb_id
-        if failures and len(failures) == len(order):
-            raise _failure_for(failures, f"could not look TMDB id {tmdb_id} up")
-        raise NotFound(f"no source knows TMDB id {tmdb_id} (or it has no IMDb id yet)")
-
-    def _cached_imdb_of_tmdb(self, tmdb_id: int) -> str | None:
-        known = self.lookups.tmdb_identity(tmdb_id)
-        return known.imdb_id if known is not None and known.imdb_id else None
-
-    # ----------------------------------------------------------------- asking sources
-
-    async def _fetch(self, ask: Asking, movie: Movie, sources: Sequence[RatingSource]) -> _Answers:
-        """Ask every source at once; a failure is an entry, never an exception."""
-        import asyncio
-
-        results = await asyncio.gather(*(self._fetch_one(ask, s, movie) for s in sources))
-        answers = _Answers({}, {}, set())
-        for source, outcome in zip(sources, results, strict=True):
-            if isinstance(outcome, SourceFailure):
-                answers.errors[source.name] = outcome
-            elif outcome is not None:
-                answers.data[source.name] = outcome
-        answers.fresh = set(answers.data)
-        return answers
-
-    async def _fetch_one(
-        self, ask: Asking, source: RatingSource, movie: Movie
-    ) -> SourceData | SourceFailure | None:
-        """One source's answer (what it dropped noted in it), its failure, or None (no such film)."""
-        from movieagg.core import upstream
-
-        outcome, notes = await ask.ask(source, lambda: source.fetch(movie), upstream.checked_data)
-        if isinstance(outcome, SourceData) and notes:
-            return replace(outcome, dropped=(*outcome.dropped, *notes))
-        if outcome is None and notes:  # it said nothing usable, and why is worth knowing
-            return SourceFailure(source.name, f"no usable answer ({bounds.main_note(notes)})", "malformed")
-        return outcome
-
-    async def _verify(
-        self, ask: Asking, movie: Movie, answers: _Answers, selected: Sequence[RatingSource]
-    ) -> Movie:
-        """Phase 4: settle the film's IMDb id and re-ask, by that id, any source that answered
-        about another film (and, when the id was learnt only now, any that found nothing)."""
-        data, errors = answers.data, answers.errors
-        knew_imdb = movie.imdb_id is not None
-        canonical = movie.imdb_id or self._canonical_imdb(data)
-        if canonical is None:
-            return movie
-        movie = replace(movie, imdb_id=canonical)
-        for item in data.values():
-            if item.movie is not None and item.movie.imdb_id == canonical and movie.tmdb_id is None:
-                movie = replace(movie, tmdb_id=item.movie.tmdb_id)
-        mismatched = [s for s in selected if s.name in data and _reports_other(data[s.name], canonical)]
-        # A source that found nothing by title or its own id may still know the IMDb id.
-        retry_empty = (
-            [] if knew_imdb else [s for s in selected if s.name not in data and s.name not in errors]
-        )
-        again = mismatched + retry_empty
-        if not again:
-            return movie
-        for s in mismatched:
-            log.info(
-                "%s answered about %s, not %s; asking again by IMDb id", s.name, data[s.name].movie, canonical
-            )
-            del data[s.name]
-        retried = await self._fetch(ask, movie, again)
-        for s in again:
-            if s.name in retried.data and _reports_other(retried.data[s.name], canonical):
-                other = retried.data.pop(s.name).movie
-                answers.disputed[s.name] = (other.imdb_id if other is not None else None) or "?"
-                retried.errors[s.name] = SourceFailure(s.name, "disagrees on which film this is", "malformed")
-        data.update(retried.data)
-        errors.update(retried.errors)
-        answers.fresh = (answers.fresh - {s.name for s in again}) | set(retried.data)
-        return movie
-
-    def _canonical_imdb(self, data: Mapping[str, SourceData]) -> str | None:
-        """IMDb id from sources that matched by a stable id first, then by title (by authority)."""
-        rank = {name: i for i, name in enumerate(self.resolvers)}
-        order = sorted(data, key=lambda n: rank.get(n, len(rank)))
-        for exact in (True, False):
-            for name in order:
-                item = data[name]
-                if item.movie is not None and item.movie.imdb_id and item.exact == exact:
-                    return item.movie.imdb_id
-        return None
 
     # ----------------------------------------------------------------- recording
 
@@ -869,61 +546,6 @@ class Aggregator:
 
 def _ref(movie: Movie | None) -> str | None:
     return cachekeys.movie_ref(movie) if movie is not None else None
-
-
-def _reports_other(item: SourceData, imdb_id: str) -> bool:
-    return item.movie is not None and item.movie.imdb_id not in (None, imdb_id)
-
-
-def _fill_from_stale(answers: _Answers, stale: Mapping[str, SourceData], movie: Movie) -> bool:
-    """Stale on error: a source that failed now but answered before still informs."""
-    used = False
-    for name, failure in list(answers.errors.items()):
-        old = stale.get(name)
-        if old is not None and _same_film(old, movie):
-            answers.data[name] = old
-            used = True
-            answers.errors[name] = SourceFailure(
-                name, f"{failure.message}; showing its answer from {iso(old.fetched_at)}", failure.kind
-            )
-    return used
-
-
-def _same_film(item: SourceData, movie: Movie) -> bool:
-    return item.movie is None or movie.imdb_id is None or item.movie.imdb_id in (None, movie.imdb_id)
-
-
-def _resolvers_among(
-    resolvers: Sequence[str], sources: Sequence[RatingSource], failed: set[str], besides: str | None = None
-) -> list[RatingSource]:
-    """The lookup's ``sources`` that resolve titles, by authority, but those that failed in it."""
-    by_name = {s.name: s for s in sources if s.can_search}
-    return [by_name[n] for n in resolvers if n in by_name and n not in failed and n != besides]
-
-
-def _search_entries(found: _Search, listed: Sequence[SourceErrorInfo]) -> list[SourceErrorInfo]:
-    """The resolvers' failures and dropped values the answer does not list yet."""
-    failed = {e.source for e in listed if e.kind != "malformed"}
-    seen = {(e.source, e.message) for e in listed}
-    entries = [e.info() for n, e in found.errors.items() if n not in failed and (n, e.message) not in seen]
-    for name, notes in found.notes.items():
-        entries += [SourceErrorInfo(name, n, "malformed") for n in notes if (name, n) not in seen]
-    return entries
-
-
-def _failure_for(failures: Iterable[SourceFailure], what: str) -> MovieAggError:
-    """Configuration problems (every failure an auth failure) are exit 3, the rest exit 4."""
-    failures = list(failures)
-    infos = [f.info() for f in failures]
-    detail = "; ".join(f"{f.source}: {f.message}" for f in failures)
-    if failures and all(f.kind == "auth" for f in failures):
-        return ConfigurationError(f"{what}: {detail}", infos)
-    return AllSourcesFailed(f"{what}: {detail}", infos)
-
-
-def _not_found_message(query: Query) -> str:
-    year = f" ({query.year})" if query.year else ""
-    return f"no film matches {query.title!r}{year}"
 
 
 __all__ = ["Aggregator"]

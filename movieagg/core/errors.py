@@ -13,7 +13,7 @@ internal error (a bug); 130 interrupted; 141 the output's reader went away (``| 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,3 +185,14 @@ class SourceFailure(MovieAggError):
 
     def info(self) -> SourceErrorInfo:
         return SourceErrorInfo(self.source, self.message, self.kind)
+
+
+def failure_for(failures: Iterable[SourceFailure], what: str) -> MovieAggError:
+    """The error for a lookup every asked source failed: configuration problems (every failure
+    an auth failure) are exit 3, the rest exit 4."""
+    failures = list(failures)
+    infos = [f.info() for f in failures]
+    detail = "; ".join(f"{f.source}: {f.message}" for f in failures)
+    if failures and all(f.kind == "auth" for f in failures):
+        return ConfigurationError(f"{what}: {detail}", infos)
+    return AllSourcesFailed(f"{what}: {detail}", infos)

@@ -124,6 +124,11 @@ class LookupCache:
         key = cachekeys.tmdb_identity_key(tmdb_id)
         return self._read(key, self._get(key), Movie.from_dict)
 
+    def imdb_of_tmdb(self, tmdb_id: int) -> str | None:
+        """The IMDb id known for a TMDB id, if any (no source asked: a cached answer needs it)."""
+        known = self.tmdb_identity(tmdb_id)
+        return known.imdb_id if known is not None and known.imdb_id else None
+
     def put_tmdb_identity(self, tmdb_id: int, movie: Movie) -> None:
         if self.cache is not None:
             key = cachekeys.tmdb_identity_key(tmdb_id)

@@ -56,10 +56,13 @@ class StoreGate:
 
     def call(self, fn: Callable[[SQLStore], T]) -> T:
         """``fn(store)``; raises StoreUnavailable while the breaker is open after a failure."""
+        return self._guarded(lambda: fn(self._open()))
+
+    def _guarded(self, fn: Callable[[], T]) -> T:
         if self._clock() < self._down_until:
             raise StoreUnavailable("store unavailable (breaker open)")
         try:
-            return fn(self._open())
+            return fn()
         except ConfigurationError:
             raise  # not an outage: a bad URL fails fast every time, and says so
         except Exception:
@@ -72,7 +75,18 @@ class StoreGate:
         self._open()
 
     def ping(self) -> str:
-        """The database's dialect name once a trivial query answered; raises when it cannot."""
+        """The database's dialect name once a trivial query answered; raises when it cannot.
+
+        Before the store is opened, the database driver alone asks (:mod:`movieagg.store.ping`):
+        the same database, without importing SQLAlchemy for a health probe on a cold start.
+        """
+        if self._store is None and self._opener is None:
+            from movieagg.store import database_url
+            from movieagg.store.ping import driver_ping
+
+            dialect = self._guarded(lambda: driver_ping(self.settings, database_url(self.settings)))
+            if dialect is not None:
+                return dialect
         return self.call(lambda store: store.ping())
 
     def close(self) -> None:

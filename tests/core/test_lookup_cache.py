@@ -130,3 +130,12 @@ def test_forged_known_titles_are_left_out_of_suggestions() -> None:
              ["Dune", True, "tt0000003"]]  # fmt: skip
     cache.set(key, json.dumps(rows).encode(), 60)
     assert [(m.title, m.year, m.imdb_id) for m in lookups.known_titles()] == [("Dune", 1984, "tt0087182")]
+
+
+def test_the_imdb_id_of_a_tmdb_id_is_read_from_the_cache_alone() -> None:
+    lookups = LookupCache(MemoryCache(), identity_ttl=3600.0, ratings_ttl=3600.0)
+    assert lookups.imdb_of_tmdb(841) is None
+    lookups.put_tmdb_identity(841, Movie("Dune", 1984, "tt0087182", tmdb_id=841))
+    assert lookups.imdb_of_tmdb(841) == "tt0087182"
+    lookups.put_tmdb_identity(842, Movie("Unreleased", 2027, None, tmdb_id=842))
+    assert lookups.imdb_of_tmdb(842) is None  # no IMDb id yet: a source must be asked
