@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bench import fakeanime, fakefaults
+from bench import fakeanime, fakefaults, series
 from bench.films import FILMS
 
 TMDB_KEY = "fake-tmdb-key-0123456789abcdef0"
@@ -657,6 +657,8 @@ class Handler(BaseHTTPRequestHandler):
                     "total_results": len(films),
                 },
             )
+        if path == "/search/tv" or path.startswith("/tv/"):
+            return self._tmdb_tv(path, params)
         match = re.fullmatch(r"/movie/(\d+)(/external_ids)?", path)
         if match:
             film = self._by_id(cat.by_tmdb.get(int(match.group(1))))
@@ -706,13 +708,14 @@ class Handler(BaseHTTPRequestHandler):
         if match:
             film = self._by_id(cat.by_imdb.get(match.group(1)))
             results = [tmdb_result(film)] if film else []
+            show = series.BY_IMDB.get(match.group(1))
             return self._send(
                 200,
                 {
                     "movie_results": results,
                     "person_results": [],
-                    "tv_results": [],
-                    "tv_episode_results": [],
+                    "tv_results": [series.tmdb_tv_result(show)] if show else [],
+                    "tv_episode_results": series.tmdb_find_episode(match.group(1)),
                     "tv_season_results": [],
                 },
             )
@@ -746,6 +749,8 @@ class Handler(BaseHTTPRequestHandler):
         if "application/json" not in self.headers.get("Content-Type", ""):
             return self._send(412, "", "text/plain")  # Trakt: "Precondition Failed"
         cat = state.catalogue
+        if path == "/search/show" or path.startswith("/shows/"):
+            return self._trakt_shows(path, params)
         match = re.fullmatch(r"/movies/([^/]+)(/ratings)?", path)
         if match:
             key = match.group(1)
@@ -787,6 +792,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(401, {"Response": "False", "Error": "Invalid API key!"})
         cat = self.server.state.catalogue
         year = int(params["y"]) if params.get("y", "").isdigit() else None
+        if params.get("type") in ("series", "episode") or "Season" in params or params.get("i") in series.BY_IMDB \
+                or params.get("i") in series.EPISODES_BY_IMDB:
+            return self._omdb_series(params, year)
         if "i" in params:
             if not re.fullmatch(r"tt\d{7,8}", params["i"]):
                 return self._send(200, {"Response": "False", "Error": "Incorrect IMDb ID."})
@@ -821,6 +829,105 @@ class Handler(BaseHTTPRequestHandler):
             ]
             return self._send(200, {"Search": page, "totalResults": str(len(films)), "Response": "True"})
         return self._send(200, {"Response": "False", "Error": "Incorrect IMDb ID."})
+
+    # ------------------------------------------------------------------ series (bench/series.py)
+
+    def _tmdb_tv(self, path: str, params: dict[str, str]) -> None:
+        not_found = {"success": False, "status_code": 34,
+                     "status_message": "The resource you requested could not be found."}
+        if path == "/search/tv":
+            found = series.find(params.get("query", ""), _norm)
+            if params.get("first_air_date_year"):
+                found = [s for s in found if s["start"] == int(params["first_air_date_year"])]
+            found.sort(key=lambda s: -s["popularity"])
+            results = [series.tmdb_tv_result(s) for s in found[:20]]
+            return self._send(200, {"page": 1, "results": results, "total_pages": 1 if results else 0,
+                                    "total_results": len(found)})
+        match = re.fullmatch(r"/tv/(\d+)(?:/season/(\d+))?(?:/episode/(\d+))?", path)
+        show = series.BY_TMDB.get(int(match.group(1))) if match else None
+        if match is None or show is None:
+            return self._send(404, not_found)
+        if match.group(3) is not None:
+            body = series.tmdb_episode(show, int(match.group(2) or 0), int(match.group(3)))
+            if body is None:
+                return self._send(404, not_found)
+            if "external_ids" not in params.get("append_to_response", ""):
+                body.pop("external_ids")
+            return self._send(200, body)
+        if match.group(2) is not None:
+            body = series.tmdb_season(show, int(match.group(2)))
+            return self._send(200, body) if body else self._send(404, not_found)
+        return self._send(200, series.tmdb_tv(show, "external_ids" in params.get("append_to_response", "")))
+
+    def _trakt_shows(self, path: str, params: dict[str, str]) -> None:
+        if path == "/search/show":
+            found = series.find(params.get("query", ""), _norm)
+            years = params.get("years", "")
+            if years:
+                low, _, high = years.partition("-")
+                found = [s for s in found if int(low) <= s["start"] <= int(high or low)]
+            found.sort(key=lambda s: -s["popularity"])
+            page = [{"type": "show", "score": round(1000.0 / (i + 1), 4), "show": series.trakt_show(s, False)}
+                    for i, s in enumerate(found[: int(params.get("limit", "10"))])]
+            return self._send(200, page, headers={"X-Pagination-Item-Count": str(len(found))})
+        match = re.fullmatch(r"/shows/([^/]+)/seasons/(\d+)/episodes/(\d+)", path)
+        if match:
+            show = series.BY_IMDB.get(match.group(1))
+            body = series.trakt_episode(show, int(match.group(2)), int(match.group(3))) if show else None
+            return self._send(200, body) if body else self._send(404, "", "text/plain")
+        match = re.fullmatch(r"/shows/([^/]+)(/ratings|/seasons(?:/(\d+))?)?", path)
+        show = None
+        if match:
+            key = match.group(1)
+            show = series.BY_IMDB.get(key) or next(
+                (s for s in series.SERIES if key in (str(s["trakt"]), series.trakt_show(s, False)["ids"]["slug"])),
+                None,
+            )
+        if match is None or show is None:
+            return self._send(404, "", "text/plain")
+        tail = match.group(2) or ""
+        if tail == "/ratings":
+            return self._send(200, series.trakt_ratings(show))
+        if tail == "/seasons":
+            return self._send(200, series.trakt_seasons(show))
+        if match.group(3) is not None:
+            body = series.trakt_season(show, int(match.group(3)))
+            return self._send(200, body) if body is not None else self._send(404, "", "text/plain")
+        return self._send(200, series.trakt_show(show, params.get("extended") == "full"))
+
+    def _omdb_series(self, params: dict[str, str], year: int | None) -> None:
+        missing = {"Response": "False", "Error": "Series or episode not found!"}
+        show = None
+        if "i" in params:
+            if params["i"] in series.EPISODES_BY_IMDB:
+                parent, episode = series.EPISODES_BY_IMDB[params["i"]]
+                return self._send(200, series.omdb_episode(parent, episode))
+            show = series.BY_IMDB.get(params["i"])
+        elif "t" in params:
+            found = [s for s in series.SERIES if _norm(s["title"]) == _norm(params["t"])]
+            found = [s for s in found if year is None or s["start"] == year]
+            found.sort(key=lambda s: -s["votes"])
+            show = found[0] if found else None
+        elif "s" in params:
+            found = series.find(params["s"], _norm)
+            if not found:
+                return self._send(200, {"Response": "False", "Error": "Movie not found!"})
+            page = [{"Title": s["title"], "Year": series.years(s), "imdbID": s["imdb"], "Type": "series",
+                     "Poster": "N/A"} for s in found[:10]]
+            return self._send(200, {"Search": page, "totalResults": str(len(found)), "Response": "True"})
+        if show is None:
+            return self._send(200, missing)
+        if "Season" in params:
+            n = int(params["Season"]) if params["Season"].isdigit() else 0
+            body = series.omdb_season(show, n)
+            if body is None:
+                return self._send(200, missing)
+            if params.get("Episode", "").isdigit():
+                m = int(params["Episode"])
+                hit = next((e for e in show["seasons"][n - 1] if e["episode"] == m), None)
+                return self._send(200, series.omdb_episode(show, hit) if hit else missing)
+            return self._send(200, body)
+        return self._send(200, series.omdb_series(show))
 
     # ------------------------------------------------------------------ Wikidata
 

@@ -88,6 +88,8 @@ _ROWS: list[tuple[Any, ...]] = [
     ("tt5311514", 372058, "Q24836563", "Your Name.", "君の名は。", 2016, 106, "Makoto Shinkai", 8.4, 312345, 98, 79, 8.5, 11012, 60.0, ("Your Name",)),
     ("tt0094625", 149, "Q182789", "Akira", "AKIRA", 1988, 124, "Katsuhiro Otomo", 8.0, 212345, 90, 67, 7.9, 4512, 35.0, ()),
     ("tt0156887", 10494, "Q831323", "Perfect Blue", "パーフェクトブルー", 1997, 81, "Satoshi Kon", 8.0, 112345, 82, 67, 8.2, 2512, 25.0, ()),
+    # A film sharing its title with a TV series (bench/series.py: Fargo, 2014–): issue #16.
+    ("tt0116282", 275, "Q222720", "Fargo", None, 1996, 98, "Joel Coen", 8.1, 734567, 94, 85, 7.9, 9012, 30.0, ()),
 ]
 # fmt: on
 

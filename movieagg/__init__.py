@@ -11,11 +11,12 @@ from typing import Any as _Any
 from movieagg._version import __version__
 
 if _TYPE_CHECKING:
-    from movieagg.api import arate, arate_imdb, asearch, rate, rate_imdb, search
+    from movieagg.api import aepisodes, arate, arate_imdb, asearch, episodes, rate, rate_imdb, search
     from movieagg.batch import BatchItem, BatchResult, arate_many, rate_many
     from movieagg.core.aggregator import Aggregator
     from movieagg.core.assessment import Agreement, Match, Outlier, Weights
     from movieagg.core.config import Settings
+    from movieagg.core.episodes import Episode, EpisodeGrid, Season, Series
     from movieagg.core.errors import (
         AllSourcesFailed,
         ConfigurationError,
@@ -32,11 +33,15 @@ if _TYPE_CHECKING:
 # Every name is loaded on first use (PEP 562): the package itself imports nothing, so a
 # `movieagg` command that needs no event loop (a cached `movieagg rate`) never pays for asyncio.
 _LAZY: dict[str, str] = {
-    **dict.fromkeys(("arate", "arate_imdb", "asearch", "rate", "rate_imdb", "search"), "movieagg.api"),
+    **dict.fromkeys(
+        ("aepisodes", "arate", "arate_imdb", "asearch", "episodes", "rate", "rate_imdb", "search"),
+        "movieagg.api",
+    ),
     **dict.fromkeys(("BatchItem", "BatchResult", "arate_many", "rate_many"), "movieagg.batch"),
     "Aggregator": "movieagg.core.aggregator",
     **dict.fromkeys(("Agreement", "Match", "Outlier", "Weights"), "movieagg.core.assessment"),
     "Settings": "movieagg.core.config",
+    **dict.fromkeys(("Episode", "EpisodeGrid", "Season", "Series"), "movieagg.core.episodes"),
     **dict.fromkeys(
         (
             "AllSourcesFailed",
@@ -76,6 +81,8 @@ __all__ = [
     "Cache",
     "Candidate",
     "ConfigurationError",
+    "Episode",
+    "EpisodeGrid",
     "InvalidQuery",
     "Match",
     "Movie",
@@ -86,6 +93,8 @@ __all__ = [
     "Rating",
     "RatingResult",
     "RatingSource",
+    "Season",
+    "Series",
     "Settings",
     "SourceData",
     "SourceErrorInfo",
@@ -93,10 +102,12 @@ __all__ = [
     "Suggestion",
     "Weights",
     "__version__",
+    "aepisodes",
     "arate",
     "arate_imdb",
     "arate_many",
     "asearch",
+    "episodes",
     "rate",
     "rate_imdb",
     "rate_many",

@@ -139,6 +139,27 @@ def _rating_table(result: RatingResult, shown: Sequence[Rating], width: int) -> 
     return table
 
 
+def _tv_line(result: RatingResult) -> str:
+    tv = result.tv
+    if tv is None:
+        return ""
+    if result.kind == "episode":
+        where = f"S{tv.season or 0:02d}E{tv.episode or 0:02d}"
+        return f"TV episode {where} of {tv.series_title or tv.series_imdb_id}"
+    counts = ", ".join(
+        x
+        for x in (
+            f"{tv.seasons} seasons" if tv.seasons else None,
+            f"{tv.episodes} episodes" if tv.episodes else None,
+        )
+        if x
+    )
+    parts = [f"TV series {tv.years}" if tv.years else "TV series", counts, ", ".join(tv.networks)]
+    if tv.creators:
+        parts.append("created by " + ", ".join(tv.creators))
+    return " · ".join(p for p in parts if p)
+
+
 def render_result(result: RatingResult, console: Console, *, verbose: bool = False) -> None:
     movie = result.movie
     width = console.width
@@ -171,6 +192,8 @@ def render_result(result: RatingResult, console: Console, *, verbose: bool = Fal
     details = printable(
         ", ".join(x for x in (f"{movie.runtime} min" if movie.runtime else None, movie.director) if x)
     )
+    if result.tv is not None:  # a series' facts, or an episode's place (#16)
+        details = printable(_tv_line(result))
     if details:
         parts.append(Text(details, style="dim"))
     shown, notes = _rows_and_notes(result.ratings)

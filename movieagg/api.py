@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from movieagg.core.config import Settings
+from movieagg.core.errors import NotFound
 from movieagg.core.models import Candidate, RatingResult
+
+if TYPE_CHECKING:
+    from movieagg.core.episodes import EpisodeGrid
 
 T = TypeVar("T")
 
@@ -29,6 +33,9 @@ async def arate(
     use_cache: bool = True,
     weights: Weighting = None,
     settings: Settings | None = None,
+    kind: str | None = None,
+    season: int | None = None,
+    episode: int | None = None,
 ) -> RatingResult:
     """Rate a film: one aggregate score (0–100) and every source's rating (async).
 
@@ -38,6 +45,10 @@ async def arate(
     answer. ``sources`` limits every request to those adapters (``["tmdb", "omdb"]``);
     ``refresh`` ignores cached ratings; ``use_cache=False`` neither reads nor writes the cache;
     ``weights``: your weights by rating or family (``"imdb=2,critics=0.5"`` or a mapping).
+    ``kind``: ``"movie"``, ``"series"``, ``"episode"`` or ``"any"`` (default: the film, or the
+    series when no film has that title); ``season``/``episode`` (or ``"S05E14"`` in the title)
+    rate one episode. ``result.kind`` says which it is; ``result.tv`` holds a series' years,
+    seasons, networks and creators, or an episode's place in its series.
 
     Raises :class:`NotFound` (no such film), :class:`InvalidQuery`, :class:`ConfigurationError`
     (no usable source, a rejected key) or :class:`AllSourcesFailed`.
@@ -50,10 +61,42 @@ async def arate(
     """
     from movieagg.factory import build_aggregator
 
-    async with build_aggregator(settings, use_cache=use_cache) as aggregator:
-        return await aggregator.rate(
-            title, year, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
+    if kind is None and season is None and episode is None:
+        async with build_aggregator(settings, use_cache=use_cache) as aggregator:
+            try:
+                return await aggregator.rate(
+                    title, year, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
+                )
+            except NotFound as no_film:  # no film of that title: the series, as the CLI answers
+                missing = no_film
+        from movieagg.factory import build_runtime
+        from movieagg.tvlookup import series_or
+
+        runtime = build_runtime(settings, use_cache=use_cache)
+        try:
+            named = list(sources) if sources is not None else None
+            return await series_or(missing, runtime, title, year, named, weights)
+        finally:
+            await runtime.aclose()
+    from movieagg.factory import build_runtime
+    from movieagg.tvlookup import rate_any
+
+    runtime = build_runtime(settings, use_cache=use_cache)
+    try:
+        return await rate_any(
+            runtime,
+            title,
+            year,
+            kind=kind,
+            season=season,
+            episode=episode,
+            sources=list(sources) if sources is not None else None,
+            refresh=refresh,
+            use_cache=use_cache,
+            weights=weights,
         )
+    finally:
+        await runtime.aclose()
 
 
 async def arate_imdb(
@@ -119,6 +162,9 @@ def rate(
     use_cache: bool = True,
     weights: Weighting = None,
     settings: Settings | None = None,
+    kind: str | None = None,
+    season: int | None = None,
+    episode: int | None = None,
 ) -> RatingResult:
     """Rate a film: one aggregate score (0–100) and every source's rating.
 
@@ -126,7 +172,9 @@ def rate(
     site's URL work too), then asks every source by id; a failing source is listed in
     ``result.errors`` while the others still answer. ``sources`` limits every request to those
     adapters; ``refresh`` ignores cached ratings; ``weights`` are yours by rating or family
-    (``"imdb=2,critics=0.5"``). In async code use :func:`arate`. Raises :class:`NotFound`,
+    (``"imdb=2,critics=0.5"``); ``kind="series"`` (or ``"episode"``, ``"any"``) and
+    ``season``/``episode`` rate TV series and episodes (``movieagg.rate("Breaking Bad",
+    kind="series")``). In async code use :func:`arate`. Raises :class:`NotFound`,
     :class:`InvalidQuery`, :class:`ConfigurationError` or :class:`AllSourcesFailed`.
 
     Example::
@@ -138,7 +186,8 @@ def rate(
         >>> result.to_dict()  # == `movieagg rate "Up" -y 2009 --json`, "watch" aside  # doctest: +SKIP
     """
     options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
-    return _run(arate(title, year, weights=weights, settings=settings, **options))
+    tv: dict[str, Any] = {"kind": kind, "season": season, "episode": episode}
+    return _run(arate(title, year, weights=weights, settings=settings, **options, **tv))
 
 
 def rate_imdb(
@@ -177,3 +226,60 @@ def search(
         [(2014, 'tt0831387'), (1954, 'tt0047034')]
     """
     return _run(asearch(title, year, limit=limit, settings=settings))
+
+
+async def aepisodes(
+    series: str,
+    year: int | None = None,
+    *,
+    source: str | None = None,
+    refresh: bool = False,
+    use_cache: bool = True,
+    settings: Settings | None = None,
+) -> EpisodeGrid:
+    """A series' season × episode grid of ratings (async).
+
+    ``series``: its title, ``"Shameless (2011)"`` or its IMDb id; ``year`` (first aired) tells
+    same-title series apart. ``source``: whose ratings to draw — ``"imdb"`` (through OMDb),
+    ``"tmdb"`` or ``"trakt"``; by default the first configured in that order. Each season is
+    cached, so asking again makes no request. A season a source fails on is left out and
+    listed in ``grid.errors``. Raises :class:`NotFound`, :class:`InvalidQuery` or
+    :class:`ConfigurationError`.
+
+    Example::
+
+        >>> grid = await movieagg.aepisodes("Breaking Bad")   # doctest: +SKIP
+        >>> [s.average for s in grid.seasons]                  # doctest: +SKIP
+        [8.1, 8.6, 8.6, 8.9, 9.1]
+    """
+    from movieagg.factory import build_runtime
+    from movieagg.grids import draw_grid
+
+    runtime = build_runtime(settings, flush=None, use_cache=use_cache)
+    try:
+        return await draw_grid(runtime, series, year, source=source, refresh=refresh, use_cache=use_cache)
+    finally:
+        await runtime.aclose()
+
+
+def episodes(
+    series: str,
+    year: int | None = None,
+    *,
+    source: str | None = None,
+    refresh: bool = False,
+    use_cache: bool = True,
+    settings: Settings | None = None,
+) -> EpisodeGrid:
+    """A series' season × episode grid of ratings: ``grid.to_dict()`` is the JSON of
+    ``movieagg episodes --json`` (per-season averages, best and worst, thin cells marked).
+    In async code use :func:`aepisodes`.
+
+    Example::
+
+        >>> grid = movieagg.episodes("Breaking Bad", source="tmdb")  # doctest: +SKIP
+        >>> grid.best(1)[0].title                                      # doctest: +SKIP
+        'Ozymandias'
+    """
+    options: dict[str, Any] = {"source": source, "refresh": refresh, "use_cache": use_cache}
+    return _run(aepisodes(series, year, settings=settings, **options))

@@ -85,3 +85,13 @@ async def test_the_library_takes_weights(fake: FakeAPI) -> None:
     assert result.score == result.audience and result.weights == {"critics": 0.0}
     mapped = await movieagg.arate("Up", 2009, weights={"imdb": 2})
     assert mapped.weights == {"imdb": 2.0}
+
+
+def test_episodes_library_call_is_the_cli_json(fake: FakeAPI) -> None:
+    grid = movieagg.episodes("Breaking Bad", source="tmdb")
+    assert grid.series.imdb_id == "tt0903747" and len(grid.seasons) == 5
+    assert grid.to_dict()["source"] == "tmdb" and grid.best(1)[0].title == "Ozymandias"
+    counted = fake.counts(reset=True)
+    assert counted == {"tmdb": 7}  # search/tv, tv/{id}, then 5 seasons
+    again = movieagg.episodes("Breaking Bad", source="tmdb")
+    assert again.cached and fake.counts() == {}

@@ -39,13 +39,17 @@ def _norm(text: str) -> str:
 
 
 def test_readme_examples_are_films_the_fake_knows() -> None:
+    from bench.series import EPISODES_BY_IMDB, SERIES
+
     names = {_norm(n) for f in FILMS for n in (f["title"], f["original"], *f["alt_titles"]) if n}
-    ids = {f["imdb"] for f in FILMS}
+    names |= {_norm(s["title"]) for s in SERIES}  # issue #16: series and their episodes
+    ids = {f["imdb"] for f in FILMS} | {s["imdb"] for s in SERIES} | set(EPISODES_BY_IMDB)
     examples = re.findall(r'movieagg (?:rate|search|history) "([^"]+)"', README)
     examples += re.findall(r'movieagg\.(?:a?rate|a?search)\("([^"]+)"', README)
     examples += re.findall(r'"([^"(]+?)(?: \(\d{4}\))?"', README.split("rate_many(", 1)[1].split(")", 1)[0])
     assert len(examples) >= 10
     examples = [re.sub(r" \(\d{4}\)$", "", e) for e in examples]  # "Psycho (1960)": a title and year
+    examples = [re.sub(r" (S\d\dE\d\d|\d+x\d+)$", "", e) for e in examples]  # an episode of a series
     misses = {"the matrx"}  # the README's "did you mean" example: a typo on purpose
     missing = sorted({e for e in examples if _norm(e) not in names and e not in misses})
     assert missing == [], f"README examples the fake does not know: {missing}"

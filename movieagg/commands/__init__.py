@@ -10,7 +10,18 @@ import importlib
 from typing import Any
 
 # Module names under movieagg.commands; each exposes register(app).
-MODULES: tuple[str, ...] = ("serve", "batch", "pins", "deploy", "history", "cache", "db", "datasets", "taste")
+MODULES: tuple[str, ...] = (
+    "serve",
+    "batch",
+    "pins",
+    "deploy",
+    "history",
+    "cache",
+    "db",
+    "datasets",
+    "taste",
+    "episodes",
+)
 
 
 def register_all(app: Any) -> None:

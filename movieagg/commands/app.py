@@ -115,11 +115,15 @@ WeightsOpt = Annotated[
 
 
 @app.command(
-    help="Rate a film: one aggregate score and every source's rating.\n\n" + SCORE_METHOD,
+    help="Rate a film, a TV series or an episode: one aggregate score and every source's rating.\n\n"
+    + SCORE_METHOD,
     epilog="Examples:\n\n"
     "  movieagg rate The Matrix\n\n"
     '  movieagg rate "Dune (1984)" --json\n\n'
     "  movieagg rate tt1049413\n\n"
+    '  movieagg rate "Breaking Bad"   (a series; --type series|episode|any chooses)\n\n'
+    '  movieagg rate "Breaking Bad S05E14"\n\n'
+    "  movieagg rate Fargo --type any\n\n"
     "  movieagg rate https://letterboxd.com/film/heat-1995/\n\n"
     '  movieagg rate "Amélie" -s tmdb -s omdb --refresh\n\n'
     "  movieagg rate Heat --region GB",
@@ -146,10 +150,29 @@ def rate(
             show_default=False,
         ),
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            "-t",
+            metavar="TYPE",
+            help="movie, series, episode or any. Default: the film, or the series when no film has "
+            "that title; any also lists same-title series.",
+            show_default=False,
+        ),
+    ] = None,
+    season: Annotated[
+        str | None,
+        typer.Option("--season", metavar="N", help="An episode's season (S05E14 in the title works too)."),
+    ] = None,
+    episode: Annotated[
+        str | None, typer.Option("--episode", metavar="N", help="An episode's number.")
+    ] = None,
 ) -> None:
-    """Rate a film: one aggregate score and every source's rating."""
+    """Rate a film, a TV series or an episode: one aggregate score and every source's rating."""
     from movieagg.core.watching import rate_with_watch
     from movieagg.factory import build_runtime, watch_finder
+    from movieagg.tvlookup import rate_any
 
     title = " ".join(words)
     settings = load_settings()
@@ -159,19 +182,22 @@ def rate(
         runtime = build_runtime(settings, flush="detached", use_cache=not no_cache)
         try:
             country = watch_region(settings, region)  # before any request; --json reports it too
-            aggregator = runtime.aggregator
             result = await rate_with_watch(
                 watch_finder(runtime),
                 country,
-                lambda: aggregator.rate(
+                lambda: rate_any(
+                    runtime,
                     title,
                     year,
+                    kind=kind,
+                    season=season,
+                    episode=episode,
                     sources=source or None,
                     refresh=refresh,
                     use_cache=not no_cache,
                     weights=weights,
                 ),
-                deadline=aggregator.deadline,
+                deadline=runtime.aggregator.deadline,
                 sources=source or None,
             )
             print_result(result, json_output)  # print before the records are flushed to the database
@@ -202,9 +228,7 @@ def _print_error(exc: MovieAggError) -> None:
     write_json({"error": {"code": exc.code, "message": str(exc), **exc.details()}})
 
 
-@app.command(
-    epilog='Examples:\n\n  movieagg search Dune\n\n  movieagg search "Godzilla" --year 1998 --json'
-)
+@app.command(epilog='Examples:\n\n  movieagg search Dune\n\n  movieagg search "Godzilla" --year 1998 --json')
 def search(
     words: TitleArg,
     year: YearOpt = None,

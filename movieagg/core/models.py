@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from movieagg.core import bounds
 from movieagg.core.assessment import Agreement, Match, Weights
@@ -21,10 +21,13 @@ from movieagg.core.errors import InvalidQuery, SourceErrorInfo
 from movieagg.core.text import fold
 from movieagg.core.watch import WatchOptions
 
+if TYPE_CHECKING:  # the TV module loads only with a TV answer read back (a cache hit stays lean)
+    from movieagg.core.tvinfo import TitleKind, TVInfo
+
 MAX_TITLE_LENGTH = 200
 SCORE_VERSION = "families/2"  # the score's method and version (core.scoring)
 # The JSON result's version (schema: core/schema/rating-result.json); additions bump the minor.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.1"  # 1.1: "kind" and "tv" (series and episodes, #16), "watch" and "not_asked" (#17)
 MIN_YEAR, MAX_YEAR = bounds.YEARS
 IMDB_ID_RE = bounds.IMDB_ID
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -456,10 +459,14 @@ class RatingResult:
     # not failures, so not in ``errors``; shown in --verbose and the JSON.
     not_asked: tuple[tuple[str, str], ...] = ()
     watch: WatchOptions | None = None  # where to watch it, in one country (None: not asked, or no data)
+    kind: TitleKind = "movie"  # a film, a TV series or one episode (#16)
+    tv: TVInfo | None = None  # a series' or an episode's facts; None for a film
 
     def to_dict(self) -> dict[str, Any]:
         out = {
             "schema_version": SCHEMA_VERSION,
+            "kind": self.kind,
+            "tv": self.tv.to_dict() if self.tv is not None else None,
             "query": self.query.to_dict(),
             "movie": self.movie.to_dict(),
             "ratings": [r.to_dict() for r in self.ratings],
@@ -513,7 +520,20 @@ class RatingResult:
                 for n in (_object(item, "not asked") for item in _list(data, "not_asked", 20))
             ),
             watch=WatchOptions.from_dict(data["watch"]) if data.get("watch") else None,
+            **_tv_fields(data),
         )
+
+
+def _tv_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """``kind`` and ``tv`` read back (schema 1.1); an answer without them is a film's."""
+    if data.get("kind") in (None, "movie") and data.get("tv") is None:
+        return {}
+    from movieagg.core.tvinfo import TVInfo, kind_of
+
+    return {
+        "kind": kind_of(data.get("kind")),
+        "tv": TVInfo.from_dict(data["tv"]) if data.get("tv") is not None else None,
+    }
 
 
 def _weights(raw: object) -> Weights:

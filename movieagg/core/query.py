@@ -14,12 +14,15 @@ text means the same film everywhere. Rules (also in the README):
   of the title (``wonder-woman-1984``), the whole slug as a title is kept as the fallback reading.
 * An explicit year (``--year``) must agree with a year in the text; a conflict is an error
   rather than a silent choice.
+* ``S05E14`` (or ``s5e14``, ``5x14``) at the end of a title names an episode of a series:
+  ``Breaking Bad S05E14`` is season 5, episode 14 of Breaking Bad. ``--season``/``--episode``
+  say the same and must agree with it; an episode without a season is an error.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit
@@ -37,6 +40,14 @@ from movieagg.core.models import (
 )
 
 Kind = Literal["title", "imdb", "tmdb"]
+# What a query asks for (``--type``): a film, a TV series, one episode of a series, or whichever
+# fits best. The default (None) is a film, or the series when no film has that title.
+TitleType = Literal["movie", "series", "episode", "any"]
+TITLE_TYPES: tuple[TitleType, ...] = ("movie", "series", "episode", "any")
+MAX_SEASON, MAX_EPISODE = 80, 400  # core.episodes' bounds
+_EPISODE_MARK = re.compile(
+    r"^(?P<title>.*?\S)\s+(?:[Ss](?P<s>\d{1,2})\s*[Ee](?P<e>\d{1,3})|(?P<s2>\d{1,2})x(?P<e2>\d{1,3}))\s*$"
+)
 
 # Id- and year-shaped text (any script's digits) is taken as an id or a year and handed to the
 # core's validation, which takes ASCII digits only: "tt٠١٣٣٠٩٣" and "Up (٢٠٠٩)" are invalid input,
@@ -66,10 +77,62 @@ class ParsedQuery:
     imdb_id: str | None = None
     tmdb_id: int | None = None
     fallback: ParsedQuery | None = None  # another reading to try when this one finds nothing
+    season: int | None = None  # an episode's season and number (S05E14, --season/--episode)
+    episode: int | None = None
 
     @property
     def is_id(self) -> bool:
         return self.kind != "title"
+
+
+def validate_type(value: object) -> TitleType | None:
+    """``--type``: movie, series, episode or any (None: not given); else InvalidQuery."""
+    if value is None or value == "":
+        return None
+    text = value.strip().lower() if isinstance(value, str) else value
+    for kind in TITLE_TYPES:
+        if text == kind:
+            return kind
+    raise InvalidQuery(f"type must be one of {', '.join(TITLE_TYPES)}, not {str(value)[:20]!r}")
+
+
+def _number(value: object, name: str, top: int) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 4:
+            raise InvalidQuery(f"{name} must be a whole number, not {value[:20]!r}")
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+        raise InvalidQuery(f"{name} must be a whole number from 0 to {top}")
+    return value
+
+
+def parse_episode_query(
+    text: object, year: object = None, season: object = None, episode: object = None
+) -> ParsedQuery:
+    """:func:`parse_query`, and an episode's numbers: ``S05E14`` at the end of the title or
+    ``season``/``episode`` given apart (they must agree). Raises InvalidQuery."""
+    given_season = _number(season, "season", MAX_SEASON)
+    given_episode = _number(episode, "episode", MAX_EPISODE)
+    if isinstance(text, str) and (mark := _EPISODE_MARK.match(text.strip())):
+        marked_season = int(mark.group("s") or mark.group("s2"))
+        marked_episode = int(mark.group("e") or mark.group("e2"))
+        for given, marked, name in (
+            (given_season, marked_season, "season"),
+            (given_episode, marked_episode, "episode"),
+        ):
+            if given is not None and given != marked:
+                raise InvalidQuery(f"the title says {name} {marked} but {given} was given; give it once")
+        given_season, given_episode = marked_season, marked_episode
+        text = mark.group("title")
+    if given_episode is not None and given_season is None:
+        raise InvalidQuery("an episode needs its season too (--season, or S05E14 in the title)")
+    parsed = parse_query(text, year)
+    if given_season is None:
+        return parsed
+    return replace(parsed, season=given_season, episode=given_episode)
 
 
 def parse_query(text: object, year: object = None) -> ParsedQuery:
@@ -175,4 +238,11 @@ def _from_slug(slug: str, given_year: int | None, site: str) -> ParsedQuery:
     return ParsedQuery("title", Query.create(whole, given_year))
 
 
-__all__ = ["ParsedQuery", "parse_query"]
+__all__ = [
+    "TITLE_TYPES",
+    "ParsedQuery",
+    "TitleType",
+    "parse_episode_query",
+    "parse_query",
+    "validate_type",
+]

@@ -106,13 +106,20 @@ def with_watch(
     return replace(result, watch=options, errors=errors)
 
 
+def tmdb_kind(result: RatingResult) -> str | None:
+    """TMDB's path word for where to watch ``result``: movie, tv (a series) or None (an episode:
+    TMDB offers a series, not its episodes)."""
+    return {"movie": "movie", "series": "tv"}.get(result.kind)
+
+
 def cached_watch(finder: WatchFinder | None, region: str, result: RatingResult) -> RatingResult | None:
     """The quick path: ``result`` with its cached where-to-watch answer; None when that answer
-    is not cached (then the full lookup asks TMDB). No TMDB, or no TMDB id: ``result`` as is."""
+    is not cached (then the full lookup asks TMDB). No TMDB, no TMDB id or an episode: ``result`` as is."""
     tmdb_id = result.movie.tmdb_id
-    if finder is None or tmdb_id is None:
+    kind = tmdb_kind(result)
+    if finder is None or tmdb_id is None or kind is None:
         return result
-    hit, known = finder.cached(tmdb_id, region)
+    hit, known = finder.cached(tmdb_id, region, kind)
     return with_watch(result, known) if hit else None
 
 
@@ -161,14 +168,16 @@ async def rate_with_watch(
     finally:
         heard.cancel()
     tmdb_id = result.movie.tmdb_id
-    if tmdb_id is None or (watch is None and _tmdb_failed(result)):
+    kind = tmdb_kind(result)
+    if tmdb_id is None or kind is None or (watch is None and _tmdb_failed(result)):
         if watch is not None:
             watch.cancel()
-        return result  # no TMDB id; or TMDB failed in this lookup: not asked again
-    if watch is None or started_for != tmdb_id:  # not started, or for another film than settled
+        return result  # no TMDB id, an episode; or TMDB failed in this lookup: not asked again
+    # Started early for a film's id; a series' TMDB id names another title in TMDB's tv space.
+    if watch is None or started_for != tmdb_id or kind != "movie":
         if watch is not None:
             watch.cancel()
-        watch = asyncio.ensure_future(finder.find(tmdb_id, region))
+        watch = asyncio.ensure_future(finder.find(tmdb_id, region, kind))
     return await _finish(result, watch, ends_at, loop)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from movieagg.core.errors import ConfigurationError, InvalidQuery, StoreError
+from movieagg.core.errors import ConfigurationError, InvalidQuery, NotFound, StoreError
 from movieagg.core.models import validate_imdb_id, validate_year
 from movieagg.web import payloads
 from movieagg.web.health import health
@@ -203,9 +203,24 @@ async def rate(call: Call) -> Response:
     sources = _sources(request, aggregator)
     refresh = _flag(request.param("refresh"), "refresh")
     region = _region(runtime, request.param("region"))
-    result = await _with_watch(
-        runtime, region, sources, lambda: aggregator.rate(title, year, sources=sources, refresh=refresh)
-    )
+    kind, season, episode = (request.param(n) for n in ("type", "season", "episode"))
+
+    async def look() -> RatingResult:
+        if kind or season or episode:
+            from movieagg.tvlookup import rate_any
+
+            return await rate_any(
+                runtime, title, year, kind=kind, season=season, episode=episode,
+                sources=sources, refresh=refresh,
+            )  # fmt: skip
+        try:
+            return await aggregator.rate(title, year, sources=sources, refresh=refresh)
+        except NotFound as no_film:  # no film of that title: the series, as the CLI answers
+            from movieagg.tvlookup import series_or
+
+            return await series_or(no_film, runtime, title, year, sources)
+
+    result = await _with_watch(runtime, region, sources, look)
     call.outcome.cached = result.cached
     call.outcome.sources = sources or list(aggregator.sources)
     return _rating(result, refresh)
@@ -225,6 +240,30 @@ async def movie(call: Call) -> Response:
     call.outcome.cached = result.cached
     call.outcome.sources = sources or list(aggregator.sources)
     return _rating(result, refresh)
+
+
+async def series_episodes(call: Call) -> Response:
+    """``/api/series/{imdb_id}/episodes?source=&refresh=``: a series' season × episode grid
+    (the JSON of ``movieagg episodes --json``; schema ``/api/schema/episode-grid.json``)."""
+    from movieagg.grids import fetcher
+
+    runtime = call.need_runtime()
+    imdb = _imdb(call.path["imdb_id"])
+    source = call.request.param("source") or None
+    if source is not None and len(source) > 20:
+        raise InvalidQuery("source is too long")
+    refresh = _flag(call.request.param("refresh"), "refresh")
+    try:
+        grids = fetcher(runtime, source)
+    except ConfigurationError:
+        if source is None:
+            raise
+        raise InvalidQuery(f"source {source!r} is not configured on this server") from None
+    grid = await grids.grid(imdb_id=imdb, refresh=refresh)
+    call.outcome.cached = grid.cached
+    call.outcome.sources = [grids.source.name]
+    cache = NO_STORE if refresh else CACHE_RATE
+    return Response.json(200, grid.to_dict(), {"Cache-Control": cache})
 
 
 async def search(call: Call) -> Response:
@@ -303,15 +342,25 @@ async def result_schema(call: Call) -> Response:
     return Response(200, rating_result_bytes(), headers)
 
 
+async def grid_schema(call: Call) -> Response:
+    """``/api/schema/episode-grid.json``: the JSON Schema of an episode grid (package data)."""
+    from movieagg.core.schema import episode_grid_bytes
+
+    headers = {"Content-Type": "application/schema+json", "Cache-Control": CACHE_SPEC}
+    return Response(200, episode_grid_bytes(), headers)
+
+
 ROUTES: tuple[Route, ...] = (
     Route("/api/rate", rate, Kind.LOOKUP),
     Route("/api/search", search, Kind.API),
     Route("/api/movies/{imdb_id}", movie, Kind.LOOKUP),
     Route("/api/movies/{imdb_id}/history", history, Kind.API),
+    Route("/api/series/{imdb_id}/episodes", series_episodes, Kind.API),
     Route("/api/sources", sources, Kind.API),
     Route("/api/health", health_check, Kind.PROBE),
     Route("/api/openapi.json", openapi, Kind.STATIC),
     Route("/api/schema/rating-result.json", result_schema, Kind.STATIC),
+    Route("/api/schema/episode-grid.json", grid_schema, Kind.STATIC),
 )
 
 

@@ -174,3 +174,60 @@ def test_non_text_is_invalid() -> None:
 def test_id_and_year_shaped_text_gets_the_cores_validation(text: str) -> None:
     with pytest.raises(InvalidQuery):
         parse_query(text)
+
+
+# ---------------------------------------------------------------- series and episodes (#16)
+
+
+@pytest.mark.parametrize(
+    ("text", "season", "episode", "title"),
+    [
+        ("Breaking Bad S05E14", 5, 14, "Breaking Bad"),
+        ("breaking bad s5e14", 5, 14, "breaking bad"),
+        ("Breaking Bad 5x14", 5, 14, "Breaking Bad"),
+        ("The Office (2005) S02E01", 2, 1, "The Office"),
+        ("Breaking Bad", None, None, "Breaking Bad"),
+        ("Blade Runner 2049", None, None, "Blade Runner 2049"),
+    ],
+)
+def test_episode_marks(text: str, season: int | None, episode: int | None, title: str) -> None:
+    from movieagg.core.query import parse_episode_query
+
+    parsed = parse_episode_query(text)
+    assert (parsed.season, parsed.episode, parsed.query.title) == (season, episode, title)
+
+
+def test_episode_options_and_conflicts() -> None:
+    from movieagg.core.query import parse_episode_query
+
+    parsed = parse_episode_query("Breaking Bad", None, "5", "14")
+    assert (parsed.season, parsed.episode) == (5, 14)
+    assert parse_episode_query("Breaking Bad S05E14", None, 5, 14).episode == 14
+    assert (
+        parse_episode_query("Fargo", None, 2).season == 2
+        and parse_episode_query("Fargo", None, 2).episode is None
+    )
+    for args, message in (
+        (("Breaking Bad S05E14", None, 4), "season 5 but 4"),
+        (("Breaking Bad", None, None, 3), "needs its season"),
+        (("Breaking Bad", None, "٥", 1), "whole number"),
+        (("Breaking Bad", None, 5, 100000), "from 0 to 400"),
+    ):
+        with pytest.raises(InvalidQuery, match=message):
+            parse_episode_query(*args)
+    assert parse_episode_query("tt0959621").imdb_id == "tt0959621"
+
+
+@pytest.mark.parametrize("value", ["movie", "SERIES", " episode ", "any"])
+def test_types(value: str) -> None:
+    from movieagg.core.query import validate_type
+
+    assert validate_type(value) == value.strip().lower()
+    assert validate_type(None) is None
+
+
+def test_bad_type_is_one_clear_line() -> None:
+    from movieagg.core.query import validate_type
+
+    with pytest.raises(InvalidQuery, match="type must be one of movie, series, episode, any"):
+        validate_type("documentary")

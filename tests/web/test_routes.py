@@ -22,7 +22,8 @@ def test_rate_returns_the_cli_json(make_event: Any, invoke: Invoke, fake_aggrega
     assert r.status == 200
     body = r.json()
     assert set(body) == {"query", "movie", "ratings", "score", "errors", "cached", "stale", "fetched_at", "alternatives", "match",
-                         "critics", "audience", "score_version", "weights", "agreement", "schema_version", "watch"}
+                         "critics", "audience", "score_version", "weights", "agreement", "schema_version", "watch",
+                         "kind", "tv"}
     assert body["movie"]["imdb_id"] == "tt0133093" and body["score"] == 87.0
     assert body["errors"] == [{"source": "wikidata", "message": "timed out"}]
     assert fake_aggregator.calls == [("rate", ("The Matrix", 1999, ["tmdb", "omdb"], False))]

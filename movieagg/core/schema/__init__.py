@@ -14,6 +14,7 @@ from importlib.resources import files
 from typing import Any
 
 FILE = "rating-result.json"
+GRID_FILE = "episode-grid.json"  # a series' episode grid (core.episodes): `movieagg episodes --json`
 
 
 @cache
@@ -27,4 +28,22 @@ def rating_result_schema() -> dict[str, Any]:
     return schema
 
 
-__all__ = ["FILE", "rating_result_bytes", "rating_result_schema"]
+@cache
+def episode_grid_bytes() -> bytes:
+    return files(__name__).joinpath(GRID_FILE).read_bytes()
+
+
+def episode_grid_schema() -> dict[str, Any]:
+    """The episode grid's schema as a dict (a fresh copy each call)."""
+    schema: dict[str, Any] = json.loads(episode_grid_bytes())
+    return schema
+
+
+__all__ = [
+    "FILE",
+    "GRID_FILE",
+    "episode_grid_bytes",
+    "episode_grid_schema",
+    "rating_result_bytes",
+    "rating_result_schema",
+]
