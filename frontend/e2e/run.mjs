@@ -394,11 +394,10 @@ await check("phone layout: the result fits a 390 px wide screen", async () => {
 });
 
 // ------------------------------------------------------------------- series page (issue #16)
-// UNTIL THE BACKEND (branch tv) IS MERGED: GET /api/series/{id}/episodes is answered here by
-// route interception with e2e/fixtures/*.json (the API's exact shape, core/schema/episode-grid.json,
-// generated from bench/series.py's series). After the merge set SERIES_STUB = false (or delete
-// stubSeries) so the request goes through nginx to `movieagg serve` and the fake upstream.
-const SERIES_STUB = true;
+// GET /api/series/{id}/episodes goes through nginx to `movieagg serve` and the fake upstream.
+// SERIES_STUB = true answers it here instead, from e2e/fixtures/*.json (the API's exact shape,
+// core/schema/episode-grid.json), to work on the page without a backend.
+const SERIES_STUB = false;
 let ozyHref = null; // S5 E14's link, followed from the keyboard below
 const seriesFixture = (name) => readFileSync(join(here, "fixtures", `${name}-episodes.json`), "utf8");
 async function stubSeries(p) {

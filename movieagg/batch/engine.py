@@ -1,4 +1,5 @@
-"""The batch engine: rate many films with bounded concurrency, streaming each result as it is done.
+"""The batch engine: rate many films (series and episodes too) with bounded concurrency,
+streaming each result as it is done.
 
 At most ``concurrency`` lookups are in flight and no more results than that are held, so memory
 stays flat for 100,000 titles; sources stay polite through the shared HTTP client's per-source
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from movieagg.batch.inputs import coerce_items
@@ -21,18 +22,27 @@ from movieagg.core.weights import Weights, parse_weights
 if TYPE_CHECKING:
     from movieagg.core.aggregator import Aggregator
     from movieagg.core.config import Settings
+    from movieagg.core.models import RatingResult
     from movieagg.factory import Runtime
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 256
 
 
-def _kind_option(item: BatchItem) -> dict[str, Any]:
-    """THE ONE PLACE the batch hands a row's kind (#16) to the aggregator: ``kind=`` only when
-    the row is not a film, so film rows call rate()/rate_imdb() exactly as before the backend's
-    ``kind`` parameter (Aggregator.rate/rate_imdb, branch tv). When that lands on main, this may
-    pass ``kind`` always, and the TypeError fallback in _rate_one can go."""
-    return {} if item.kind == "movie" else {"kind": item.kind}
+# How a row that is not a film is rated (#16): the TV lookup over the batch's runtime.
+OtherKinds = Callable[[BatchItem, dict[str, Any]], Awaitable["RatingResult"]]
+
+
+def tv_rater(runtime: Runtime) -> OtherKinds:
+    """Rate series, episode and "any" rows as ``movieagg rate --type`` does (movieagg.tvlookup)."""
+
+    async def rate(item: BatchItem, options: dict[str, Any]) -> RatingResult:
+        from movieagg.tvlookup import rate_any
+
+        what = item.imdb_id or item.title or ""
+        return await rate_any(runtime, what, None if item.imdb_id else item.year, kind=item.kind, **options)
+
+    return rate
 
 
 async def _rate_one(
@@ -42,6 +52,7 @@ async def _rate_one(
     refresh: bool,
     use_cache: bool,
     weights: Weights | None = None,
+    other_kinds: OtherKinds | None = None,
 ) -> BatchResult:
     if item.error:
         return BatchResult(item, "invalid", message=item.error)
@@ -49,17 +60,16 @@ async def _rate_one(
         return BatchResult(item, "invalid", message=f"year must be a whole number, not {item.year_text!r}")
     options: dict[str, Any] = {"sources": sources, "refresh": refresh, "use_cache": use_cache}
     options["weights"] = weights
-    options.update(_kind_option(item))
     try:
-        if item.imdb_id:
+        if item.kind != "movie":  # a series, an episode, or "any": the TV lookup decides
+            if other_kinds is None:
+                why = f"a {item.kind} row needs the batch's own runtime (arate_many without aggregator=)"
+                return BatchResult(item, "failed", message=why)
+            result = await other_kinds(item, options)
+        elif item.imdb_id:
             result = await aggregator.rate_imdb(item.imdb_id, **options)
         else:
             result = await aggregator.rate(item.title or "", item.year, **options)
-    except TypeError as exc:
-        if "kind" not in options or "kind" not in str(exc):
-            return BatchResult(item, "failed", message=f"internal error ({type(exc).__name__})")
-        why = f"this movieagg cannot rate a {item.kind} yet (films only)"
-        return BatchResult(item, "failed", message=why)
     except MovieAggError as exc:  # the error table says which status: invalid, not_found, failed
         return BatchResult(item, exc.batch_status, message=str(exc), errors=tuple(exc.errors))
     except Exception as exc:  # one bad title must not sink a list of 100,000
@@ -138,6 +148,7 @@ async def arate_many(
             await runtime.aclose()
             raise
     records = runtime.records if runtime is not None else None
+    other_kinds = tv_rater(runtime) if runtime is not None else None
     pending: set[asyncio.Future[BatchResult]] = set()
     reading: asyncio.Future[BatchItem] | None = None
     try:
@@ -165,7 +176,7 @@ async def arate_many(
                     if not (skip and item.key in skip):
                         pending.add(
                             asyncio.ensure_future(
-                                _rate_one(aggregator, item, chosen, refresh, use_cache, weighed)
+                                _rate_one(aggregator, item, chosen, refresh, use_cache, weighed, other_kinds)
                             )
                         )
                 reading = None

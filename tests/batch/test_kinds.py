@@ -1,5 +1,5 @@
 """Series and episodes in batch inputs (#16): IMDb's Title Type, a type column, --type per file;
-Letterboxd rows stay films; the engine hands the kind to the aggregator (films: exactly as before)."""
+Letterboxd rows stay films; films go to the aggregator exactly as before, other kinds to the TV lookup."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bench.fakeapi import FakeAPI
 from movieagg.batch.engine import _rate_one, arate_many
 from movieagg.batch.inputs import kind_of_type, open_input, read_items
 from movieagg.batch.items import BatchInputError, BatchItem
@@ -107,7 +108,7 @@ def test_resume_keys_of_films_are_unchanged_and_kinds_are_told_apart() -> None:
 
 
 class FakeAggregator:
-    """Records how the engine calls it (until the backend's kind= parameter lands on main)."""
+    """Records how the engine calls it."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
@@ -127,36 +128,50 @@ class FakeAggregator:
         return self._result(imdb_id)
 
 
-async def test_the_engine_passes_the_kind_only_when_not_a_film() -> None:
+async def test_films_go_to_the_aggregator_other_kinds_to_the_tv_lookup() -> None:
     agg = FakeAggregator()
+    asked: list[tuple[str, str]] = []
+
+    async def other(item: BatchItem, options: dict[str, Any]) -> RatingResult:
+        asked.append((item.imdb_id or item.title or "", item.kind))
+        return agg._result(item.title or "")
+
     items = [
         BatchItem(1, "Heat", 1995),
         BatchItem(2, "Breaking Bad", kind="series"),
         BatchItem(3, imdb_id="tt2301451", kind="episode"),
         BatchItem(4, "Fargo", kind="any"),
     ]
-    results = [r async for r in arate_many(items, aggregator=agg)]  # type: ignore[arg-type]
-    assert sorted(r.status for r in results) == ["found"] * 4
-    calls = sorted(agg.calls, key=lambda c: str(c[1]))
-    by_what = {c[1][0]: c for c in calls}
-    assert "kind" not in by_what["Heat"][2]  # a film: called exactly as before #16
-    assert by_what["Breaking Bad"][2]["kind"] == "series"
-    assert by_what["tt2301451"][0] == "rate_imdb" and by_what["tt2301451"][2]["kind"] == "episode"
-    assert by_what["Fargo"][2]["kind"] == "any"
+    results = [await _rate_one(agg, i, None, False, True, None, other) for i in items]  # type: ignore[arg-type]
+    assert [r.status for r in results] == ["found"] * 4
+    assert [c[1][0] for c in agg.calls] == ["Heat"] and "kind" not in agg.calls[0][2]  # as before #16
+    assert asked == [("Breaking Bad", "series"), ("tt2301451", "episode"), ("Fargo", "any")]
 
 
-async def test_an_aggregator_without_kind_fails_series_rows_not_the_run() -> None:
-    class Old(FakeAggregator):
-        async def rate(self, title: str, year: int | None = None, **options: Any) -> RatingResult:
-            if "kind" in options:
-                raise TypeError("rate() got an unexpected keyword argument 'kind'")
-            return self._result(title)
+async def test_other_kinds_without_the_batch_runtime_fail_the_row_not_the_run() -> None:
+    agg = FakeAggregator()
+    results = [r async for r in arate_many([BatchItem(1, "Heat"), BatchItem(2, "Fargo", kind="series")], aggregator=agg)]  # type: ignore[arg-type]
+    by = {r.item.index: r for r in results}
+    assert by[1].status == "found"
+    assert by[2].status == "failed" and by[2].message is not None and "series" in by[2].message
 
-    agg = Old()
-    film = await _rate_one(agg, BatchItem(1, "Heat"), None, False, True)  # type: ignore[arg-type]
-    series = await _rate_one(agg, BatchItem(2, "Fargo", kind="series"), None, False, True)  # type: ignore[arg-type]
-    assert film.status == "found"
-    assert series.status == "failed" and series.message is not None and "series" in series.message
+
+def test_a_series_list_is_rated_as_series(fake: FakeAPI, tmp_path: Path) -> None:
+    """End to end on the fake upstream: ``batch --type series`` answers the series, a film row the film."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from movieagg.commands.app import app
+
+    src = tmp_path / "shows.csv"
+    src.write_text("title,year,type\nBreaking Bad,,series\nFargo,1996,movie\n", encoding="utf-8")
+    out = tmp_path / "rated.jsonl"
+    result = CliRunner().invoke(app, ["batch", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    kinds = {r["input"]["title"]: (r["status"], (r.get("result") or {}).get("kind")) for r in rows}
+    assert kinds == {"Breaking Bad": ("found", "series"), "Fargo": ("found", "movie")}
 
 
 def test_library_mappings_may_say_the_kind() -> None:
