@@ -7,6 +7,7 @@ quick; the bound asserted is the deadline × 1.5, generous on a loaded machine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import pytest
 
 from bench.fakeapi import FakeAPI
 from movieagg.core.config import Settings
+from movieagg.core.errors import AllSourcesFailed
 from movieagg.factory import build_aggregator
 
 DEADLINE = 2.0
@@ -52,7 +54,12 @@ async def test_the_breaker_skips_a_failing_source_at_once_and_probes_it_later(fa
     fake.set_faults(tmdb="hang")
     cfg = settings(MOVIEAGG_BREAKER_FAILURES="1", MOVIEAGG_BREAKER_COOLDOWN="1")
     async with build_aggregator(cfg, record=False) as agg:
-        await agg.rate("Blade Runner", 1982)
+        # Only TMDB's failure matters here (it opens the breaker). On a loaded machine the other
+        # sources' first requests (client start-up) may miss this short deadline too: then the
+        # lookup fails as a whole, which is right, and the breaker is open all the same.
+        with contextlib.suppress(AllSourcesFailed):
+            await agg.rate("Blade Runner", 1982)
+        assert agg.breakers.is_open("tmdb")
         started = time.perf_counter()
         second = await agg.rate("Up", 2009)
         elapsed = time.perf_counter() - started
