@@ -11,7 +11,7 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from movieagg.core.cachekeys import sha256
+from movieagg.core.cachekeys import digest
 from movieagg.core.models import Movie
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def hint_key(parsed: ParsedQuery, sources: Any) -> str:
     from movieagg.core.text import fold
 
     what = [fold(parsed.query.title), parsed.query.year, sorted(sources or [])]
-    return KEY_PREFIX + sha256(json.dumps(what).encode()).hexdigest()[:40]
+    return KEY_PREFIX + digest(json.dumps(what))
 
 
 def cached_hint(cache: Any, key: str) -> Hint | None:

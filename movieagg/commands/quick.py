@@ -142,7 +142,9 @@ def answer_from_cache(argv: list[str]) -> bool:
     return _answer(runtime, result, json_output)
 
 
-def _with_cached_hint(runtime: Any, result: Any, title: str, year: str | None, sources: tuple[str, ...]) -> Any:
+def _with_cached_hint(
+    runtime: Any, result: Any, title: str, year: str | None, sources: tuple[str, ...]
+) -> Any:
     """``result`` with the same-title series from the cache; None (the app asks) when not cached.
 
     As the app's ``rate`` (movieagg.tvlookup): a title query naming no episode gets the hint."""
