@@ -109,3 +109,41 @@ def test_type_any_reuses_the_cached_hint(fake: FakeAPI) -> None:
 def test_no_film_still_answers_the_series(fake: FakeAPI) -> None:
     body = answer("Breaking Bad")
     assert body["kind"] == "series" and body["movie"]["imdb_id"] == "tt0903747"
+
+
+def test_a_slow_hint_is_dropped_at_the_lookup_deadline(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import time
+
+    async def slow(self: object, title: str, year: int | None) -> list[object]:
+        await asyncio.sleep(30)
+        return []
+
+    monkeypatch.setenv("MOVIEAGG_LOOKUP_DEADLINE", "2")
+    monkeypatch.setattr("movieagg.sources.tv.TMDBEpisodes.search_series", slow)
+    started = time.monotonic()
+    body = answer("Fargo")
+    assert time.monotonic() - started < 10
+    assert body["movie"]["imdb_id"] == "tt0116282" and body["errors"] == []
+    assert not any("TV series" in a["title"] for a in body["alternatives"])
+
+
+def test_no_film_cancels_the_hint(fake: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    ended: list[str] = []
+
+    async def slow(self: object, title: str, year: int | None) -> list[object]:
+        if ended:  # the series lookup that follows (no film): answers at once
+            return []
+        ended.append("asked")
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+        return []
+
+    monkeypatch.setattr("movieagg.sources.tv.TMDBEpisodes.search_series", slow)
+    code, _, err = run("Zzxqv Nothing Like It", "--json")
+    assert code == 1 and "no film matches" in err and ended == ["asked", "cancelled"], err
