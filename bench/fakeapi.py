@@ -203,9 +203,9 @@ WATCH_REGIONS = {  # region → (subscription services, shops, free with ads)
 }
 
 
-def watch_providers(f: dict[str, Any]) -> dict[str, Any]:
-    """TMDB's ``movie/{id}/watch/providers`` for a fake film: a few regions, chosen by its id
-    (some films stream nowhere, one in eight has no offers at all)."""
+def watch_providers(f: dict[str, Any], kind: str = "movie") -> dict[str, Any]:
+    """TMDB's ``movie/{id}/watch/providers`` (``kind`` tv: ``tv/{id}/…``) for a fake film or
+    series: a few regions, chosen by its id (some stream nowhere, one in eight has no offers)."""
     tmdb_id = int(f["tmdb"])
     results: dict[str, Any] = {}
     if tmdb_id % 8 == 7:
@@ -213,7 +213,7 @@ def watch_providers(f: dict[str, Any]) -> dict[str, Any]:
     for n, (region, (streams, shops, ads)) in enumerate(WATCH_REGIONS.items()):
         if (tmdb_id + n) % 5 == 4:
             continue  # not offered in this country
-        offers: dict[str, Any] = {"link": f"https://www.themoviedb.org/movie/{tmdb_id}/watch?locale={region}"}
+        offers: dict[str, Any] = {"link": f"https://www.themoviedb.org/{kind}/{tmdb_id}/watch?locale={region}"}
 
         def listed(keys: Iterable[str], start: int) -> list[dict[str, Any]]:
             rows = []
@@ -843,6 +843,10 @@ class Handler(BaseHTTPRequestHandler):
             results = [series.tmdb_tv_result(s) for s in found[:20]]
             return self._send(200, {"page": 1, "results": results, "total_pages": 1 if results else 0,
                                     "total_results": len(found)})
+        match = re.fullmatch(r"/tv/(\d+)/watch/providers", path)
+        if match:
+            show = series.BY_TMDB.get(int(match.group(1)))
+            return self._send(200, watch_providers(show, "tv")) if show else self._send(404, not_found)
         match = re.fullmatch(r"/tv/(\d+)(?:/season/(\d+))?(?:/episode/(\d+))?", path)
         show = series.BY_TMDB.get(int(match.group(1))) if match else None
         if match is None or show is None:

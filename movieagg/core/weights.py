@@ -16,8 +16,10 @@ from movieagg.core.assessment import Weights
 from movieagg.core.errors import InvalidQuery
 from movieagg.core.models import FAMILIES, pool_of
 
+# Every rating name a source gives (tests/core/test_weights.py checks the adapters against it).
 KNOWN_RATINGS = (
     "imdb", "tmdb", "trakt", "letterboxd", "metacritic", "rotten_tomatoes", "rotten_tomatoes_average",
+    "anilist", "myanimelist",
 )  # fmt: skip
 MAX_WEIGHT = 100.0
 _SEPARATORS = re.compile(r"[,;]")

@@ -176,3 +176,20 @@ def test_series_lookups_are_kept_in_history(fake: FakeAPI) -> None:
     result = CliRunner().invoke(app, ["history", "tt0903747", "--json"])
     assert result.exit_code == 0, result.stderr
     assert "tt0903747" in result.stdout
+
+
+def test_where_to_watch_a_series_asks_tmdbs_tv_space_and_an_episode_asks_nothing(fake: FakeAPI) -> None:
+    """A series' TMDB id names another title among films: its offers come from ``tv/{id}/…``
+    (a film's id at ``movie/{id}/…`` would answer for the wrong title); TMDB has no offers per
+    episode, so an episode answer has none and asks for none."""
+    fake.paths(reset=True)
+    code, body, err = rate("Breaking Bad", "--region", "US")
+    assert code == 0, err
+    asked = [p.split("?")[0] for p in fake.paths() if "/watch/providers" in p]
+    assert asked == ["/tmdb/3/tv/1396/watch/providers"]
+    assert body["watch"] is not None and "/tv/1396/watch" in body["watch"]["link"]
+    fake.paths(reset=True)
+    code, body, err = rate("Breaking Bad S05E14", "--region", "US")
+    assert code == 0, err
+    assert body["kind"] == "episode" and body["watch"] is None
+    assert not [p for p in fake.paths() if "/watch/providers" in p]

@@ -145,3 +145,19 @@ def test_normalisation() -> None:
     assert Rating("metacritic", "Metacritic", 74, 100, None, "omdb").display() == "74/100"
     assert (Rating("rotten_tomatoes_average", "RT avg", 8, 10, 1, "wikidata").pool, Rating("trakt", "T", 8, 10, 1, "t").family) == (
         "rotten_tomatoes", "audience")
+
+
+def test_every_rating_an_adapter_gives_can_be_weighed() -> None:
+    """A rating a source gives but the weights refuse cannot be weighed by the user, and breaks
+    `taste --save-weights` when a fit gives it a weight (found when the anime sources came)."""
+    import re
+    from pathlib import Path
+
+    import movieagg.sources
+
+    given: set[str] = set()
+    for path in Path(movieagg.sources.__file__).parent.rglob("*.py"):
+        given.update(re.findall(r'Rating\.checked\(\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert {"imdb", "anilist", "myanimelist"} <= given  # the scan sees the adapters
+    for name in sorted(given):
+        assert dict(parse_weights(f"{name}=2")) == {name: 2.0}, name
