@@ -6,20 +6,24 @@ What a query asks for (``--type``; README "Series and episodes"):
 - ``movie``: films only (the aggregator), never a series;
 - ``series`` / ``episode``: series only (core.tv_rate), never a film;
 - ``any``: the film when one has that title, else the series — with the same-title series
-  listed among the film's alternatives ("also: Fargo (TV series, US, 2014–)");
-- not given: as ``any`` without the series alternatives, and an episode when the query names one
-  (``S05E14``, ``--season/--episode``).
+  listed among the film's alternatives ("also: Fargo (TV series, US, 2014–)", movieagg.tvhint:
+  asked beside the film lookup, cached);
+- not given: as ``any``, and an episode when the query names one (``S05E14``,
+  ``--season/--episode``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from movieagg.core.errors import ConfigurationError, InvalidQuery, MovieAggError, NotFound
+from movieagg.core.errors import ConfigurationError, InvalidQuery, NotFound
 from movieagg.core.query import ParsedQuery, parse_episode_query, validate_type
 from movieagg.core.text import fold
-from movieagg.core.tv_rate import TVRater, rank_hits, series_alternative
+from movieagg.core.tv_rate import TVRater
+from movieagg.tvhint import ask_hint, with_hint
+from movieagg.tvhint import wanted as wants_hint
 
 if TYPE_CHECKING:
     from movieagg.core.models import RatingResult
@@ -94,16 +98,41 @@ async def rate_any(
         if wanted == "episode" and parsed.season is None and parsed.imdb_id is None:
             raise InvalidQuery("an episode needs its season and number (--season/--episode, or S05E14)")
         return await _tv(runtime, parsed, sources, weights, refresh=refresh, use_cache=use_cache)
-    # any, or not given: the film first
+    # any, or not given: the film, with the same-title series asked beside it (movieagg.tvhint)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    hint = (
+        asyncio.create_task(ask_hint(runtime, parsed, sources, refresh=refresh, use_cache=use_cache))
+        if wants_hint(parsed)
+        else None
+    )
     try:
         film = await runtime.aggregator.rate_query(
             parsed, sources=sources, refresh=refresh, use_cache=use_cache, weights=weights
         )
     except NotFound as no_film:
+        await _drop(hint)
         return await _series_or(no_film, runtime, parsed, sources, weights, refresh, use_cache)
-    if wanted == "any" and parsed.kind == "title":
-        return await _with_series_alternatives(runtime, film, parsed, sources)
-    return film
+    except BaseException:
+        await _drop(hint)
+        raise
+    if hint is None:
+        return film
+    deadline = getattr(runtime.aggregator, "deadline", None)
+    left = None if deadline is None else max(0.0, deadline - (loop.time() - started))
+    try:
+        return with_hint(film, await asyncio.wait_for(hint, left))
+    except Exception as exc:  # a failing or slow hint costs only the hint, never the film
+        log.debug("series hint dropped: %s", type(exc).__name__, exc_info=True)
+        return film
+
+
+async def _drop(task: asyncio.Task[Any] | None) -> None:
+    """Cancel the series hint the answer no longer needs, and let it end."""
+    if task is None:
+        return
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)  # its cancellation or failure: no matter now
 
 
 async def series_or(
@@ -196,29 +225,3 @@ async def _tv(
         except Exception as exc:
             log.debug("series cache write failed: %s", type(exc).__name__)
     return result
-
-
-async def _with_series_alternatives(
-    runtime: Runtime, film: RatingResult, parsed: ParsedQuery, sources: list[str] | None
-) -> RatingResult:
-    """The film answer, with the same-title series among its alternatives."""
-    from dataclasses import replace
-
-    tv = rater(runtime, sources)
-    for source in tv.sources:
-        try:
-            hits = rank_hits(
-                await source.search_series(parsed.query.title, parsed.query.year),
-                parsed.query.title,
-                parsed.query.year,
-            )
-        except MovieAggError as exc:  # a failing source only costs the hint
-            log.debug("series alternatives from %s: %s", source.name, type(exc).__name__)
-            continue
-
-        same = [h for h in hits if fold(h.title) == fold(parsed.query.title)][:2]
-        found = [s for h in same if (s := await source.series_details(h)) is not None]
-        if found:
-            extra = tuple(series_alternative(s) for s in found)
-            return replace(film, alternatives=(*film.alternatives, *extra))
-    return film

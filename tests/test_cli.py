@@ -42,12 +42,13 @@ def test_rate_json_contract_and_cache(fake: FakeAPI, monkeypatch: pytest.MonkeyP
         assert 0 <= r["normalized"] <= 100 and r["normalized"] == pytest.approx(r["value"] / r["scale"] * 100, abs=0.01)
     assert 0 <= data["score"] <= 100 and data["errors"] == [] and data["cached"] is False
     # two round trips: one search, then each source once (OMDb, TMDB, Wikidata) and, beside
-    # them, TMDB's where to watch
-    assert fake.counts() == {"tmdb": 3, "omdb": 1, "wikidata": 1}
+    # them, TMDB's where to watch; beside the search, TMDB's search/tv for a same-title series
+    # (#16, movieagg.tvhint: none here, so no tv/{id})
+    assert fake.counts() == {"tmdb": 4, "omdb": 1, "wikidata": 1}
 
     second = run("rate", "the matrix", "--json")
     assert json.loads(second.stdout)["cached"] is True
-    assert fake.counts() == {"tmdb": 3, "omdb": 1, "wikidata": 1}  # no request at all
+    assert fake.counts() == {"tmdb": 4, "omdb": 1, "wikidata": 1}  # no request at all (the hint cached too)
 
     run("rate", "The Matrix", "--json", "--refresh")
     assert fake.counts()["omdb"] == 2

@@ -77,6 +77,7 @@ HIT_MOVIEAGG_MODULES = {
     "movieagg.factory", "movieagg.records", "movieagg.records.keeper", "movieagg.records.outbox",
     "movieagg.sources", "movieagg.sources.lazy", "movieagg.sources.limits", "movieagg.sources.registry",
     "movieagg.store", "movieagg.store.gate",
+    "movieagg.tvhint",  # the same-title series of the answer, from the cache (#16)
 }  # fmt: skip
 HIT_THIRD_PARTY: set[str] = {"_distutils_hack"}  # setuptools' start-up hook: `python -c pass` loads it too
 HIT_NEVER = {"asyncio", "ssl", "_ssl", "subprocess", "concurrent", "socket", "selectors", "email", "tomllib",

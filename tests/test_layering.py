@@ -103,6 +103,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "movieagg.grids": (*FACES, *CLI_ONLY, "movieagg.api"),
     # Rating a series or an episode from a runtime: shared by the CLI, the library and the API.
     "movieagg.tvlookup": (*FACES, *CLI_ONLY, "movieagg.api"),
+    # The same-title series of a film answer (#16): the TV lookup asks it, the quick path reads it.
+    "movieagg.tvhint": (*FACES, *CLI_ONLY, "movieagg.api"),
     "movieagg.api": (*FACES, *CLI_ONLY),
     "movieagg.web": (
         "movieagg.cli",

@@ -5,7 +5,8 @@ loop and importing the adapters (httpx, ssl) would cost it several times Python'
 :func:`answer_from_cache` understands the plain forms of ``rate`` — the film's words (quotes
 optional: a title, ``Title (YYYY)``, an IMDb id or a film page, read by the core's query parser),
 ``--year``/``-y``, ``--json``, ``--source``/``-s``, ``--weights`` and ``--region`` — and answers
-only when the cache holds the whole answer, where to watch included (pins, query parsing,
+only when the cache holds the whole answer, where to watch and the same-title series
+(movieagg.tvhint) included (pins, query parsing,
 confidence and agreement applied by
 :meth:`Aggregator.rate_cached <movieagg.core.aggregator.Aggregator.rate_cached>`, as by the
 full lookup). For anything else — other commands, other options, a miss, invalid input, an
@@ -120,6 +121,8 @@ def answer_from_cache(argv: list[str]) -> bool:
             finally:
                 aggregator.recorder = recorder
             if result is not None:
+                result = _with_cached_hint(runtime, result, title, year, sources)
+            if result is not None:
                 result = _with_cached_watch(runtime, result, region, sources)
             if result is not None and recorder is not None:
                 for entry in entries.kept:
@@ -137,6 +140,22 @@ def answer_from_cache(argv: list[str]) -> bool:
             for record in held.records:
                 logger.handle(record)
     return _answer(runtime, result, json_output)
+
+
+def _with_cached_hint(
+    runtime: Any, result: Any, title: str, year: str | None, sources: tuple[str, ...]
+) -> Any:
+    """``result`` with the same-title series from the cache; None (the app asks) when not cached.
+
+    As the app's ``rate`` (movieagg.tvlookup): a title query naming no episode gets the hint."""
+    from movieagg.core.query import parse_episode_query
+    from movieagg.tvhint import cached_hint, hint_key, wanted, with_hint
+
+    parsed = parse_episode_query(title, year)
+    if not wanted(parsed):
+        return result
+    hint = cached_hint(runtime.cache, hint_key(parsed, sources or None))
+    return None if hint is None else with_hint(result, hint)
 
 
 def _with_cached_watch(runtime: Any, result: Any, region: str | None, sources: tuple[str, ...]) -> Any:

@@ -31,6 +31,11 @@ def _key(*parts: str) -> str:
     return ":".join((NAMESPACE, SCHEMA_VERSION, *parts))
 
 
+def digest(text: str, size: int = 40) -> str:
+    """The first ``size`` hex digits of ``text``'s SHA-256 (keys outside this module: tvhint)."""
+    return str(sha256(text.encode()).hexdigest()[:size])
+
+
 def identity_key(title: str, year: int | None) -> str:
     digest = sha256(normalize_title(title).encode()).hexdigest()[:24]
     return _key("id", str(year) if year is not None else "-", digest)

@@ -122,6 +122,9 @@ CASES = [
     ["rate", "The Matrix", "--weights", "imdb=2,critics=0", "--json"],
     ["rate", "The Matrix", "--weights=critics=0.25"],
     ["rate", "The Matrix", "-s", "tmdb", "-s", "omdb"],
+    ["rate", "Fargo", "--json"],  # the same-title series among the alternatives (#16), from the cache
+    ["rate", "Fargo"],
+    ["rate", "Fargo", "-y", "1996"],
 ]
 
 
@@ -143,6 +146,18 @@ def test_a_miss_is_left_to_the_app_and_not_recorded(
 ) -> None:
     assert answer_from_cache(["rate", "The Matrix", "--json"]) is False
     assert capsys.readouterr() == ("", "") and pending_records(isolated_env) == []
+
+
+def test_a_film_cached_without_its_series_hint_is_left_to_the_app(
+    fake: FakeAPI, isolated_env: Path, capsys: pytest.CaptureFixture[str], flush_later: None
+) -> None:
+    """`--type movie` caches the film but asks no series: a plain `rate` then needs the app (#16)."""
+    assert by_app("rate", "Fargo", "--type", "movie")[0] == 0
+    before = pending_records(isolated_env)
+    assert answer_from_cache(["rate", "Fargo", "--json"]) is False
+    assert capsys.readouterr() == ("", "") and pending_records(isolated_env) == before  # nothing recorded
+    out = quick_matches_app(["rate", "Fargo", "--json"], capsys, fake)
+    assert "Fargo (TV series, US, 2014–)" in out
 
 
 def test_a_pin_beats_the_cached_identity(
