@@ -123,7 +123,7 @@ WeightsOpt = Annotated[
     "  movieagg rate tt1049413\n\n"
     '  movieagg rate "Breaking Bad"   (a series; --type series|episode|any chooses)\n\n'
     '  movieagg rate "Breaking Bad S05E14"\n\n'
-    "  movieagg rate Fargo --type any\n\n"
+    "  movieagg rate Fargo --type series\n\n"
     "  movieagg rate https://letterboxd.com/film/heat-1995/\n\n"
     '  movieagg rate "Amélie" -s tmdb -s omdb --refresh\n\n'
     "  movieagg rate Heat --region GB",
@@ -156,8 +156,8 @@ def rate(
             "--type",
             "-t",
             metavar="TYPE",
-            help="movie, series, episode or any. Default: the film, or the series when no film has "
-            "that title; any also lists same-title series.",
+            help="movie, series, episode or any. Default: the film (same-title series named among its "
+            "alternatives), or the series when no film has that title.",
             show_default=False,
         ),
     ] = None,
