@@ -78,6 +78,7 @@ async def test_the_breaker_skips_a_failing_source_at_once_and_probes_it_later(fa
 
 def test_the_cli_answers_within_the_deadline_with_a_hung_source(fake: FakeAPI, isolated_env: Path) -> None:
     fake.set_faults(tmdb="hang")
+    fake.paths(reset=True)
     env = {**os.environ, "NO_COLOR": "1", "MOVIEAGG_TIMEOUT": "5", "MOVIEAGG_LOOKUP_DEADLINE": str(DEADLINE)}
     started = time.perf_counter()
     out = subprocess.run(
@@ -88,7 +89,12 @@ def test_the_cli_answers_within_the_deadline_with_a_hung_source(fake: FakeAPI, i
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert [e["source"] for e in data["errors"]] == ["tmdb"] and data["ratings"]
-    assert fake.counts()["tmdb"] == 1
+    # The film's search hung and TMDB was not asked again for the film. Beside it, at the same
+    # moment, the same-title series hint asks TMDB's search/tv once (#16); it hangs too, within
+    # the same deadline, and costs the answer nothing (no error listed, no alternatives).
+    tmdb = [p.split("?")[0] for p in fake.paths() if p.startswith("/tmdb/")]
+    assert [p for p in tmdb if not p.endswith("/search/tv")] == ["/tmdb/3/search/movie"]
+    assert tmdb.count("/tmdb/3/search/tv") <= 1
     assert elapsed < DEADLINE * 1.5 + 3  # the deadline, plus the interpreter's start-up
 
 
